@@ -1,0 +1,22 @@
+import { RegistryError } from './registryError';
+
+/**
+ * Artifact paths come from manifests, and manifests may come from someone else's store: they are
+ * untrusted. A safe path is relative, uses `/`, and has no empty, `.` or `..` segment, so joining it
+ * to a target folder can never land outside that folder.
+ */
+export function artifactPathProblem(artifactPath: string): string | undefined {
+  if (artifactPath.length === 0) return 'it is empty';
+  if (artifactPath.includes('\0')) return 'it contains a NUL character';
+  if (artifactPath.includes('\\')) return "it contains '\\'; artifact paths use '/'";
+  if (artifactPath.startsWith('/') || /^[A-Za-z]:/.test(artifactPath)) return 'it is absolute';
+  const segments = artifactPath.split('/');
+  if (segments.some((segment) => segment === '..')) return "it climbs out of its folder with '..'";
+  if (segments.some((segment) => segment === '' || segment === '.')) return "it has an empty or '.' segment";
+  return undefined;
+}
+
+export function assertSafeArtifactPath(artifactPath: string): void {
+  const problem = artifactPathProblem(artifactPath);
+  if (problem) throw new RegistryError('UNSAFE_PATH', `Refusing artifact path '${artifactPath}': ${problem}.`);
+}

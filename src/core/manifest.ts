@@ -1,0 +1,107 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { canonicalJson } from './canonicalJson';
+import { RegistryError } from './registryError';
+import { sha256Hex } from './sha256';
+
+/**
+ * The manifest is a version's frozen recipe: artifacts, lineage, metrics, signature, source. It is
+ * stored as canonical JSON in the blob store, so its blob address is its sha256, which is also the
+ * version's fingerprint. This one definition gives the TypeScript type, the run-time validator and
+ * the published JSON Schema (schemas/manifest.schema.json).
+ */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'lowercase hex SHA-256' });
+
+export const ArtifactSchema = Type.Object(
+  {
+    path: Type.String({ minLength: 1, description: "relative POSIX path inside the version, e.g. 'tokenizer/vocab.json'" }),
+    size: Type.Integer({ minimum: 0, description: 'bytes' }),
+    sha256: Sha256,
+    mediaType: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const GitLineageSchema = Type.Object(
+  {
+    commit: Type.String({ description: 'commit the working tree was on' }),
+    branch: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true, description: 'code lineage; null when the project is not in a git repository' },
+);
+
+export const DataLineageSchema = Type.Object(
+  {
+    uri: Type.String({ minLength: 1, description: 'a path relative to the project, or a URI such as s3://bucket/key' }),
+    kind: Type.Union([Type.Literal('file'), Type.Literal('folder'), Type.Literal('uri')]),
+    sha256: Type.Optional(Sha256),
+    size: Type.Optional(Type.Integer({ minimum: 0 })),
+    files: Type.Optional(Type.Integer({ minimum: 0, description: 'number of files in a folder' })),
+  },
+  { additionalProperties: true },
+);
+
+export const ParamValueSchema = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+
+export const MetricDirectionSchema = Type.Union([Type.Literal('max'), Type.Literal('min')], {
+  description: "'max': higher is better; 'min': lower is better",
+});
+
+export const MetricSchema = Type.Object(
+  { value: Type.Number(), direction: Type.Optional(MetricDirectionSchema) },
+  { additionalProperties: false },
+);
+
+export const ManifestSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(MANIFEST_SCHEMA_VERSION),
+    artifacts: Type.Array(ArtifactSchema, { minItems: 1 }),
+    lineage: Type.Object(
+      {
+        git: Type.Union([GitLineageSchema, Type.Null()]),
+        data: Type.Array(DataLineageSchema),
+        params: Type.Record(Type.String(), ParamValueSchema),
+        environment: Type.Record(Type.String(), Type.Unknown()),
+      },
+      { additionalProperties: false },
+    ),
+    metrics: Type.Record(Type.String(), MetricSchema),
+    signature: Type.Optional(Type.Unknown({ description: 'inputs and outputs, read from the weight file where the format allows' })),
+    source: Type.Object(
+      { inputs: Type.Array(Type.String(), { description: 'the registered paths, relative to the project folder' }) },
+      { additionalProperties: true },
+    ),
+  },
+  {
+    $id: 'https://model-registry.dev/schemas/manifest.schema.json',
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Model Registry version manifest',
+    additionalProperties: false,
+  },
+);
+
+export type Manifest = Static<typeof ManifestSchema>;
+export type Artifact = Static<typeof ArtifactSchema>;
+export type DataLineage = Static<typeof DataLineageSchema>;
+export type GitLineage = Static<typeof GitLineageSchema>;
+export type ParamValue = Static<typeof ParamValueSchema>;
+export type Metric = Static<typeof MetricSchema>;
+export type MetricDirection = Static<typeof MetricDirectionSchema>;
+
+export function manifestBytes(manifest: Manifest): Buffer {
+  return Buffer.from(canonicalJson(manifest), 'utf8');
+}
+
+export function fingerprintOf(manifest: Manifest): string {
+  return sha256Hex(manifestBytes(manifest));
+}
+
+/** Manifests come from blobs and shared stores, so they are checked before use. */
+export function parseManifest(value: unknown, where: string): Manifest {
+  if (Value.Check(ManifestSchema, value)) return value;
+  const first = Value.Errors(ManifestSchema, value).First();
+  const detail = first ? `${first.path || '/'}: ${first.message}` : 'it does not match the manifest schema';
+  throw new RegistryError('CORRUPT', `The manifest ${where} is not valid (${detail}).`);
+}

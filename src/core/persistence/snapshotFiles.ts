@@ -1,0 +1,69 @@
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { sha256Hex } from '../sha256';
+import { writeFileAtomic } from './atomicFile';
+
+const NAME = /^(\d{20})-([0-9a-f]{64})\.sqlite$/;
+const KEEP = 2;
+
+export interface SnapshotFile {
+  seq: number;
+  sha256: string;
+  file: string;
+}
+
+/**
+ * Database snapshots, named `<last event seq>-<sha256 of the bytes>.sqlite`. The name carries the
+ * checksum, so a damaged or half-copied file is recognised before sql.js ever reads it, and the
+ * next older snapshot (or the op log alone) rebuilds the registry instead.
+ */
+export class SnapshotFiles {
+  constructor(readonly dir: string) {}
+
+  list(): SnapshotFile[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .map((name) => NAME.exec(name))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ seq: Number(match[1]), sha256: match[2], file: path.join(this.dir, match[0]) }))
+      .sort((a, b) => b.seq - a.seq);
+  }
+
+  newestSeq(): number {
+    return this.list()[0]?.seq ?? 0;
+  }
+
+  /** The newest snapshot whose bytes match its name; damaged ones are reported and skipped. */
+  readNewestIntact(onDamaged: (file: string) => void): { seq: number; data: Buffer } | undefined {
+    for (const snapshot of this.list()) {
+      let data: Buffer;
+      try {
+        data = readFileSync(snapshot.file);
+      } catch {
+        onDamaged(snapshot.file);
+        continue;
+      }
+      if (sha256Hex(data) === snapshot.sha256) return { seq: snapshot.seq, data };
+      onDamaged(snapshot.file);
+    }
+    return undefined;
+  }
+
+  write(data: Uint8Array, seq: number): void {
+    mkdirSync(this.dir, { recursive: true });
+    const name = `${String(seq).padStart(20, '0')}-${sha256Hex(data)}.sqlite`;
+    writeFileAtomic(path.join(this.dir, name), data);
+    for (const old of this.list().slice(KEEP)) {
+      try {
+        unlinkSync(old.file);
+      } catch {
+        // another process pruned it first
+      }
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import type { AuditEvent, ModelVersion, RegisteredModel } from './modelVersion';
+import { describeSelector, formatRef, type Ref } from './refs';
+import { RegistryError } from './registryError';
+import type { SqlDatabase } from './sqlDatabase';
+import type { Stage } from './stage';
+
+/** Read side of the registry: every query the CLI, the library and the extension show. */
+export class RegistryQueries {
+  constructor(private readonly db: SqlDatabase) {}
+
+  models(): RegisteredModel[] {
+    const rows = this.db.all<{ id: number; name: string; description: string | null; created_at: string; version_count: number; latest: number | null; production: number | null }>(
+      `SELECT m.id, m.name, m.description, m.created_at,
+              (SELECT COUNT(*) FROM model_versions v WHERE v.model_id = m.id) AS version_count,
+              (SELECT MAX(number) FROM model_versions v WHERE v.model_id = m.id) AS latest,
+              (SELECT number FROM model_versions v WHERE v.model_id = m.id AND v.stage = 'Production') AS production
+       FROM models m ORDER BY m.name`,
+    );
+    return rows.map((row) => ({
+      name: row.name,
+      description: row.description,
+      tags: this.tags('model_tags', 'model_id', row.id),
+      createdAt: row.created_at,
+      versionCount: Number(row.version_count),
+      latestVersion: row.latest,
+      productionVersion: row.production,
+    }));
+  }
+
+  model(name: string): RegisteredModel {
+    const found = this.models().find((model) => model.name === name);
+    if (!found) throw this.unknownModel(name);
+    return found;
+  }
+
+  hasModel(name: string): boolean {
+    return this.modelId(name) !== undefined;
+  }
+
+  /** Newest first. */
+  versions(model: string): ModelVersion[] {
+    const modelId = this.modelId(model);
+    if (modelId === undefined) throw this.unknownModel(model);
+    return this.versionRows('WHERE v.model_id = ? ORDER BY v.number DESC', [modelId]);
+  }
+
+  versionsInStage(stage: Stage, model?: string): ModelVersion[] {
+    if (model === undefined) return this.versionRows('WHERE v.stage = ? ORDER BY m.name, v.number DESC', [stage]);
+    return this.versionRows('WHERE v.stage = ? AND m.name = ? ORDER BY v.number DESC', [stage, model]);
+  }
+
+  /** The version a reference points at, or an error that says which part found nothing. */
+  find(ref: Ref): ModelVersion {
+    const modelId = this.modelId(ref.model);
+    if (modelId === undefined) throw this.unknownModel(ref.model);
+    const { selector } = ref;
+    let where: string;
+    let params: (string | number)[];
+    switch (selector.kind) {
+      case 'number':
+        where = 'WHERE v.model_id = ? AND v.number = ?';
+        params = [modelId, selector.number];
+        break;
+      case 'stage':
+        where = 'WHERE v.model_id = ? AND v.stage = ? ORDER BY v.number DESC LIMIT 1';
+        params = [modelId, selector.stage];
+        break;
+      case 'alias':
+        where = 'WHERE v.id = (SELECT version_id FROM aliases WHERE model_id = ? AND alias = ?)';
+        params = [modelId, selector.alias];
+        break;
+      case 'semver':
+        where = 'WHERE v.model_id = ? AND v.semver = ?';
+        params = [modelId, selector.semver];
+        break;
+      case 'latest':
+        where = 'WHERE v.model_id = ? ORDER BY v.number DESC LIMIT 1';
+        params = [modelId];
+        break;
+    }
+    const [version] = this.versionRows(where, params);
+    if (version) return version;
+    const hint =
+      selector.kind === 'stage'
+        ? ` Promote one with: mreg promote ${ref.model}/<number> ${selector.stage.toLowerCase()}`
+        : selector.kind === 'alias'
+          ? ` Set it with: mreg alias ${ref.model}/<number> ${selector.alias}`
+          : ` Its versions: mreg versions ${ref.model}`;
+    throw new RegistryError('NOT_FOUND', `Model '${ref.model}' has no ${describeSelector(selector)}.${hint}`);
+  }
+
+  findByFingerprint(model: string, fingerprint: string): ModelVersion | undefined {
+    const modelId = this.modelId(model);
+    if (modelId === undefined) return undefined;
+    return this.versionRows('WHERE v.model_id = ? AND v.fingerprint = ?', [modelId, fingerprint])[0];
+  }
+
+  findBySemver(model: string, semver: string): ModelVersion | undefined {
+    const modelId = this.modelId(model);
+    if (modelId === undefined) return undefined;
+    return this.versionRows('WHERE v.model_id = ? AND v.semver = ?', [modelId, semver])[0];
+  }
+
+  nextNumber(model: string): number {
+    return Number(this.db.get<{ next_number: number }>('SELECT next_number FROM models WHERE name = ?', [model])?.next_number ?? 1);
+  }
+
+  aliasTarget(model: string, alias: string): number | undefined {
+    const row = this.db.get<{ number: number }>(
+      'SELECT v.number FROM aliases a JOIN models m ON m.id = a.model_id JOIN model_versions v ON v.id = a.version_id WHERE m.name = ? AND a.alias = ?',
+      [model, alias],
+    );
+    return row?.number;
+  }
+
+  /** Every artifact and manifest digest a version refers to, for integrity checks. */
+  referencedBlobs(): { sha256: string; owner: string }[] {
+    return this.db.all<{ sha256: string; owner: string }>(
+      `SELECT a.sha256 AS sha256, m.name || '/' || v.number || ' ' || a.path AS owner
+         FROM version_artifacts a JOIN model_versions v ON v.id = a.version_id JOIN models m ON m.id = v.model_id
+       UNION ALL
+       SELECT v.fingerprint, m.name || '/' || v.number || ' manifest' FROM model_versions v JOIN models m ON m.id = v.model_id`,
+    );
+  }
+
+  events(options: { model?: string; limit?: number } = {}): AuditEvent[] {
+    const params: (string | number)[] = [];
+    let where = '';
+    if (options.model !== undefined) {
+      const modelId = this.modelId(options.model);
+      if (modelId === undefined) throw this.unknownModel(options.model);
+      where = 'WHERE e.model_id = ?';
+      params.push(modelId);
+    }
+    params.push(options.limit ?? -1);
+    const rows = this.db.all<{ seq: number; time: string; actor: string; type: string; model: string | null; version: number | null; reason: string | null; details: string | null }>(
+      `SELECT e.seq, e.time, e.actor, e.type, m.name AS model, e.version, e.reason, e.details
+         FROM events e LEFT JOIN models m ON m.id = e.model_id ${where} ORDER BY e.seq DESC LIMIT ?`,
+      params,
+    );
+    return rows.map((row) => ({ ...row, details: row.details === null ? null : (JSON.parse(row.details) as unknown) }));
+  }
+
+  private versionRows(where: string, params: (string | number)[]): ModelVersion[] {
+    const rows = this.db.all<{
+      id: number;
+      name: string;
+      number: number;
+      ulid: string;
+      semver: string | null;
+      stage: Stage;
+      fingerprint: string;
+      description: string | null;
+      created_at: string;
+      created_by: string;
+      git_commit: string | null;
+      git_branch: string | null;
+      aliases: string | null;
+    }>(
+      `SELECT v.id, m.name, v.number, v.ulid, v.semver, v.stage, v.fingerprint, v.description, v.created_at, v.created_by, v.git_commit, v.git_branch,
+              (SELECT group_concat(alias, ' ') FROM (SELECT alias FROM aliases a WHERE a.version_id = v.id ORDER BY alias)) AS aliases
+         FROM model_versions v JOIN models m ON m.id = v.model_id ${where}`,
+      params,
+    );
+    return rows.map((row) => ({
+      model: row.name,
+      number: row.number,
+      id: row.ulid,
+      semver: row.semver,
+      stage: row.stage,
+      aliases: row.aliases ? row.aliases.split(' ') : [],
+      fingerprint: row.fingerprint,
+      description: row.description,
+      tags: this.tags('version_tags', 'version_id', row.id),
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+      gitCommit: row.git_commit,
+      gitBranch: row.git_branch,
+    }));
+  }
+
+  private tags(table: 'model_tags' | 'version_tags', column: 'model_id' | 'version_id', id: number): Record<string, string> {
+    const rows = this.db.all<{ key: string; value: string }>(`SELECT key, value FROM ${table} WHERE ${column} = ? ORDER BY key`, [id]);
+    return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+  }
+
+  private modelId(name: string): number | undefined {
+    return this.db.get<{ id: number }>('SELECT id FROM models WHERE name = ?', [name])?.id;
+  }
+
+  private unknownModel(name: string): RegistryError {
+    const known = this.db.all<{ name: string }>('SELECT name FROM models ORDER BY name LIMIT 6').map((row) => row.name);
+    const list = known.length === 0 ? 'The registry has no models yet; register one with: mreg register <model> <file>' : `Known models: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''}`;
+    return new RegistryError('NOT_FOUND', `No model named '${name}'. ${list}.`);
+  }
+
+  formatVersion(version: ModelVersion): string {
+    return formatRef(version.model, version.number);
+  }
+}

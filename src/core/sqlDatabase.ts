@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import initSqlJs, { type BindParams, type Database, type SqlJsStatic, type Statement } from 'sql.js';
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+/** The bundles ship sql-wasm.wasm beside themselves; from sources it comes from node_modules. */
+function wasmFile(): string {
+  const besideBundle = path.join(__dirname, 'sql-wasm.wasm');
+  return existsSync(besideBundle) ? besideBundle : require.resolve('sql.js/dist/sql-wasm.wasm');
+}
+
+function loadSqlJs(): Promise<SqlJsStatic> {
+  sqlJs ??= initSqlJs({ wasmBinary: readFileSync(wasmFile()) as unknown as ArrayBuffer });
+  return sqlJs;
+}
+
+export type Row = Record<string, number | string | Uint8Array | null>;
+
+/**
+ * A thin layer over a sql.js database: cached prepared statements (replaying a large op log runs
+ * the same few statements hundreds of thousands of times) and savepoint transactions.
+ */
+export class SqlDatabase {
+  private readonly statements = new Map<string, Statement>();
+
+  private constructor(private readonly db: Database) {}
+
+  /** Opens from a Node Buffer: sql.js then takes it without the slow copy a Uint8Array costs. */
+  static async open(data?: Buffer): Promise<SqlDatabase> {
+    const SQL = await loadSqlJs();
+    return new SqlDatabase(new SQL.Database(data));
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  run(sql: string, params: BindParams = []): void {
+    this.statement(sql).run(params);
+  }
+
+  all<T extends Row = Row>(sql: string, params: BindParams = []): T[] {
+    const statement = this.statement(sql);
+    const rows: T[] = [];
+    try {
+      statement.bind(params);
+      while (statement.step()) rows.push(statement.getAsObject() as T);
+    } finally {
+      statement.reset();
+    }
+    return rows;
+  }
+
+  get<T extends Row = Row>(sql: string, params: BindParams = []): T | undefined {
+    const statement = this.statement(sql);
+    try {
+      statement.bind(params);
+      return statement.step() ? (statement.getAsObject() as T) : undefined;
+    } finally {
+      statement.reset();
+    }
+  }
+
+  /** Runs `work` atomically: any throw rolls every change of it back. Synchronous on purpose. */
+  transaction<T>(work: () => T): T {
+    this.db.exec('SAVEPOINT work');
+    try {
+      const result = work();
+      this.db.exec('RELEASE work');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK TO work; RELEASE work');
+      throw error;
+    }
+  }
+
+  /** Bytes of the database image; never called inside a transaction (sql.js would lose it). */
+  export(): Uint8Array {
+    return this.db.export();
+  }
+
+  sizeInBytes(): number {
+    const pages = this.get<{ page_count: number }>('PRAGMA page_count')?.page_count ?? 0;
+    const pageSize = this.get<{ page_size: number }>('PRAGMA page_size')?.page_size ?? 4096;
+    return Number(pages) * Number(pageSize);
+  }
+
+  close(): void {
+    for (const statement of this.statements.values()) statement.free();
+    this.statements.clear();
+    this.db.close();
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileAtomic } from '../core/persistence/atomicFile';
+import { RegistryError } from '../core/registryError';
+import { SHA256_HEX, sha256Hex } from '../core/sha256';
+import { copyAndHash, hashFile, tryReflink, type HashOptions } from './fileHashing';
+import type { StatCache } from './statCache';
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Content-addressed storage: `blobs/sha256/ab/<hash>`. A blob is written to a temporary file and
+ * renamed into place only once its hash is known, so a blob file always holds the bytes its name
+ * says; an existing blob is never written again (dedup across versions and models).
+ */
+export class BlobStore {
+  readonly root: string;
+  private readonly temporaryDir: string;
+
+  constructor(
+    registryFolder: string,
+    private readonly statCache?: StatCache,
+  ) {
+    this.root = path.join(registryFolder, 'blobs', 'sha256');
+    this.temporaryDir = path.join(registryFolder, 'tmp');
+  }
+
+  pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new RegistryError('CORRUPT', `'${sha256}' is not a sha256 digest.`);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.pathOf(sha256));
+  }
+
+  /** Stores a file, reading it once; unchanged files known to the stat cache are not read at all. */
+  async putFile(file: string, options: HashOptions = {}): Promise<StoredBlob> {
+    const before = await stat(file, { bigint: true });
+    if (!before.isFile()) throw new RegistryError('INVALID_INPUT', `${file} is not a regular file.`);
+    const cached = this.statCache?.get(file, before);
+    if (cached && this.has(cached)) {
+      options.onProgress?.(Number(before.size));
+      return { sha256: cached, size: Number(before.size) };
+    }
+
+    mkdirSync(this.temporaryDir, { recursive: true });
+    const temporary = temporaryNameFor(path.join(this.temporaryDir, 'blob'));
+    try {
+      const result = (await tryReflink(file, temporary)) ? await hashFile(temporary, options) : await copyAndHash(file, temporary, options);
+      const after = await stat(file, { bigint: true });
+      if (after.size !== before.size || after.mtimeNs !== before.mtimeNs) {
+        throw new RegistryError('CONFLICT', `${file} changed while it was being read; register it again once it is no longer being written.`);
+      }
+      this.moveIntoPlace(temporary, result.sha256);
+      this.statCache?.set(file, before, result.sha256);
+      return result;
+    } finally {
+      if (existsSync(temporary)) unlinkSync(temporary);
+    }
+  }
+
+  putBytes(bytes: Uint8Array): StoredBlob {
+    const sha256 = sha256Hex(bytes);
+    if (!this.has(sha256)) {
+      mkdirSync(this.temporaryDir, { recursive: true });
+      const temporary = temporaryNameFor(path.join(this.temporaryDir, 'blob'));
+      writeFileAtomic(temporary, bytes);
+      this.moveIntoPlace(temporary, sha256);
+    }
+    return { sha256, size: bytes.length };
+  }
+
+  /** Reads a small blob (a manifest) and checks it is what its name says. */
+  readBytes(sha256: string): Buffer {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.pathOf(sha256));
+    } catch {
+      throw new RegistryError('NOT_FOUND', `Blob ${sha256} is missing from ${this.root}. Run 'mreg verify' to list what else is missing.`);
+    }
+    if (sha256Hex(bytes) !== sha256) throw new RegistryError('CORRUPT', `Blob ${sha256} is damaged: its content no longer matches its hash. Run 'mreg verify'.`);
+    return bytes;
+  }
+
+  /** Re-hashes one blob; the name is what it must match. */
+  async check(sha256: string, options: HashOptions = {}): Promise<'ok' | 'missing' | 'damaged'> {
+    const file = this.pathOf(sha256);
+    if (!existsSync(file)) return 'missing';
+    const { sha256: actual } = await hashFile(file, options);
+    return actual === sha256 ? 'ok' : 'damaged';
+  }
+
+  /** Every stored digest with its size. */
+  *list(): Generator<StoredBlob> {
+    if (!existsSync(this.root)) return;
+    for (const prefix of readdirSync(this.root).sort()) {
+      for (const name of readdirSync(path.join(this.root, prefix)).sort()) {
+        if (SHA256_HEX.test(name)) yield { sha256: name, size: statSync(path.join(this.root, prefix, name)).size };
+      }
+    }
+  }
+
+  /** Removes what killed processes of this machine left half-written. */
+  removeLeftovers(): void {
+    removeDeadTemporaries(this.temporaryDir);
+  }
+
+  private moveIntoPlace(temporary: string, sha256: string): void {
+    const target = this.pathOf(sha256);
+    if (existsSync(target)) return;
+    mkdirSync(path.dirname(target), { recursive: true });
+    renameWithRetry(temporary, target);
+    fsyncDirectory(path.dirname(target));
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, open, type FileHandle } from 'node:fs/promises';
+import { RegistryError, throwIfCancelled } from '../core/registryError';
+
+/**
+ * node:crypto hashes at ~1.5 GB/s when fed 1–4 MiB at a time and at half that with 64 KiB stream
+ * chunks. Two buffers let the next read run while the previous chunk is hashed and written, so
+ * memory stays at 8 MiB for a file of any size and the slices of main-thread hashing stay short.
+ */
+const CHUNK = 4 * 1024 * 1024;
+
+export interface Progress {
+  /** Bytes done of this file so far. */
+  (bytesDone: number): void;
+}
+
+export interface HashOptions {
+  onProgress?: Progress;
+  signal?: AbortSignal;
+}
+
+export async function hashFile(file: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+  const input = await open(file, 'r');
+  try {
+    return await pump(input, undefined, options);
+  } finally {
+    await input.close();
+  }
+}
+
+/** Reads `source` once, hashing it while writing `destination` (created exclusively) and fsyncs it. */
+export async function copyAndHash(source: string, destination: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+  const input = await open(source, 'r');
+  try {
+    const output = await open(destination, 'wx');
+    try {
+      const result = await pump(input, output, options);
+      await output.sync();
+      return result;
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+}
+
+let reflinkUnsupported = false;
+
+/**
+ * Copy-on-write clone where the filesystem offers it (btrfs, XFS, APFS…): instant and sharing
+ * blocks, so only the hash costs a read. Returns false where it doesn't (ext4, across devices),
+ * and stops trying for the rest of the process after the first refusal.
+ */
+export async function tryReflink(source: string, destination: string): Promise<boolean> {
+  if (reflinkUnsupported) return false;
+  try {
+    await copyFile(source, destination, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EEXIST') throw error;
+    reflinkUnsupported = true;
+    return false;
+  }
+}
+
+async function pump(input: FileHandle, output: FileHandle | undefined, { onProgress, signal }: HashOptions): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  let size = 0;
+  let pendingWrite: Promise<unknown> = Promise.resolve();
+  for (let turn = 0; ; turn++) {
+    throwIfCancelled(signal);
+    const buffer = buffers[turn % 2];
+    // The write of the previous chunk (other buffer) runs while this read does.
+    const { bytesRead } = await input.read(buffer, 0, CHUNK, size);
+    if (bytesRead === 0) break;
+    const chunk = buffer.subarray(0, bytesRead);
+    hash.update(chunk);
+    await pendingWrite;
+    if (output) pendingWrite = writeAll(output, chunk, size);
+    size += bytesRead;
+    onProgress?.(size);
+  }
+  await pendingWrite;
+  return { sha256: hash.digest('hex'), size };
+}
+
+async function writeAll(output: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < chunk.length) {
+    const result = await output.write(chunk, written, chunk.length - written, position + written);
+    if (result.bytesWritten === 0) throw new RegistryError('IO', 'The disk accepted no more bytes; is it full?');
+    written += result.bytesWritten;
+  }
+}
