@@ -15,10 +15,12 @@ const node = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // Only reached when running from sources; bundles find the .wasm beside themselves.
+  external: ['sql.js/dist/sql-wasm.wasm'],
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: [...node.external, 'vscode'] },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { lib: 'src/index.ts' }, outdir: 'dist' },
   {

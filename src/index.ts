@@ -1,6 +1,6 @@
 /** The registry as a Node library: the same API the `mreg` CLI and the VS Code extension use. */
 export { Registry, type RegisterInput, type RegistryOptions, type WorkOptions, type Changes } from './core/registry';
-export { locateRegistryFolder, REGISTRY_DIR_NAME } from './core/registryFolder';
+export { locateRegistryFolder, locateProjectRoot, REGISTRY_DIR_NAME } from './core/registryFolder';
 export { parseRef, formatRef, type Ref, type VersionSelector } from './core/refs';
 export { STAGES, parseStage, type Stage } from './core/stage';
 export { RegistryError, isRegistryError, type RegistryErrorCode } from './core/registryError';

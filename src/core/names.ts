@@ -49,7 +49,6 @@ export function normalizeSemver(label: string): string {
 
 /** Keys of metrics, params and tags: `k=v` on the command line, so no `=`; printable and bounded. */
 export function assertKey(kind: 'metric' | 'param' | 'tag', key: string): void {
-  // eslint-disable-next-line no-control-regex
   if (key.length === 0 || key.length > 250 || key.includes('=') || /[\u0000-\u001f]/.test(key)) {
     throw new RegistryError('INVALID_INPUT', `Invalid ${kind} name '${key}': use 1–250 printable characters without '='.`);
   }

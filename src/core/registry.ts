@@ -324,6 +324,13 @@ export class Registry {
 
   // ── persistence ────────────────────────────────────────────────────────────
 
+  /** Creates the registry folder (with its .gitignore) now rather than on the first write. */
+  initialize(): boolean {
+    const existed = this.folder.exists();
+    this.folder.initialize();
+    return !existed;
+  }
+
   /** Writes the database out as a snapshot, so the next open replays less of the log. */
   checkpoint(): void {
     this.assertOpen();

@@ -68,17 +68,21 @@ export class RegistryFolder {
   }
 }
 
+/** The project a command runs in: the enclosing git repository's root, else the folder itself. */
+export function locateProjectRoot(cwd: string): string {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    // Git is not run for this: an untrusted repository's configuration never executes.
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(cwd);
+  }
+}
+
 /**
  * The registry of a project: `--registry DIR` or `MREG_REGISTRY` when given, else `.modelregistry`
- * at the root of the enclosing git repository, else in the current folder. Git is not run for
- * this: the `.git` entry is looked for, so an untrusted repository's configuration never executes.
+ * at the root of the enclosing git repository, else in the current folder.
  */
 export function locateRegistryFolder(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return path.resolve(cwd, explicit);
   if (env.MREG_REGISTRY) return path.resolve(cwd, env.MREG_REGISTRY);
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, '.git'))) return path.join(dir, REGISTRY_DIR_NAME);
-    if (path.dirname(dir) === dir) break;
-  }
-  return path.join(path.resolve(cwd), REGISTRY_DIR_NAME);
+  return path.join(locateProjectRoot(cwd), REGISTRY_DIR_NAME);
 }

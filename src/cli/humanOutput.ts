@@ -1,0 +1,103 @@
+import type { IntegrityReport } from '../core/integrityCheck';
+import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from '../core/modelVersion';
+import type { PullResult } from '../core/pullVersion';
+
+/** Text for people at a terminal; `--json` prints the API's objects instead. */
+
+export function table(headers: string[], rows: (string | number | null)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === null ? '' : String(cell))))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+  return cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd()).join('\n');
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function modelsText(models: RegisteredModel[]): string {
+  if (models.length === 0) return 'No models yet. Register one with: mreg register <model> <file>';
+  return table(
+    ['MODEL', 'VERSIONS', 'LATEST', 'PRODUCTION', 'DESCRIPTION'],
+    models.map((model) => [model.name, model.versionCount, model.latestVersion, model.productionVersion, model.description]),
+  );
+}
+
+export function versionsText(versions: ModelVersion[]): string {
+  return table(
+    ['VERSION', 'SEMVER', 'STAGE', 'ALIASES', 'CREATED', 'BY'],
+    versions.map((version) => [version.number, version.semver, version.stage, version.aliases.join(', '), version.createdAt, version.createdBy]),
+  );
+}
+
+export function versionLine(version: ModelVersion): string {
+  const labels = [version.semver ? `v${version.semver}` : '', version.stage, ...version.aliases.map((alias) => `@${alias}`)].filter(Boolean);
+  return `${version.model}/${version.number} (${labels.join(', ')})`;
+}
+
+export function versionDetailsText(details: ModelVersionDetails): string {
+  const { manifest } = details;
+  const lines = [
+    `${details.model}/${details.number}`,
+    `  id           ${details.id}`,
+    `  semver       ${details.semver ?? '-'}`,
+    `  stage        ${details.stage}`,
+    `  aliases      ${details.aliases.join(', ') || '-'}`,
+    `  created      ${details.createdAt} by ${details.createdBy}`,
+    `  fingerprint  ${details.fingerprint}`,
+  ];
+  if (details.description) lines.push(`  description  ${details.description}`);
+  if (manifest.lineage.git) lines.push(`  git          ${manifest.lineage.git.commit}${manifest.lineage.git.branch ? ` (${manifest.lineage.git.branch})` : ''}`);
+  for (const [key, value] of Object.entries(details.tags)) lines.push(`  tag          ${key}=${value}`);
+  lines.push('', 'Artifacts', indent(table(['PATH', 'SIZE', 'SHA256'], manifest.artifacts.map((a) => [a.path, formatBytes(a.size), a.sha256]))));
+  const metrics = Object.entries(manifest.metrics);
+  if (metrics.length > 0) lines.push('', 'Metrics', indent(table(['NAME', 'VALUE', 'BETTER'], metrics.map(([name, m]) => [name, m.value, m.direction === 'max' ? 'higher' : m.direction === 'min' ? 'lower' : '']))));
+  const params = Object.entries(manifest.lineage.params);
+  if (params.length > 0) lines.push('', 'Params', indent(table(['NAME', 'VALUE'], params.map(([name, value]) => [name, JSON.stringify(value)]))));
+  if (manifest.lineage.data.length > 0) lines.push('', 'Data', indent(table(['URI', 'KIND', 'SHA256'], manifest.lineage.data.map((d) => [d.uri, d.kind, d.sha256 ?? '']))));
+  return lines.join('\n');
+}
+
+export function resolvedText(resolved: ResolvedVersion): string {
+  return [versionLine(resolved.version), indent(table(['PATH', 'SIZE', 'SHA256', 'BLOB'], resolved.artifacts.map((a) => [a.path, a.size, a.sha256, a.blobPath])))].join('\n');
+}
+
+export function pullText(result: PullResult): string {
+  const written = result.files.filter((file) => file.status === 'written').length;
+  return `${result.model}/${result.version} → ${result.to}: ${written} written, ${result.files.length - written} already up to date\n${indent(result.files.map((file) => `${file.status === 'written' ? '+' : '='} ${file.path}`).join('\n'))}`;
+}
+
+export function eventsText(events: AuditEvent[]): string {
+  if (events.length === 0) return 'No events yet.';
+  return table(
+    ['#', 'TIME', 'ACTOR', 'EVENT', 'VERSION', 'DETAILS', 'REASON'],
+    events.map((event) => [
+      event.seq,
+      event.time,
+      event.actor,
+      event.type,
+      event.model === null ? '' : event.version === null ? event.model : `${event.model}/${event.version}`,
+      event.details === null ? '' : JSON.stringify(event.details),
+      event.reason,
+    ]),
+  );
+}
+
+export function integrityText(report: IntegrityReport): string {
+  const summary = `Checked ${report.events} events and ${report.blobs} blobs (${formatBytes(report.bytes)}).`;
+  if (report.problems.length === 0) return `${summary} No problems found.`;
+  return [summary, `${report.problems.length} problem(s):`, ...report.problems.map((problem) => `  - [${problem.kind}] ${problem.message}`)].join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}

@@ -1,0 +1,63 @@
+import { InvalidArgumentError } from 'commander';
+import type { MetricDirection, ParamValue } from '../core/manifest';
+import { parseStage, STAGES, type Stage } from '../core/stage';
+
+/** Collects a repeatable `--flag k=v` into a list. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function splitPair(flag: string, text: string): [string, string] {
+  const equals = text.indexOf('=');
+  if (equals <= 0) throw new InvalidArgumentError(`--${flag} takes key=value, got '${text}'.`);
+  return [text.slice(0, equals), text.slice(equals + 1)];
+}
+
+export function parseMetrics(pairs: string[]): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const pair of pairs) {
+    const [key, text] = splitPair('metric', pair);
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError(`--metric ${pair}: '${text}' is not a finite number.`);
+    metrics[key] = value;
+  }
+  return metrics;
+}
+
+export function parseDirections(pairs: string[]): Record<string, MetricDirection> {
+  const directions: Record<string, MetricDirection> = {};
+  for (const pair of pairs) {
+    const [key, text] = splitPair('metric-direction', pair);
+    if (text !== 'max' && text !== 'min') throw new InvalidArgumentError(`--metric-direction ${pair}: use max (higher is better) or min (lower is better).`);
+    directions[key] = text;
+  }
+  return directions;
+}
+
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** `lr=0.01` is the number 0.01, `seed=042` the string "042", `flag=true` a boolean, the rest strings. */
+export function parseParams(pairs: string[]): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = {};
+  for (const pair of pairs) {
+    const [key, text] = splitPair('param', pair);
+    params[key] = JSON_NUMBER.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text === 'null' ? null : text;
+  }
+  return params;
+}
+
+export function parseTags(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(pairs.map((pair) => splitPair('tag', pair)));
+}
+
+export function parseStageArgument(text: string): Stage {
+  const stage = parseStage(text);
+  if (!stage) throw new InvalidArgumentError(`'${text}' is not a stage; use one of ${STAGES.join(', ')} (any case).`);
+  return stage;
+}
+
+export function parsePositiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`'${text}' is not a whole number from 1.`);
+  return value;
+}

@@ -1,0 +1,272 @@
+import { Command, CommanderError } from 'commander';
+import { isRegistryError } from '../core/registryError';
+import { Registry } from '../core/registry';
+import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
+import { parseRef } from '../core/refs';
+import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from './humanOutput';
+import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
+import { progressBar } from './progressBar';
+
+/** Exit codes: 0 success, 1 failure (one line on stderr starting `mreg:`), 2 usage error, 130 cancelled. */
+const EXIT = { ok: 0, failure: 1, usage: 2, cancelled: 130 } as const;
+
+interface GlobalOptions {
+  registry?: string;
+  json?: boolean;
+}
+
+const cancellation = new AbortController();
+
+function warn(message: string): void {
+  process.stderr.write(`mreg: warning: ${message}\n`);
+}
+
+function emit(options: GlobalOptions, json: unknown, text: string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
+}
+
+async function withRegistry(command: Command, work: (registry: Registry, options: GlobalOptions) => Promise<void>): Promise<void> {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  const cwd = process.cwd();
+  const registry = await Registry.open({ folder: locateRegistryFolder(cwd, options.registry), projectRoot: locateProjectRoot(cwd) });
+  for (const warning of registry.warnings) warn(warning);
+  try {
+    await work(registry, options);
+  } finally {
+    await registry.close();
+  }
+}
+
+/** A bare model name works, but what it resolves to changes with every registration. */
+function warnIfUnpinned(refText: string, pinned: boolean, number: number): void {
+  if (!pinned) {
+    const model = parseRef(refText).model;
+    warn(`'${refText}' resolved to the latest version, ${model}/${number}; deployments should pin a stage, alias or number, e.g. ${model}@production or ${model}/${number}.`);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mreg')
+    .description('Model Registry: immutable, verifiable model versions with their full recipe, stages and aliases.')
+    .version(process.env.MREG_VERSION ?? '0.1.0')
+    .option('--registry <dir>', 'registry folder (default: .modelregistry at the git root, else here; or $MREG_REGISTRY)')
+    .option('--json', 'print one JSON document on stdout and nothing else there')
+    .exitOverride()
+    .showHelpAfterError('(run mreg --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`mreg: ${text.replace(/^error: /, '')}`) });
+
+  program
+    .command('init')
+    .description('create the registry folder and its .gitignore')
+    .action(async (_options, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const created = registry.initialize();
+        emit(options, { registry: registry.folder.root, created }, `${created ? 'Initialized an empty registry' : 'A registry already exists'} in ${registry.folder.root}`);
+      }),
+    );
+
+  program
+    .command('register')
+    .description('register files and folders as a new version of <model>')
+    .argument('<model>', 'model name: lowercase letters, digits, -, _ and .')
+    .argument('<path...>', 'weight files and folders that make up the version')
+    .option('--metric <name=value>', 'an evaluation result (repeatable)', collect, [])
+    .option('--metric-direction <name=max|min>', 'whether higher (max) or lower (min) is better (repeatable)', collect, [])
+    .option('--param <name=value>', 'a hyperparameter (repeatable)', collect, [])
+    .option('--data <path|uri>', 'data the model was trained on: a path (hashed) or a URI (repeatable)', collect, [])
+    .option('--tag <key=value>', 'a tag on the version (repeatable)', collect, [])
+    .option('--semver <X.Y.Z>', 'a semantic version label, unique per model')
+    .option('--description <text>', 'what this version is')
+    .option('--stage <stage>', 'stage to place it in at once', parseStageArgument)
+    .option('--reason <text>', 'why, for the audit log')
+    .action(async (model: string, paths: string[], flags: Record<string, string[] | string | undefined>, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const bar = progressBar('hashing');
+        try {
+          const version = await registry.register(
+            {
+              model,
+              paths,
+              metrics: parseMetrics(flags.metric as string[]),
+              metricDirections: parseDirections(flags.metricDirection as string[]),
+              params: parseParams(flags.param as string[]),
+              data: flags.data as string[],
+              tags: parseTags(flags.tag as string[]),
+              semver: flags.semver as string | undefined,
+              description: flags.description as string | undefined,
+              stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,
+              reason: flags.reason as string | undefined,
+            },
+            { signal: cancellation.signal, onProgress: (done, total, item) => bar.update(done, total, item) },
+          );
+          bar.stop();
+          const { manifest } = registry.version({ model: version.model, selector: { kind: 'number', number: version.number } });
+          emit(
+            options,
+            { model: version.model, version: version.number, id: version.id, fingerprint: version.fingerprint, stage: version.stage, semver: version.semver, artifacts: manifest.artifacts },
+            `Registered ${versionLine(version)}\n  fingerprint ${version.fingerprint}\n  ${manifest.artifacts.length} artifact(s)`,
+          );
+        } finally {
+          bar.stop();
+        }
+      }),
+    );
+
+  program
+    .command('models')
+    .description('list registered models')
+    .action(async (_options, command: Command) => withRegistry(command, async (registry, options) => {
+      const models = registry.models();
+      emit(options, models, modelsText(models));
+    }));
+
+  program
+    .command('versions')
+    .description("list a model's versions, newest first")
+    .argument('<model>')
+    .action(async (model: string, _options, command: Command) => withRegistry(command, async (registry, options) => {
+      const versions = registry.versions(model);
+      emit(options, versions, versionsText(versions));
+    }));
+
+  program
+    .command('show')
+    .description('show a version with its manifest')
+    .argument('<ref>', 'name/3, name@production, name@alias, name@v1.2.0, name, models:/name/3')
+    .action(async (ref: string, _options, command: Command) => withRegistry(command, async (registry, options) => {
+      const details = registry.version(ref);
+      emit(options, details, versionDetailsText(details));
+    }));
+
+  program
+    .command('promote')
+    .description('move a version to a stage; promoting to Production archives the previous Production version')
+    .argument('<ref>')
+    .argument('<stage>', 'None, Staging, Production or Archived (any case)', parseStageArgument)
+    .option('--reason <text>', 'why, for the audit log')
+    .action(async (ref: string, stage: ReturnType<typeof parseStageArgument>, flags: { reason?: string }, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const version = await registry.promote(ref, stage, { reason: flags.reason });
+        emit(options, version, `Promoted ${versionLine(version)}`);
+      }),
+    );
+
+  program
+    .command('alias')
+    .description('point an alias (champion, challenger, …) at a version')
+    .argument('<ref>')
+    .argument('<alias>')
+    .option('--reason <text>', 'why, for the audit log')
+    .action(async (ref: string, alias: string, flags: { reason?: string }, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const version = await registry.setAlias(ref, alias, { reason: flags.reason });
+        emit(options, version, `Alias ${alias} → ${versionLine(version)}`);
+      }),
+    );
+
+  program
+    .command('unalias')
+    .description('remove an alias from a model')
+    .argument('<model>')
+    .argument('<alias>')
+    .option('--reason <text>', 'why, for the audit log')
+    .action(async (model: string, alias: string, flags: { reason?: string }, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        await registry.removeAlias(model, alias, { reason: flags.reason });
+        emit(options, { model, alias, removed: true }, `Removed alias ${alias} from ${model}`);
+      }),
+    );
+
+  program
+    .command('resolve')
+    .description('the exact version a reference means, with each artifact and its local blob path')
+    .argument('<ref>')
+    .action(async (ref: string, _options, command: Command) => withRegistry(command, async (registry, options) => {
+      const resolved = registry.resolve(ref);
+      warnIfUnpinned(ref, resolved.pinned, resolved.version.number);
+      emit(options, resolved, resolvedText(resolved));
+    }));
+
+  program
+    .command('pull')
+    .description("copy a version's artifacts into a folder, verifying every byte")
+    .argument('<ref>')
+    .requiredOption('--to <dir>', 'target folder')
+    .option('--force', 'overwrite files that differ')
+    .action(async (ref: string, flags: { to: string; force?: boolean }, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const resolved = registry.resolve(ref);
+        warnIfUnpinned(ref, resolved.pinned, resolved.version.number);
+        const bar = progressBar('pulling');
+        try {
+          const result = await registry.pull(parseRef(`${resolved.version.model}/${resolved.version.number}`), flags.to, {
+            force: flags.force,
+            signal: cancellation.signal,
+            onProgress: (done, total, item) => bar.update(done, total, item),
+          });
+          bar.stop();
+          emit(options, result, pullText(result));
+        } finally {
+          bar.stop();
+        }
+      }),
+    );
+
+  program
+    .command('log')
+    .description('the audit log, newest first')
+    .argument('[model]')
+    .option('--limit <n>', 'at most this many events', parsePositiveInteger)
+    .action(async (model: string | undefined, flags: { limit?: number }, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const events = registry.log({ model, limit: flags.limit });
+        emit(options, events, eventsText(events));
+      }),
+    );
+
+  program
+    .command('verify')
+    .description('re-hash every blob and check the event chain; list each problem')
+    .action(async (_options, command: Command) => withRegistry(command, async (registry, options) => {
+      const bar = progressBar('verifying');
+      const report = await registry.verify({ signal: cancellation.signal, onProgress: (done, total, item) => bar.update(done, total, item) });
+      bar.stop();
+      emit(options, report, integrityText(report));
+      if (report.problems.length > 0) {
+        process.stderr.write(`mreg: verify found ${report.problems.length} problem(s)\n`);
+        process.exitCode = EXIT.failure;
+      }
+    }));
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    cancellation.abort();
+  });
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end here too, with code 0; commander has already printed what it had to say.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (isRegistryError(error, 'CANCELLED')) {
+      process.stderr.write(`mreg: ${error.message}\n`);
+      process.exitCode = EXIT.cancelled;
+    } else if (isRegistryError(error)) {
+      process.stderr.write(`mreg: ${error.message}\n`);
+      process.exitCode = EXIT.failure;
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`mreg: unexpected error: ${message}\n`);
+      if (process.env.MREG_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = EXIT.failure;
+    }
+  }
+}
+
+void main();
