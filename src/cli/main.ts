@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isRegistryError } from '../core/registryError';
 import { Registry } from '../core/registry';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
@@ -34,6 +34,16 @@ async function withRegistry(command: Command, work: (registry: Registry, options
     await work(registry, options);
   } finally {
     await registry.close();
+  }
+}
+
+/** Option values checked inside an action are usage errors too: printed like commander's own, exit 2. */
+function parseOrUsageError<T>(command: Command, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) command.error(error.message, { exitCode: EXIT.usage, code: 'mreg.invalidArgument' });
+    throw error;
   }
 }
 
@@ -81,17 +91,20 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why, for the audit log')
     .action(async (model: string, paths: string[], flags: Record<string, string[] | string | undefined>, command: Command) =>
       withRegistry(command, async (registry, options) => {
+        const values = parseOrUsageError(command, () => ({
+          metrics: parseMetrics(flags.metric as string[]),
+          metricDirections: parseDirections(flags.metricDirection as string[]),
+          params: parseParams(flags.param as string[]),
+          tags: parseTags(flags.tag as string[]),
+        }));
         const bar = progressBar('hashing');
         try {
           const version = await registry.register(
             {
               model,
               paths,
-              metrics: parseMetrics(flags.metric as string[]),
-              metricDirections: parseDirections(flags.metricDirection as string[]),
-              params: parseParams(flags.param as string[]),
+              ...values,
               data: flags.data as string[],
-              tags: parseTags(flags.tag as string[]),
               semver: flags.semver as string | undefined,
               description: flags.description as string | undefined,
               stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,

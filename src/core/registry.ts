@@ -147,6 +147,12 @@ export class Registry {
     return this.queries.versionsInStage(stage);
   }
 
+  /** Versions of any model whose metric lies in [min, max], highest value first. */
+  versionsByMetric(metric: string, range: { min?: number; max?: number; limit?: number } = {}): (ModelVersion & { metricValue: number })[] {
+    this.refresh();
+    return this.queries.versionsByMetric(metric, range);
+  }
+
   version(ref: string | Ref): ModelVersionDetails {
     this.refresh();
     const version = this.queries.find(toRef(ref));

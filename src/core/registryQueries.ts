@@ -89,6 +89,17 @@ export class RegistryQueries {
     throw new RegistryError('NOT_FOUND', `Model '${ref.model}' has no ${describeSelector(selector)}.${hint}`);
   }
 
+  /** Versions whose metric lies in a range, best first by that metric's value (descending). */
+  versionsByMetric(metric: string, range: { min?: number; max?: number; limit?: number }): (ModelVersion & { metricValue: number })[] {
+    const rows = this.db.all<{ id: number; value: number }>(
+      `SELECT vm.version_id AS id, vm.value FROM version_metrics vm
+        WHERE vm.key_id = (SELECT id FROM metric_keys WHERE name = ?) AND vm.value >= ? AND vm.value <= ?
+        ORDER BY vm.value DESC LIMIT ?`,
+      [metric, range.min ?? -Number.MAX_VALUE, range.max ?? Number.MAX_VALUE, range.limit ?? -1],
+    );
+    return rows.map((row) => ({ ...this.versionRows('WHERE v.id = ?', [row.id])[0], metricValue: row.value }));
+  }
+
   findByFingerprint(model: string, fingerprint: string): ModelVersion | undefined {
     const modelId = this.modelId(model);
     if (modelId === undefined) return undefined;

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BlobStore } from '../../../src/store/blobStore';
+import { StatCache } from '../../../src/store/statCache';
+import { copyAndHash, hashFile } from '../../../src/store/fileHashing';
+import { useTempFolders } from '../../support/tempFolders';
+
+const tempFolder = useTempFolders();
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+function storeIn(folder: string): BlobStore {
+  return new BlobStore(folder, new StatCache(path.join(folder, 'cache', 'stat')));
+}
+
+describe('fileHashing', () => {
+  it('hashes and copies a file spanning several read chunks, byte for byte', async () => {
+    const dir = tempFolder();
+    const data = randomBytes(9 * 1024 * 1024 + 17);
+    writeFileSync(path.join(dir, 'src.bin'), data);
+    const copied = await copyAndHash(path.join(dir, 'src.bin'), path.join(dir, 'copy.bin'));
+    assert.deepEqual(copied, { sha256: sha256(data), size: data.length });
+    assert.ok(readFileSync(path.join(dir, 'copy.bin')).equals(data));
+    assert.deepEqual(await hashFile(path.join(dir, 'src.bin')), copied);
+  });
+
+  it('stops when cancelled', async () => {
+    const dir = tempFolder();
+    writeFileSync(path.join(dir, 'src.bin'), randomBytes(1024));
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(hashFile(path.join(dir, 'src.bin'), { signal: controller.signal }), { code: 'CANCELLED' });
+  });
+});
+
+describe('BlobStore', () => {
+  it('stores a file under blobs/sha256/<2 hex>/<hash>', async () => {
+    const dir = tempFolder();
+    writeFileSync(path.join(dir, 'model.bin'), 'weights');
+    const blob = await storeIn(dir).putFile(path.join(dir, 'model.bin'));
+    assert.equal(blob.sha256, sha256('weights'));
+    assert.equal(readFileSync(path.join(dir, 'blobs', 'sha256', blob.sha256.slice(0, 2), blob.sha256), 'utf8'), 'weights');
+  });
+
+  it('never writes an existing blob again', async () => {
+    const dir = tempFolder();
+    writeFileSync(path.join(dir, 'a.bin'), 'same bytes');
+    writeFileSync(path.join(dir, 'b.bin'), 'same bytes');
+    const store = storeIn(dir);
+    const first = await store.putFile(path.join(dir, 'a.bin'));
+    const before = statSync(store.pathOf(first.sha256));
+    await store.putFile(path.join(dir, 'b.bin'));
+    store.putBytes(Buffer.from('same bytes'));
+    const after = statSync(store.pathOf(first.sha256));
+    assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs]);
+    assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
+  });
+
+  it('trusts the stat cache for an unchanged file, and re-hashes once size, mtime or inode change', async () => {
+    const dir = tempFolder();
+    const file = path.join(dir, 'model.bin');
+    writeFileSync(file, 'version one');
+    // Whole seconds, so that the mtime can be put back exactly below.
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    const store = storeIn(dir);
+    const first = await store.putFile(file);
+    // Same size, same inode, the same mtime restored: the cache answers without reading (so it keeps the old hash).
+    writeFileSync(file, 'version two');
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    assert.equal((await store.putFile(file)).sha256, first.sha256);
+    // A new mtime means the file is read again.
+    utimesSync(file, 1_700_000_000, 1_700_000_005);
+    assert.equal((await store.putFile(file)).sha256, sha256('version two'));
+  });
+
+  it('re-hashes when the cached blob has gone', async () => {
+    const dir = tempFolder();
+    const file = path.join(dir, 'model.bin');
+    writeFileSync(file, 'weights');
+    const store = storeIn(dir);
+    const blob = await store.putFile(file);
+    rmSync(store.pathOf(blob.sha256));
+    await store.putFile(file);
+    assert.equal(readFileSync(store.pathOf(blob.sha256), 'utf8'), 'weights');
+  });
+
+  it('checks a blob against its name', async () => {
+    const dir = tempFolder();
+    const store = storeIn(dir);
+    const { sha256: digest } = store.putBytes(Buffer.from('manifest'));
+    assert.equal(await store.check(digest), 'ok');
+    writeFileSync(store.pathOf(digest), 'tampered');
+    assert.equal(await store.check(digest), 'damaged');
+    assert.throws(() => store.readBytes(digest), { code: 'CORRUPT' });
+    assert.equal(await store.check('0'.repeat(64)), 'missing');
+  });
+});
