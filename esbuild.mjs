@@ -2,10 +2,12 @@
 // registry as a Node library) and the webview. sql.js loads its WebAssembly at run time, so the
 // .wasm file is shipped beside the bundles.
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 
 const node = {
   bundle: true,
@@ -17,6 +19,7 @@ const node = {
   logLevel: 'warning',
   // Only reached when running from sources; bundles find the .wasm beside themselves.
   external: ['sql.js/dist/sql-wasm.wasm'],
+  define: { MODEL_REGISTRY_VERSION: JSON.stringify(version) },
 };
 
 const builds = [

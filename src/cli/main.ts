@@ -15,6 +15,9 @@ interface GlobalOptions {
   json?: boolean;
 }
 
+/** Set by the bundler from package.json. */
+declare const MODEL_REGISTRY_VERSION: string;
+
 const cancellation = new AbortController();
 
 function warn(message: string): void {
@@ -58,7 +61,7 @@ function warnIfUnpinned(refText: string, pinned: boolean, number: number): void 
 export function buildProgram(): Command {
   const program = new Command('mreg')
     .description('Model Registry: immutable, verifiable model versions with their full recipe, stages and aliases.')
-    .version(process.env.MREG_VERSION ?? '0.1.0')
+    .version(MODEL_REGISTRY_VERSION)
     .option('--registry <dir>', 'registry folder (default: .modelregistry at the git root, else here; or $MREG_REGISTRY)')
     .option('--json', 'print one JSON document on stdout and nothing else there')
     .exitOverride()

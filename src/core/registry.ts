@@ -200,6 +200,7 @@ export class Registry {
     if (semver) this.assertSemverFree(input.model, semver);
 
     const files = collectArtifactFiles(input.paths);
+    this.blobs.removeLeftovers();
     const total = files.reduce((sum, file) => sum + file.size, 0);
     let done = 0;
     const artifacts: Artifact[] = [];

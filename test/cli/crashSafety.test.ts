@@ -34,11 +34,17 @@ describe('crash safety', () => {
     const cwd = tempFolder('crash');
     const acknowledged = new Map<number, string>();
     let killed = 0;
+    // Kill moments spread over one registration's whole life, measured here rather than assumed,
+    // so that a slow or busy machine still sees kills in every phase and some writers finishing.
+    writeFileSync(path.join(cwd, 'calibration.bin'), randomBytes(3 * 1024 * 1024));
+    const started = Date.now();
+    assert.equal(mreg(['register', 'calibration', 'calibration.bin'], { cwd }).status, 0);
+    const lifetime = Date.now() - started;
     for (let trial = 0; trial < TRIALS; trial++) {
       // Files of varying size, so kills land while hashing, copying, appending and snapshotting.
       const file = path.join(cwd, `weights-${trial}.bin`);
       writeFileSync(file, randomBytes(Math.floor(Math.random() * 6 * 1024 * 1024)));
-      const result = await registerAndKill(cwd, ['m', file, '--metric', `trial=${trial}`], 60 + Math.random() * 500);
+      const result = await registerAndKill(cwd, ['m', file, '--metric', `trial=${trial}`], lifetime * (0.2 + Math.random() * 1.2));
       if (result) acknowledged.set(result.version, result.fingerprint);
       else killed += 1;
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { sha256Hex } from '../sha256';
-import { writeFileAtomic } from './atomicFile';
+import { removeDeadTemporaries, writeFileAtomic } from './atomicFile';
 
 const NAME = /^(\d{20})-([0-9a-f]{64})\.sqlite$/;
 const KEEP = 2;
@@ -44,9 +44,10 @@ export class SnapshotFiles {
       let data: Buffer;
       try {
         data = readFileSync(snapshot.file);
-      } catch {
-        onDamaged(snapshot.file);
-        continue;
+      } catch (error) {
+        // Pruned by another process between listing and reading: not damage, just gone.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
       }
       if (sha256Hex(data) === snapshot.sha256) return { seq: snapshot.seq, data };
       onDamaged(snapshot.file);
@@ -56,6 +57,7 @@ export class SnapshotFiles {
 
   write(data: Uint8Array, seq: number): void {
     mkdirSync(this.dir, { recursive: true });
+    removeDeadTemporaries(this.dir);
     const name = `${String(seq).padStart(20, '0')}-${sha256Hex(data)}.sqlite`;
     writeFileAtomic(path.join(this.dir, name), data);
     for (const old of this.list().slice(KEEP)) {
