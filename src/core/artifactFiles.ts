@@ -1,5 +1,6 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { artifactPathProblem, artifactPathSetProblem } from './artifactPaths';
 import { RegistryError } from './registryError';
 
 export interface ArtifactFile {
@@ -37,6 +38,13 @@ export function collectArtifactFiles(inputs: readonly string[]): ArtifactFile[] 
     seen.set(file.artifactPath, file.file);
   }
   if (files.length === 0) throw new RegistryError('INVALID_INPUT', `Nothing to register: ${inputs.join(', ')} holds no files.`);
+  // Refuse now what pull would refuse later: a version that cannot be written out is no version.
+  for (const file of files) {
+    const problem = artifactPathProblem(file.artifactPath);
+    if (problem) throw new RegistryError('INVALID_INPUT', `${file.file} cannot be registered as '${file.artifactPath}': ${problem}. Rename it.`);
+  }
+  const setProblem = artifactPathSetProblem(files.map((file) => file.artifactPath));
+  if (setProblem) throw new RegistryError('INVALID_INPUT', `These files cannot make one version: ${setProblem}. Rename one of them.`);
   return files.sort((a, b) => (a.artifactPath < b.artifactPath ? -1 : a.artifactPath > b.artifactPath ? 1 : 0));
 }
 

@@ -20,3 +20,23 @@ export function assertSafeArtifactPath(artifactPath: string): void {
   const problem = artifactPathProblem(artifactPath);
   if (problem) throw new RegistryError('UNSAFE_PATH', `Refusing artifact path '${artifactPath}': ${problem}.`);
 }
+
+/**
+ * One version's paths must be distinct, and none may be a file where another needs a folder
+ * ('tok' beside 'tok/vocab.json'): such a set could never be written out.
+ */
+export function artifactPathSetProblem(paths: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const artifactPath of paths) {
+    if (seen.has(artifactPath)) return `'${artifactPath}' appears twice`;
+    seen.add(artifactPath);
+  }
+  for (const artifactPath of paths) {
+    const segments = artifactPath.split('/');
+    for (let length = 1; length < segments.length; length++) {
+      const folder = segments.slice(0, length).join('/');
+      if (seen.has(folder)) return `'${folder}' is a file, but '${artifactPath}' needs it to be a folder`;
+    }
+  }
+  return undefined;
+}

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { artifactPathSetProblem } from './artifactPaths';
 import { canonicalJson } from './canonicalJson';
 import { RegistryError } from './registryError';
 import { sha256Hex } from './sha256';
@@ -100,7 +101,11 @@ export function fingerprintOf(manifest: Manifest): string {
 
 /** Manifests come from blobs and shared stores, so they are checked before use. */
 export function parseManifest(value: unknown, where: string): Manifest {
-  if (Value.Check(ManifestSchema, value)) return value;
+  if (Value.Check(ManifestSchema, value)) {
+    const problem = artifactPathSetProblem(value.artifacts.map((artifact) => artifact.path));
+    if (problem) throw new RegistryError('CORRUPT', `The manifest ${where} is not valid (/artifacts: ${problem}).`);
+    return value;
+  }
   const first = Value.Errors(ManifestSchema, value).First();
   const detail = first ? `${first.path || '/'}: ${first.message}` : 'it does not match the manifest schema';
   throw new RegistryError('CORRUPT', `The manifest ${where} is not valid (${detail}).`);

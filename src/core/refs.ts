@@ -67,12 +67,13 @@ function parseAtSelector(part: string, fail: (why: string) => never): VersionSel
 
 function parseSlashSelector(part: string, fail: (why: string) => never): VersionSelector {
   if (part.length === 0) fail("nothing follows '/'; expected a version number");
-  if (/^[1-9][0-9]{0,15}$/.test(part)) return { kind: 'number', number: Number(part) };
+  // Up to 15 digits: every such number is exact in a JavaScript number.
+  if (/^[1-9][0-9]{0,14}$/.test(part)) return { kind: 'number', number: Number(part) };
   if (part === 'latest') return { kind: 'latest', implicit: false };
   // MLflow writes stages after a slash: models:/name/Production.
   const stage = parseStage(part);
   if (stage) return { kind: 'stage', stage };
-  return fail(`version '${part}' after '/' must be a whole number from 1, 'latest' or a stage`);
+  return fail(`version '${part}' after '/' must be a whole number from 1 (at most 15 digits), 'latest' or a stage`);
 }
 
 export function formatRef(model: string, number: number): string {

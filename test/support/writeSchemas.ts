@@ -1,0 +1,22 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ManifestSchema } from '../../src/core/manifest';
+
+/** Where the published JSON Schema of the manifest lives, checked in beside the code. */
+export const MANIFEST_SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schemas', 'manifest.schema.json');
+
+/**
+ * The text of schemas/manifest.schema.json as the code defines it now. TypeBox schemas are plain
+ * JSON Schema; the symbol keys TypeBox adds for itself (its kinds) drop out of JSON.stringify.
+ */
+export function manifestSchemaText(): string {
+  return `${JSON.stringify(ManifestSchema, null, 2)}\n`;
+}
+
+/** `npm run schemas`: regenerates the published schema after the manifest definition changed. */
+function writeSchemas(): void {
+  writeFileSync(MANIFEST_SCHEMA_FILE, manifestSchemaText());
+  console.log(`Wrote ${path.relative(process.cwd(), MANIFEST_SCHEMA_FILE)}`);
+}
+
+if (require.main === module) writeSchemas();
