@@ -74,6 +74,9 @@ const CHEAP_SNAPSHOT_BYTES = 16 * 1024 * 1024;
 /** … or when this many events have piled up since the last snapshot (replay grows). */
 const SNAPSHOT_EVERY_EVENTS = 1000;
 
+/** Room left in each snapshot for the writes after it is opened (see SqlDatabase.reserveFreePages). */
+const FREE_PAGE_RESERVE = 0.03;
+
 interface Position {
   seq: number;
   hash: string;
@@ -100,7 +103,7 @@ export class Registry {
   private projection!: Projection;
   private queries!: RegistryQueries;
   private position: Position = { seq: 0, hash: '', offset: 0 };
-  private actorName: string | undefined;
+  private actorName: Promise<string> | undefined;
   private readonly listeners = new Set<() => void>();
   private checkpointTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -113,7 +116,7 @@ export class Registry {
     this.lock = new WriterLock(this.folder.lockFile);
     this.statCache = new StatCache(this.folder.statCacheDir);
     this.blobs = new BlobStore(this.folder.root, this.statCache);
-    this.actorName = options.actor;
+    if (options.actor) this.actorName = Promise.resolve(options.actor);
   }
 
   /** Opens (or, on first write, creates) the registry in `options.folder`. */
@@ -199,6 +202,9 @@ export class Registry {
     this.refresh();
     if (semver) this.assertSemverFree(input.model, semver);
 
+    // Git answers while the artifacts are hashed; registration waits on whichever is slower.
+    const git = input.git !== undefined ? Promise.resolve(input.git) : captureGitLineage(this.projectRoot);
+    const actor = this.actor();
     const files = collectArtifactFiles(input.paths);
     this.blobs.removeLeftovers();
     const total = files.reduce((sum, file) => sum + file.size, 0);
@@ -221,7 +227,7 @@ export class Registry {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       artifacts,
       lineage: {
-        git: input.git !== undefined ? input.git : await captureGitLineage(this.projectRoot),
+        git: await git,
         data,
         params: input.params ?? {},
         environment: input.environment ?? {},
@@ -230,6 +236,7 @@ export class Registry {
       source: { inputs: input.paths.map((p) => this.projectRelative(p)) },
     };
     throwIfCancelled(work.signal);
+    await actor;
     this.folder.initialize();
     const fingerprint = this.blobs.putBytes(manifestBytes(manifest)).sha256;
 
@@ -342,6 +349,7 @@ export class Registry {
   checkpoint(): void {
     this.assertOpen();
     if (this.position.seq <= this.snapshots.newestSeq()) return;
+    this.db.reserveFreePages(Math.max(1024 * 1024, Math.round(this.db.sizeInBytes() * FREE_PAGE_RESERVE)));
     this.snapshots.write(this.db.export(), this.position.seq);
   }
 
@@ -439,7 +447,7 @@ export class Registry {
    */
   private async mutate<T>(plan: () => { drafts: EventDraft[]; result: () => T }): Promise<T> {
     this.assertOpen();
-    const actor = (this.actorName ??= await resolveActor(this.projectRoot));
+    const actor = await this.actor();
     this.folder.initialize();
     return this.lock.withLock(() => {
       this.catchUp();
@@ -463,6 +471,12 @@ export class Registry {
       this.changed();
       return value;
     });
+  }
+
+  /** Resolved once per registry, on first need. */
+  private actor(): Promise<string> {
+    this.actorName ??= resolveActor(this.projectRoot);
+    return this.actorName;
   }
 
   private planStageChange(model: string, number: number, from: Stage, to: Stage, reason: string | undefined): EventDraft[] {

@@ -91,13 +91,14 @@ export class RegistryQueries {
 
   /** Versions whose metric lies in a range, best first by that metric's value (descending). */
   versionsByMetric(metric: string, range: { min?: number; max?: number; limit?: number }): (ModelVersion & { metricValue: number })[] {
-    const rows = this.db.all<{ id: number; value: number }>(
-      `SELECT vm.version_id AS id, vm.value FROM version_metrics vm
+    const versions = this.versionRowsWith(
+      `JOIN version_metrics vm ON vm.version_id = v.id
         WHERE vm.key_id = (SELECT id FROM metric_keys WHERE name = ?) AND vm.value >= ? AND vm.value <= ?
         ORDER BY vm.value DESC LIMIT ?`,
       [metric, range.min ?? -Number.MAX_VALUE, range.max ?? Number.MAX_VALUE, range.limit ?? -1],
+      'vm.value',
     );
-    return rows.map((row) => ({ ...this.versionRows('WHERE v.id = ?', [row.id])[0], metricValue: row.value }));
+    return versions.map(({ version, extra }) => ({ ...version, metricValue: Number(extra) }));
   }
 
   findByFingerprint(model: string, fingerprint: string): ModelVersion | undefined {
@@ -152,7 +153,16 @@ export class RegistryQueries {
     return rows.map((row) => ({ ...row, details: row.details === null ? null : (JSON.parse(row.details) as unknown) }));
   }
 
-  private versionRows(where: string, params: (string | number)[]): ModelVersion[] {
+  /**
+   * Versions with their aliases and tags, in the order the clause after `FROM model_versions v JOIN
+   * models m` gives, with one extra column where asked. Tags come in one query per thousand
+   * versions rather than one per version.
+   */
+  private versionRows(clause: string, params: (string | number)[]): ModelVersion[] {
+    return this.versionRowsWith(clause, params).map((row) => row.version);
+  }
+
+  private versionRowsWith(clause: string, params: (string | number)[], extraColumn = 'NULL'): { version: ModelVersion; extra: number | string | null }[] {
     const rows = this.db.all<{
       id: number;
       name: string;
@@ -167,27 +177,50 @@ export class RegistryQueries {
       git_commit: string | null;
       git_branch: string | null;
       aliases: string | null;
+      extra: number | string | null;
     }>(
       `SELECT v.id, m.name, v.number, v.ulid, v.semver, v.stage, v.fingerprint, v.description, v.created_at, v.created_by, v.git_commit, v.git_branch,
-              (SELECT group_concat(alias, ' ') FROM (SELECT alias FROM aliases a WHERE a.version_id = v.id ORDER BY alias)) AS aliases
-         FROM model_versions v JOIN models m ON m.id = v.model_id ${where}`,
+              (SELECT group_concat(alias, ' ') FROM (SELECT alias FROM aliases a WHERE a.version_id = v.id ORDER BY alias)) AS aliases,
+              ${extraColumn} AS extra
+         FROM model_versions v JOIN models m ON m.id = v.model_id ${clause}`,
       params,
     );
+    const tags = this.versionTags(rows.map((row) => row.id));
     return rows.map((row) => ({
-      model: row.name,
-      number: row.number,
-      id: row.ulid,
-      semver: row.semver,
-      stage: row.stage,
-      aliases: row.aliases ? row.aliases.split(' ') : [],
-      fingerprint: row.fingerprint,
-      description: row.description,
-      tags: this.tags('version_tags', 'version_id', row.id),
-      createdAt: row.created_at,
-      createdBy: row.created_by,
-      gitCommit: row.git_commit,
-      gitBranch: row.git_branch,
+      extra: row.extra,
+      version: {
+        model: row.name,
+        number: row.number,
+        id: row.ulid,
+        semver: row.semver,
+        stage: row.stage,
+        aliases: row.aliases ? row.aliases.split(' ') : [],
+        fingerprint: row.fingerprint,
+        description: row.description,
+        tags: tags.get(row.id) ?? {},
+        createdAt: row.created_at,
+        createdBy: row.created_by,
+        gitCommit: row.git_commit,
+        gitBranch: row.git_branch,
+      },
     }));
+  }
+
+  private versionTags(versionIds: number[]): Map<number, Record<string, string>> {
+    const byVersion = new Map<number, Record<string, string>>();
+    for (let start = 0; start < versionIds.length; start += 1000) {
+      const ids = versionIds.slice(start, start + 1000);
+      const rows = this.db.all<{ version_id: number; key: string; value: string }>(
+        `SELECT version_id, key, value FROM version_tags WHERE version_id IN (${ids.map(() => '?').join(',')}) ORDER BY version_id, key`,
+        ids,
+      );
+      for (const row of rows) {
+        const tags = byVersion.get(row.version_id) ?? {};
+        tags[row.key] = row.value;
+        byVersion.set(row.version_id, tags);
+      }
+    }
+    return byVersion;
   }
 
   private tags(table: 'model_tags' | 'version_tags', column: 'model_id' | 'version_id', id: number): Record<string, string> {

@@ -80,6 +80,23 @@ export class SqlDatabase {
     return this.db.export();
   }
 
+  /**
+   * sql.js keeps the database as an in-memory file, and the first write that makes the file longer
+   * makes it reallocate and copy the whole file (measured at 100k versions: 79 ms and +150 MB).
+   * A database that carries some free pages absorbs new writes in place. Called before a snapshot
+   * is written, so every opened snapshot comes with that room.
+   */
+  reserveFreePages(bytes: number): void {
+    const pageSize = Number(this.get<{ page_size: number }>('PRAGMA page_size')?.page_size ?? 4096);
+    const free = Number(this.get<{ freelist_count: number }>('PRAGMA freelist_count')?.freelist_count ?? 0) * pageSize;
+    if (free >= bytes) return;
+    this.transaction(() => {
+      this.exec('CREATE TABLE IF NOT EXISTS free_page_reserve (filler BLOB)');
+      this.run('INSERT INTO free_page_reserve VALUES (zeroblob(?))', [bytes - free]);
+      this.exec('DELETE FROM free_page_reserve');
+    });
+  }
+
   sizeInBytes(): number {
     const pages = this.get<{ page_count: number }>('PRAGMA page_count')?.page_count ?? 0;
     const pageSize = this.get<{ page_size: number }>('PRAGMA page_size')?.page_size ?? 4096;

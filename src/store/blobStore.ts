@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileAtomic } from '../core/persistence/atomicFile';
+import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from '../core/persistence/atomicFile';
 import { RegistryError } from '../core/registryError';
 import { SHA256_HEX, sha256Hex } from '../core/sha256';
 import { copyAndHash, hashFile, tryReflink, type HashOptions } from './fileHashing';
@@ -69,7 +69,7 @@ export class BlobStore {
     if (!this.has(sha256)) {
       mkdirSync(this.temporaryDir, { recursive: true });
       const temporary = temporaryNameFor(path.join(this.temporaryDir, 'blob'));
-      writeFileAtomic(temporary, bytes);
+      writeFileDurably(temporary, bytes);
       this.moveIntoPlace(temporary, sha256);
     }
     return { sha256, size: bytes.length };

@@ -71,10 +71,9 @@ export function renameWithRetry(from: string, to: string): void {
   }
 }
 
-/** Write to a temporary file, fsync, rename over the target: readers see the old or the new file, never a mix. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
-  const temporary = temporaryNameFor(file);
-  const fd = openSync(temporary, 'wx');
+/** Creates `file` (which must not exist) with `data`, and fsyncs it. */
+export function writeFileDurably(file: string, data: Uint8Array | string): void {
+  const fd = openSync(file, 'wx');
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let written = 0;
@@ -82,10 +81,16 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
-    unlinkSync(temporary);
+    unlinkSync(file);
     throw error;
   }
   closeSync(fd);
+}
+
+/** Write to a temporary file, fsync, rename over the target: readers see the old or the new file, never a mix. */
+export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+  const temporary = temporaryNameFor(file);
+  writeFileDurably(temporary, data);
   renameWithRetry(temporary, file);
   fsyncDirectory(path.dirname(file));
 }

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { sha256Hex } from '../sha256';
 import { removeDeadTemporaries, writeFileAtomic } from './atomicFile';
@@ -41,15 +42,15 @@ export class SnapshotFiles {
   /** The newest snapshot whose bytes match its name; damaged ones are reported and skipped. */
   readNewestIntact(onDamaged: (file: string) => void): { seq: number; data: Buffer } | undefined {
     for (const snapshot of this.list()) {
-      let data: Buffer;
+      let read: { data: Buffer; sha256: string };
       try {
-        data = readFileSync(snapshot.file);
+        read = readAndHash(snapshot.file);
       } catch (error) {
         // Pruned by another process between listing and reading: not damage, just gone.
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw error;
       }
-      if (sha256Hex(data) === snapshot.sha256) return { seq: snapshot.seq, data };
+      if (read.sha256 === snapshot.sha256) return { seq: snapshot.seq, data: read.data };
       onDamaged(snapshot.file);
     }
     return undefined;
@@ -67,5 +68,23 @@ export class SnapshotFiles {
         // another process pruned it first
       }
     }
+  }
+}
+
+/** One pass: each 4 MiB is hashed right after it is read, while it is still in the CPU's cache. */
+function readAndHash(file: string): { data: Buffer; sha256: string } {
+  const fd = openSync(file, 'r');
+  try {
+    const data = Buffer.allocUnsafe(fstatSync(fd).size);
+    const hash = createHash('sha256');
+    for (let offset = 0; offset < data.length; ) {
+      const read = readSync(fd, data, offset, Math.min(4 * 1024 * 1024, data.length - offset), offset);
+      if (read === 0) break;
+      hash.update(data.subarray(offset, offset + read));
+      offset += read;
+    }
+    return { data, sha256: hash.digest('hex') };
+  } finally {
+    closeSync(fd);
   }
 }
