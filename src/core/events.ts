@@ -33,15 +33,6 @@ export interface EventPayloads {
 }
 
 export type EventType = keyof EventPayloads;
-export const EVENT_TYPES = [
-  'model.created',
-  'model.updated',
-  'version.registered',
-  'version.stage_changed',
-  'version.alias_set',
-  'version.alias_removed',
-  'version.updated',
-] as const satisfies readonly EventType[];
 
 export type EventDraft = {
   [T in EventType]: { type: T; model: string; version?: number; payload: EventPayloads[T]; reason?: string };

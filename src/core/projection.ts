@@ -172,7 +172,3 @@ export class Projection {
 export function encodeParam(value: ParamValue): string {
   return JSON.stringify(value);
 }
-
-export function decodeParam(text: string): ParamValue {
-  return JSON.parse(text) as ParamValue;
-}

@@ -1,5 +1,5 @@
 import type { AuditEvent, ModelVersion, RegisteredModel } from './modelVersion';
-import { describeSelector, formatRef, type Ref } from './refs';
+import { describeSelector, type Ref } from './refs';
 import { RegistryError } from './registryError';
 import type { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
@@ -236,9 +236,5 @@ export class RegistryQueries {
     const known = this.db.all<{ name: string }>('SELECT name FROM models ORDER BY name LIMIT 6').map((row) => row.name);
     const list = known.length === 0 ? 'The registry has no models yet; register one with: mreg register <model> <file>' : `Known models: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''}`;
     return new RegistryError('NOT_FOUND', `No model named '${name}'. ${list}.`);
-  }
-
-  formatVersion(version: ModelVersion): string {
-    return formatRef(version.model, version.number);
   }
 }
