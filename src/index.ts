@@ -8,3 +8,4 @@ export type { Manifest, Artifact, DataLineage, GitLineage, Metric, MetricDirecti
 export type { ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion, ResolvedArtifact, AuditEvent } from './core/modelVersion';
 export type { IntegrityReport, IntegrityProblem } from './core/integrityCheck';
 export type { PullResult } from './core/pullVersion';
+export type { FileRegistrationStatus } from './core/fileRegistrationStatus';

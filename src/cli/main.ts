@@ -4,7 +4,7 @@ import { isRegistryError } from '../core/registryError';
 import { Registry } from '../core/registry';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
 import { parseRef } from '../core/refs';
-import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from './humanOutput';
+import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
 import { progressBar } from './progressBar';
 

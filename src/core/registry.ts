@@ -22,6 +22,7 @@ import { pullVersion, type PullResult } from './pullVersion';
 import { formatRef, parseRef, type Ref } from './refs';
 import { RegistryFolder } from './registryFolder';
 import { RegistryQueries } from './registryQueries';
+import { fileRegistrationStatus, type FileRegistrationStatus } from './fileRegistrationStatus';
 import { RegistryError, isRegistryError, throwIfCancelled } from './registryError';
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
@@ -171,6 +172,12 @@ export class Registry {
       artifacts: manifest.artifacts.map((artifact) => ({ ...artifact, blobPath: this.blobs.pathOf(artifact.sha256) })),
       pinned: !(parsed.selector.kind === 'latest' && parsed.selector.implicit),
     };
+  }
+
+  /** Whether a file on disk is a registered artifact, or was one and has changed since (no hashing). */
+  fileStatus(file: string): FileRegistrationStatus | undefined {
+    this.refresh();
+    return fileRegistrationStatus(file, this.statCache, this.queries);
   }
 
   log(options: { model?: string; limit?: number } = {}): AuditEvent[] {

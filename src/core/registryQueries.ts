@@ -125,6 +125,16 @@ export class RegistryQueries {
     return row?.number;
   }
 
+  /** The versions holding an artifact with this content, newest first. */
+  versionsWithArtifact(sha256: string): { model: string; number: number; path: string }[] {
+    return this.db.all<{ model: string; number: number; path: string }>(
+      `SELECT m.name AS model, v.number AS number, a.path AS path
+         FROM version_artifacts a JOIN model_versions v ON v.id = a.version_id JOIN models m ON m.id = v.model_id
+        WHERE a.sha256 = ? ORDER BY v.created_at DESC, v.id DESC`,
+      [sha256],
+    );
+  }
+
   /** Every artifact and manifest digest a version refers to, for integrity checks. */
   referencedBlobs(): { sha256: string; owner: string }[] {
     return this.db.all<{ sha256: string; owner: string }>(

@@ -22,15 +22,25 @@ export class StatCache {
   constructor(private readonly dir: string) {}
 
   get(file: string, stats: BigIntStats): string | undefined {
+    const known = this.lookup(file, stats);
+    return known?.current ? known.sha256 : undefined;
+  }
+
+  /**
+   * What the cache last knew of the file: its sha256 then, and whether the file still looks the same
+   * (`current`). A stale entry tells which content the file had before it was changed.
+   */
+  lookup(file: string, stats: BigIntStats): { sha256: string; current: boolean } | undefined {
     let entry: Entry;
     try {
       entry = JSON.parse(readFileSync(this.entryFile(file), 'utf8')) as Entry;
     } catch {
       return undefined;
     }
+    if (!/^[0-9a-f]{64}$/.test(entry.sha256)) return undefined;
     const key = keyOf(file, stats);
-    const same = entry.path === key.path && entry.size === key.size && entry.mtimeNs === key.mtimeNs && entry.ino === key.ino && entry.dev === key.dev;
-    return same && /^[0-9a-f]{64}$/.test(entry.sha256) ? entry.sha256 : undefined;
+    const current = entry.path === key.path && entry.size === key.size && entry.mtimeNs === key.mtimeNs && entry.ino === key.ino && entry.dev === key.dev;
+    return { sha256: entry.sha256, current };
   }
 
   set(file: string, stats: BigIntStats, sha256: string): void {

@@ -1,8 +1,8 @@
-import type { IntegrityReport } from '../core/integrityCheck';
-import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from '../core/modelVersion';
-import type { PullResult } from '../core/pullVersion';
+import type { IntegrityReport } from './integrityCheck';
+import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
+import type { PullResult } from './pullVersion';
 
-/** Text for people at a terminal; `--json` prints the API's objects instead. */
+/** Plain-text reports for people: `mreg` prints them (`--json` prints the API's objects instead), the extension shows them in read-only documents. */
 
 export function table(headers: string[], rows: (string | number | null)[][]): string {
   const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === null ? '' : String(cell))))];
