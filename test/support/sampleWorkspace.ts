@@ -26,20 +26,24 @@ export function createSampleWorkspace(root: string): string {
   return root;
 }
 
-/** `npm start`: a sample workspace with two versions registered and one in Production. */
-function start(): void {
+export const BUILT_CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+
+/** Two versions of fraud-detector registered through the real CLI, the second in Production. */
+export function registerSampleVersions(root: string, stdio: 'inherit' | 'ignore' = 'ignore'): void {
+  const mreg = (...args: string[]) => execFileSync(process.execPath, [BUILT_CLI, ...args], { cwd: root, stdio });
+  mreg('register', 'fraud-detector', 'models/fraud-v1.onnx', 'models/tokenizer', '--metric', 'auc=0.91', '--metric-direction', 'auc=max', '--param', 'lr=0.001', '--data', 'data/train.csv', '--semver', '1.0.0');
+  mreg('register', 'fraud-detector', 'models/fraud-v2.onnx', 'models/tokenizer', '--metric', 'auc=0.93', '--metric-direction', 'auc=max', '--param', 'lr=0.0005', '--data', 'data/train.csv', '--semver', '1.1.0');
+  mreg('promote', 'fraud-detector/2', 'production', '--reason', 'better AUC');
+}
+
+/** `npm start`'s workspace, `sample-workspace/`: two versions registered and one in Production. */
+export function prepareSampleWorkspace(): string {
   const root = path.resolve(__dirname, '..', '..', 'sample-workspace');
   const fresh = !existsSync(root);
   createSampleWorkspace(root);
-  const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-  const mreg = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { cwd: root, stdio: 'inherit' });
-  if (fresh) {
-    mreg('register', 'fraud-detector', 'models/fraud-v1.onnx', 'models/tokenizer', '--metric', 'auc=0.91', '--metric-direction', 'auc=max', '--param', 'lr=0.001', '--data', 'data/train.csv', '--semver', '1.0.0');
-    mreg('register', 'fraud-detector', 'models/fraud-v2.onnx', 'models/tokenizer', '--metric', 'auc=0.93', '--metric-direction', 'auc=max', '--param', 'lr=0.0005', '--data', 'data/train.csv', '--semver', '1.1.0');
-    mreg('promote', 'fraud-detector/2', 'production', '--reason', 'better AUC');
-  }
-  mreg('versions', 'fraud-detector');
-  console.log(`\nThe registry of ${root} is ready. Try, from that folder:\n  node ${path.relative(root, cli)} show fraud-detector@production\n  node ${path.relative(root, cli)} resolve fraud-detector@production --json\n  node ${path.relative(root, cli)} --help`);
+  if (fresh) registerSampleVersions(root, 'inherit');
+  execFileSync(process.execPath, [BUILT_CLI, 'versions', 'fraud-detector'], { cwd: root, stdio: 'inherit' });
+  const cli = path.relative(root, BUILT_CLI);
+  console.log(`\nThe registry of ${root} is ready. Try, from that folder:\n  node ${cli} show fraud-detector@production\n  node ${cli} resolve fraud-detector@production --json\n`);
+  return root;
 }
-
-if (require.main === module) start();

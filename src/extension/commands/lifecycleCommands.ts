@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import type { ModelVersion } from '../../core/modelVersion';
+import { aliasNameProblem } from '../../core/names';
+import { formatRef } from '../../core/refs';
+import { parseStage, STAGES, type Stage } from '../../core/stage';
+import { CommandIds } from '../commandIds';
+import { requireTrust } from '../errorReporting';
+import { describeVersion, pickVersion, versionsFromArguments } from '../flows/versionPicker';
+import type { CommandContext, CommandTable } from './commandContext';
+
+/** Options a keybinding, task or test may pass instead of answering prompts. */
+interface PromoteOptions {
+  stage?: string;
+  reason?: string;
+}
+
+/** Stage changes and aliases: promote, archive, set alias. */
+export function lifecycleCommands(context: CommandContext): CommandTable {
+  const { session, settings } = context;
+
+  async function promote(clicked?: unknown, selected?: unknown, options: PromoteOptions = {}): Promise<ModelVersion | undefined> {
+    if (!requireTrust('Promoting')) return undefined;
+    const registry = await session.get();
+    const version = versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, 'Promote Version'));
+    if (!version) return undefined;
+    const ref = formatRef(version.model, version.number);
+    let stage: Stage | undefined = options.stage === undefined ? undefined : parseStage(options.stage);
+    if (options.stage !== undefined && !stage) throw new Error(`Unknown stage '${options.stage}': use one of ${STAGES.join(', ')}.`);
+    const interactive = stage === undefined;
+    if (!stage) {
+      const choice = await vscode.window.showQuickPick(
+        STAGES.filter((candidate) => candidate !== version.stage).map((candidate) => ({ label: candidate, stage: candidate, description: candidate === 'Production' ? productionNote(registry.versionsInStage('Production').find((v) => v.model === version.model)) : undefined })),
+        { title: `Promote ${ref} (now ${version.stage})`, placeHolder: 'Choose the stage' },
+      );
+      stage = choice?.stage;
+    }
+    if (!stage) return undefined;
+    if (interactive && stage === 'Production' && settings.confirmPromoteToProduction()) {
+      const current = registry.versionsInStage('Production').find((v) => v.model === version.model);
+      const detail = current ? `${formatRef(current.model, current.number)} leaves Production and is archived; it stays available for rollback.` : 'No version of this model is in Production yet.';
+      const confirmed = await vscode.window.showWarningMessage(`Promote ${ref} to Production?`, { modal: true, detail }, 'Promote');
+      if (confirmed !== 'Promote') return undefined;
+    }
+    let reason = options.reason;
+    if (interactive) {
+      reason = await vscode.window.showInputBox({ title: `Promote ${ref} to ${stage}`, prompt: 'Reason, recorded in the audit log (optional)', ignoreFocusOut: true });
+      if (reason === undefined) return undefined;
+    }
+    const promoted = await registry.promote(ref, stage, { reason: reason?.trim() || undefined });
+    void vscode.window.showInformationMessage(`${ref} is now in ${stage}.`);
+    return promoted;
+  }
+
+  async function archive(clicked?: unknown, selected?: unknown, options: { confirm?: boolean } = {}): Promise<ModelVersion[]> {
+    if (!requireTrust('Archiving')) return [];
+    const registry = await session.get();
+    let versions = versionsFromArguments(registry, clicked, selected);
+    if (versions.length === 0) {
+      const picked = await pickVersion(registry, 'Archive Version', (version) => version.stage !== 'Archived');
+      versions = picked ? [picked] : [];
+    }
+    versions = versions.filter((version) => version.stage !== 'Archived');
+    if (versions.length === 0) return [];
+    const names = versions.map((version) => formatRef(version.model, version.number)).join(', ');
+    if (options.confirm !== false && settings.confirmArchive()) {
+      const confirmed = await vscode.window.showWarningMessage(`Archive ${names}?`, { modal: true, detail: 'Archived versions stay in the registry and can be promoted again.' }, 'Archive');
+      if (confirmed !== 'Archive') return [];
+    }
+    const archived: ModelVersion[] = [];
+    for (const version of versions) archived.push(await registry.promote(formatRef(version.model, version.number), 'Archived'));
+    return archived;
+  }
+
+  async function setAlias(clicked?: unknown, selected?: unknown, alias?: unknown): Promise<ModelVersion | undefined> {
+    if (!requireTrust('Setting an alias')) return undefined;
+    const registry = await session.get();
+    const version = versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, 'Set Alias'));
+    if (!version) return undefined;
+    const ref = formatRef(version.model, version.number);
+    const name =
+      typeof alias === 'string'
+        ? alias
+        : await vscode.window.showInputBox({
+            title: `Set an alias on ${ref} (${describeVersion(version) || 'no stage'})`,
+            prompt: 'An alias such as champion or challenger; it moves here from any other version of the model.',
+            ignoreFocusOut: true,
+            validateInput: (value) => aliasNameProblem(value.trim()),
+          });
+    if (!name) return undefined;
+    const updated = await registry.setAlias(ref, name.trim());
+    void vscode.window.showInformationMessage(`${version.model}@${name.trim()} now points at ${ref}.`);
+    return updated;
+  }
+
+  return {
+    [CommandIds.promoteVersion]: (clicked, selected, options) => promote(clicked, selected, (options ?? {}) as PromoteOptions),
+    [CommandIds.archiveVersion]: (clicked, selected, options) => archive(clicked, selected, (options ?? {}) as { confirm?: boolean }),
+    [CommandIds.setAlias]: setAlias,
+  };
+}
+
+function productionNote(current: ModelVersion | undefined): string | undefined {
+  return current ? `archives #${current.number}, now in Production` : undefined;
+}

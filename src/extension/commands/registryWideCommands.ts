@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import { integrityText } from '../../core/textReports';
+import { CommandIds } from '../commandIds';
+import { runWithProgress } from '../flows/progress';
+import { auditLogUri } from '../registryDocuments';
+import { ModelNode } from '../tree/modelNode';
+import { VersionFilter } from '../tree/versionFilter';
+import { VersionNode } from '../tree/versionNode';
+import type { CommandContext, CommandTable } from './commandContext';
+
+/** Commands about the whole registry: audit log, integrity, refresh, filter, settings, status menu. */
+export function registryWideCommands(context: CommandContext): CommandTable {
+  const { session, output, modelsTree, statusBar } = context;
+
+  return {
+    [CommandIds.showLog]: async (node) => {
+      const model = node instanceof ModelNode ? node.model.name : node instanceof VersionNode ? node.version.model : undefined;
+      const document = await vscode.workspace.openTextDocument(auditLogUri(model));
+      await vscode.window.showTextDocument(document, { preview: true });
+      return document.uri;
+    },
+    [CommandIds.verifyIntegrity]: async () => {
+      const registry = await session.get();
+      const report = await runWithProgress('Verifying the registry', (work) => registry.verify(work));
+      output.info(integrityText(report));
+      if (report.problems.length === 0) {
+        void vscode.window.showInformationMessage(`Registry verified: ${report.events} events and ${report.blobs} blobs, no problems.`);
+      } else {
+        output.show(true);
+        void vscode.window.showErrorMessage(`Registry verification found ${report.problems.length} problem(s); the Model Registry output lists them.`);
+      }
+      return report;
+    },
+    [CommandIds.refresh]: () => session.reload(),
+    [CommandIds.filterTree]: async (text) => {
+      const value =
+        typeof text === 'string'
+          ? text
+          : await vscode.window.showInputBox({
+              title: 'Filter Models',
+              prompt: 'Show models whose name contains the text, or versions whose number, semver, stage, alias, description or tags do.',
+              value: modelsTree.activeFilter?.text,
+            });
+      if (value === undefined) return;
+      modelsTree.setFilter(value.trim() ? new VersionFilter(value) : undefined);
+    },
+    [CommandIds.clearFilter]: () => modelsTree.setFilter(undefined),
+    [CommandIds.openSettings]: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:model-registry.model-registry'),
+    [CommandIds.showStatusMenu]: () => statusBar.showMenu(),
+  };
+}

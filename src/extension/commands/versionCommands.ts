@@ -1,0 +1,78 @@
+import * as vscode from 'vscode';
+import type { ModelVersion } from '../../core/modelVersion';
+import { isRegistryError } from '../../core/registryError';
+import { formatRef } from '../../core/refs';
+import { pullText } from '../../core/textReports';
+import { CommandIds } from '../commandIds';
+import { requireTrust } from '../errorReporting';
+import { runWithProgress } from '../flows/progress';
+import { pickVersion, versionsFromArguments } from '../flows/versionPicker';
+import { versionDocumentUri } from '../registryDocuments';
+import { ArtifactNode } from '../tree/artifactNode';
+import type { CommandContext, CommandTable } from './commandContext';
+
+/** Reading a version: compare two, show its manifest, copy its URI, pull its artifacts. */
+export function versionCommands(context: CommandContext): CommandTable {
+  const { session, output } = context;
+
+  async function oneVersion(clicked: unknown, selected: unknown, title: string): Promise<ModelVersion | undefined> {
+    const registry = await session.get();
+    return versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, title));
+  }
+
+  return {
+    // Two selected versions, one clicked and one asked for, or both asked for.
+    [CommandIds.compareVersions]: async (clicked, selected) => {
+      const registry = await session.get();
+      const chosen = versionsFromArguments(registry, clicked, selected);
+      const first = chosen[0] ?? (await pickVersion(registry, 'Compare Versions (1/2)'));
+      if (!first) return undefined;
+      const second = chosen[1] ?? (await pickVersion(registry, `Compare ${formatRef(first.model, first.number)} with (2/2)`, (v) => v.model !== first.model || v.number !== first.number));
+      if (!second) return undefined;
+      const [older, newer] = first.model === second.model && first.number > second.number ? [second, first] : [first, second];
+      const title = `${formatRef(older.model, older.number)} ↔ ${formatRef(newer.model, newer.number)}`;
+      await vscode.commands.executeCommand('vscode.diff', versionDocumentUri(older.model, older.number), versionDocumentUri(newer.model, newer.number), title);
+      return [older, newer];
+    },
+    [CommandIds.showManifest]: async (clicked, selected) => {
+      const version = await oneVersion(clicked, selected, 'Show Manifest');
+      if (!version) return undefined;
+      const document = await vscode.workspace.openTextDocument(versionDocumentUri(version.model, version.number));
+      await vscode.window.showTextDocument(document, { preview: true });
+      return document.uri;
+    },
+    [CommandIds.copyVersionUri]: async (clicked, selected) => {
+      const version = clicked instanceof ArtifactNode ? clicked : await oneVersion(clicked, selected, 'Copy Version URI');
+      if (!version) return undefined;
+      const uri = `models:/${version.model}/${version.number}`;
+      await vscode.env.clipboard.writeText(uri);
+      void vscode.window.showInformationMessage(`Copied ${uri}`);
+      return uri;
+    },
+    [CommandIds.pullVersion]: async (clicked, selected, destination) => {
+      if (!requireTrust('Pulling a version')) return undefined;
+      const version = await oneVersion(clicked, selected, 'Pull Version to Folder');
+      if (!version) return undefined;
+      const ref = formatRef(version.model, version.number);
+      let folder = typeof destination === 'string' ? destination : undefined;
+      if (!folder) {
+        const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: `Pull ${ref} here`, defaultUri: session.workspaceFolder?.uri });
+        folder = picked?.[0]?.fsPath;
+      }
+      if (!folder) return undefined;
+      const registry = await session.get();
+      const pull = (force: boolean) => runWithProgress(`Pulling ${ref}`, (work) => registry.pull(ref, folder, { ...work, force }));
+      try {
+        const result = await pull(false);
+        output.info(pullText(result));
+        void vscode.window.showInformationMessage(`Pulled ${ref} into ${folder}: ${result.files.length} files, hashes verified.`);
+        return result;
+      } catch (error) {
+        if (!isRegistryError(error, 'FILE_EXISTS')) throw error;
+        const choice = await vscode.window.showWarningMessage(error.message, { modal: true }, 'Overwrite');
+        if (choice !== 'Overwrite') return undefined;
+        return pull(true);
+      }
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelVersion } from '../../core/modelVersion';
+import { valid as validSemver } from 'semver';
+import type { RegisterInput, Registry } from '../../core/registry';
+import { formatRef } from '../../core/refs';
+import { formatBytes } from '../../core/textReports';
+import { statSync } from 'node:fs';
+import { pickOrNameModel, suggestModelName } from './modelNamePicker';
+import { runWithProgress } from './progress';
+
+const TITLE = 'Register Model Version';
+
+/** What a keybinding, task or test may pass to register without prompts. */
+export type RegisterRequest = Pick<RegisterInput, 'model' | 'paths'> & Partial<Omit<RegisterInput, 'model' | 'paths'>>;
+
+export function isRegisterRequest(value: unknown): value is RegisterRequest {
+  return !!value && typeof value === 'object' && typeof (value as RegisterRequest).model === 'string' && Array.isArray((value as RegisterRequest).paths);
+}
+
+export interface RegisterFlowOptions {
+  registry: Registry;
+  /** Files or folders chosen already (Explorer selection, active editor); asked for otherwise. */
+  paths?: string[];
+  weightFilePatterns: string[];
+  metricDirections: RegisterInput['metricDirections'];
+}
+
+/**
+ * Register Model Version…: files → model (existing or new, validated as typed) → semver label
+ * (validated, unique) → description → a summary to confirm. Nothing is written before the summary is
+ * confirmed, and cancelling the hashing leaves nothing half-registered.
+ */
+export async function registerVersionFlow(options: RegisterFlowOptions): Promise<ModelVersion | undefined> {
+  const { registry } = options;
+  const paths = options.paths?.length ? options.paths : await pickFiles(options.weightFilePatterns);
+  if (!paths?.length) return undefined;
+  const steps = 4;
+  const model = await pickOrNameModel(registry, `${TITLE} (1/${steps}): model`, suggestModelName(paths[0]));
+  if (!model) return undefined;
+  const semver = await vscode.window.showInputBox({
+    title: `${TITLE} (2/${steps}): semver label (optional)`,
+    prompt: `A label such as 1.2.0, unique within ${model}. Leave empty for none.`,
+    ignoreFocusOut: true,
+    validateInput: (value) => semverProblem(registry, model, value),
+  });
+  if (semver === undefined) return undefined;
+  const description = await vscode.window.showInputBox({
+    title: `${TITLE} (3/${steps}): description (optional)`,
+    prompt: 'What changed in this version?',
+    ignoreFocusOut: true,
+  });
+  if (description === undefined) return undefined;
+  const input: RegisterInput = {
+    model,
+    paths,
+    semver: semver.trim() || undefined,
+    description: description.trim() || undefined,
+    metricDirections: options.metricDirections,
+  };
+  if (!(await confirmSummary(registry, input, `${TITLE} (4/${steps}): summary`))) return undefined;
+  return registerWithProgress(registry, input);
+}
+
+/** Registers with a cancellable progress notification over the hashing and copying. */
+export function registerWithProgress(registry: Registry, input: RegisterInput): Promise<ModelVersion> {
+  return runWithProgress(`Registering ${input.model}`, (work) => registry.register(input, work));
+}
+
+function semverProblem(registry: Registry, model: string, value: string): string | undefined {
+  const label = value.trim();
+  if (!label) return undefined;
+  const normalized = validSemver(label);
+  if (!normalized) return `'${label}' is not a semver label: write MAJOR.MINOR.PATCH, e.g. 1.2.0 or 2.0.0-rc.1`;
+  const holder = registry.models().some((m) => m.name === model) ? registry.versions(model).find((version) => version.semver === normalized) : undefined;
+  return holder ? `${normalized} is already taken by ${formatRef(model, holder.number)}; labels are unique per model` : undefined;
+}
+
+async function confirmSummary(registry: Registry, input: RegisterInput, title: string): Promise<boolean> {
+  const files = input.paths.map((file) => {
+    const relative = path.relative(registry.projectRoot, file) || file;
+    try {
+      const stats = statSync(file);
+      return stats.isDirectory() ? `${relative}/ (folder)` : `${relative} (${formatBytes(stats.size)})`;
+    } catch {
+      return `${relative} (missing)`;
+    }
+  });
+  const lines = [
+    `Model: ${input.model}${registry.models().some((m) => m.name === input.model) ? '' : ' (new)'}`,
+    `Artifacts: ${files.join(', ')}`,
+    `Semver: ${input.semver ?? 'none'}`,
+    `Description: ${input.description ?? 'none'}`,
+    'Lineage: the git commit, branch and dirty state are recorded at registration.',
+  ];
+  const choice = await vscode.window.showInformationMessage(title, { modal: true, detail: lines.join('\n') }, 'Register');
+  return choice === 'Register';
+}
+
+async function pickFiles(patterns: string[]): Promise<string[] | undefined> {
+  const glob = patterns.length === 1 ? `**/${patterns[0]}` : `**/{${patterns.join(',')}}`;
+  const found = patterns.length ? await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.modelregistry}/**', 500) : [];
+  const browse = { label: '$(folder-opened) Browse…', description: 'files or a folder anywhere' };
+  const items = [browse, ...found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }))];
+  const chosen = await vscode.window.showQuickPick(items, { title: `${TITLE}: artifacts`, placeHolder: 'Choose the weight files of the version', canPickMany: true, ignoreFocusOut: true });
+  if (!chosen?.length) return undefined;
+  if (chosen.includes(browse)) {
+    const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Register' });
+    return uris?.map((uri) => uri.fsPath);
+  }
+  return chosen.flatMap((item) => ('uri' in item ? [item.uri.fsPath] : []));
+}

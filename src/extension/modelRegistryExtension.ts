@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/commandRegistry';
+import { RegisteredFileDecorations } from './registeredFileDecorations';
+import { REGISTRY_DOCUMENT_SCHEME, RegistryDocuments } from './registryDocuments';
+import { RegistrySession } from './registrySession';
+import { RegistryStatusBar } from './registryStatusBar';
+import { Settings } from './settings';
+import { ExpansionMemory } from './tree/expansionMemory';
+import { ModelsTreeProvider } from './tree/modelsTreeProvider';
+import { StagesTreeProvider } from './tree/stagesTreeProvider';
+import type { TreeNode } from './tree/treeNode';
+
+/**
+ * The composition root: builds every part of the extension once, wires them to the one registry
+ * session, and owns every disposable.
+ */
+export class ModelRegistryExtension implements vscode.Disposable {
+  readonly session: RegistrySession;
+  readonly modelsTree: ModelsTreeProvider;
+  readonly stagesTree: StagesTreeProvider;
+  readonly decorations: RegisteredFileDecorations;
+  readonly output: vscode.LogOutputChannel;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(context: vscode.ExtensionContext) {
+    const settings = new Settings();
+    this.output = vscode.window.createOutputChannel('Model Registry', { log: true });
+    this.session = new RegistrySession(settings, this.output);
+    const modelsExpansion = new ExpansionMemory(context.workspaceState, 'modelRegistry.expanded.models');
+    this.modelsTree = new ModelsTreeProvider(this.session, modelsExpansion);
+    const stagesExpansion = new ExpansionMemory(context.workspaceState, 'modelRegistry.expanded.stages');
+    this.stagesTree = new StagesTreeProvider(this.session, stagesExpansion);
+    this.decorations = new RegisteredFileDecorations(this.session);
+    const statusBar = new RegistryStatusBar(this.session);
+    const modelsView = vscode.window.createTreeView<TreeNode>('modelRegistry.models', { treeDataProvider: this.modelsTree, canSelectMany: true, showCollapseAll: true });
+    const stagesView = vscode.window.createTreeView<TreeNode>('modelRegistry.stages', { treeDataProvider: this.stagesTree, canSelectMany: true });
+    const documents = new RegistryDocuments(this.session);
+    this.disposables.push(
+      this.output,
+      this.modelsTree,
+      this.stagesTree,
+      this.decorations,
+      statusBar,
+      documents,
+      modelsView,
+      stagesView,
+      ...modelsExpansion.track(modelsView),
+      ...stagesExpansion.track(stagesView),
+      this.modelsTree.onDidChangeTreeData(() => {
+        modelsView.description = this.modelsTree.activeFilter ? `filter: ${this.modelsTree.activeFilter.text}` : undefined;
+      }),
+      vscode.window.registerFileDecorationProvider(this.decorations),
+      vscode.workspace.registerTextDocumentContentProvider(REGISTRY_DOCUMENT_SCHEME, documents),
+      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (settings.affectsWeightFiles(event)) setWeightFileContext(settings);
+      }),
+      { dispose: () => void this.session.dispose() },
+    );
+    setWeightFileContext(settings);
+    // Open early, so the first look at the sidebar does not wait for the database.
+    void this.session.get().catch(() => undefined);
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.reverse()) disposable.dispose();
+  }
+}
+
+/** Until this is set, package.json's menus fall back to the default weight-file extensions. */
+function setWeightFileContext(settings: Settings): void {
+  void vscode.commands.executeCommand('setContext', 'modelRegistry.weightFileExtensions', settings.weightFileExtensions());
+  void vscode.commands.executeCommand('setContext', 'modelRegistry.active', true);
+}

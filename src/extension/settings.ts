@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { MetricDirection } from '../core/manifest';
+
+/** The extension's settings, read in one place with their defaults and meaning. */
+export class Settings {
+  private get config(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('modelRegistry');
+  }
+
+  /** An explicit registry folder, resolved against the workspace folder; undefined means the default. */
+  registryPath(workspaceFolder: string): string | undefined {
+    const value = this.config.get<string>('registryPath', '').trim();
+    return value ? path.resolve(workspaceFolder, value) : undefined;
+  }
+
+  weightFilePatterns(): string[] {
+    return this.config.get<string[]>('weightFilePatterns', []);
+  }
+
+  /** The extensions (with the dot) of patterns of the form `*.ext`, for the Explorer menu. */
+  weightFileExtensions(): string[] {
+    return this.weightFilePatterns()
+      .map((pattern) => /^\*(\.[^*?/\\[\]{}]+)$/.exec(pattern.trim())?.[1])
+      .filter((ext): ext is string => ext !== undefined);
+  }
+
+  metricDirections(): Record<string, MetricDirection> {
+    const value = this.config.get<Record<string, unknown>>('metricDirections', {});
+    const directions: Record<string, MetricDirection> = {};
+    for (const [metric, direction] of Object.entries(value)) if (direction === 'max' || direction === 'min') directions[metric] = direction;
+    return directions;
+  }
+
+  confirmPromoteToProduction(): boolean {
+    return this.config.get<boolean>('confirm.promoteToProduction', true);
+  }
+
+  confirmArchive(): boolean {
+    return this.config.get<boolean>('confirm.archive', true);
+  }
+
+  affectsRegistryLocation(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration('modelRegistry.registryPath');
+  }
+
+  affectsWeightFiles(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration('modelRegistry.weightFilePatterns');
+  }
+}

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { Registry } from '../../core/registry';
+import type { RegisteredModel, ModelVersion } from '../../core/modelVersion';
+import { TreeNode } from './treeNode';
+import { VersionNode } from './versionNode';
+
+/** A registered model; its children are its versions, newest first. */
+export class ModelNode extends TreeNode {
+  readonly id: string;
+
+  constructor(
+    private readonly registry: Registry,
+    readonly model: RegisteredModel,
+    private readonly isExpanded: (id: string) => boolean,
+    /** When a filter matched versions rather than the model, only those are shown. */
+    private readonly onlyVersions?: ModelVersion[],
+  ) {
+    super();
+    this.id = `model:${model.name}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const { model } = this;
+    const item = new vscode.TreeItem(model.name, this.isExpanded(this.id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const production = model.productionVersion === null ? '' : ` · #${model.productionVersion} in Production`;
+    item.description = `${model.versionCount} version${model.versionCount === 1 ? '' : 's'}${production}`;
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown('**');
+    tooltip.appendText(model.name);
+    tooltip.appendMarkdown('**\n\n');
+    if (model.description) tooltip.appendText(`${model.description}\n\n`);
+    tooltip.appendText(`${model.versionCount} versions, latest #${model.latestVersion ?? '-'}, Production #${model.productionVersion ?? '-'}`);
+    const tags = Object.entries(model.tags).map(([key, value]) => `${key}=${value}`);
+    if (tags.length) tooltip.appendText(`\n\nTags: ${tags.join(', ')}`);
+    item.tooltip = tooltip;
+    item.iconPath = new vscode.ThemeIcon('package');
+    item.contextValue = 'model';
+    return item;
+  }
+
+  override getChildren(): TreeNode[] {
+    const versions = this.onlyVersions ?? this.registry.versions(this.model.name);
+    return versions.map((version) => new VersionNode(this.registry, version, false, this.isExpanded(`version:${version.model}/${version.number}`)));
+  }
+}

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { Registry } from '../../core/registry';
+import type { RegistrySession } from '../registrySession';
+import type { ExpansionMemory } from './expansionMemory';
+import { ModelNode } from './modelNode';
+import { RegistryTreeProvider } from './registryTreeProvider';
+import type { TreeNode } from './treeNode';
+import type { VersionFilter } from './versionFilter';
+
+/** Models → Versions → a version's artifacts, metrics, params, lineage, data and events. */
+export class ModelsTreeProvider extends RegistryTreeProvider {
+  private filter: VersionFilter | undefined;
+
+  constructor(
+    session: RegistrySession,
+    private readonly expansion: ExpansionMemory,
+  ) {
+    super(session);
+  }
+
+  get activeFilter(): VersionFilter | undefined {
+    return this.filter;
+  }
+
+  setFilter(filter: VersionFilter | undefined): void {
+    this.filter = filter;
+    void vscode.commands.executeCommand('setContext', 'modelRegistry.filtered', filter !== undefined);
+    this.changeEmitter.fire(undefined);
+  }
+
+  protected roots(registry: Registry): TreeNode[] {
+    const models = registry.models();
+    const filter = this.filter;
+    if (!filter) return models.map((model) => new ModelNode(registry, model, this.expansion.isExpanded));
+    const nodes: TreeNode[] = [];
+    for (const model of models) {
+      if (filter.matchesModel(model)) {
+        nodes.push(new ModelNode(registry, model, this.expansion.isExpanded));
+        continue;
+      }
+      const versions = registry.versions(model.name).filter((version) => filter.matchesVersion(version));
+      if (versions.length > 0) nodes.push(new ModelNode(registry, model, () => true, versions));
+    }
+    return nodes;
+  }
+}

@@ -1,0 +1,11 @@
+import type * as vscode from 'vscode';
+
+/** One node kind of a registry tree: it knows its own item, children and identity. */
+export abstract class TreeNode {
+  /** Stable across refreshes, so VS Code keeps selection and expansion. */
+  abstract readonly id: string;
+  abstract toTreeItem(): vscode.TreeItem;
+  getChildren(): TreeNode[] | Promise<TreeNode[]> {
+    return [];
+  }
+}

@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import type { Registry } from '../../core/registry';
+import type { ModelVersion } from '../../core/modelVersion';
+import { formatRef } from '../../core/refs';
+import { ArtifactNode } from './artifactNode';
+import { DetailNode, SectionNode } from './detailNodes';
+import { stageIcon } from './stagePresentation';
+import { TreeNode } from './treeNode';
+import { versionTooltip } from './versionTooltip';
+
+/** A version: number as label; semver, stage and aliases as description; its recipe as children. */
+export class VersionNode extends TreeNode {
+  readonly id: string;
+
+  constructor(
+    private readonly registry: Registry,
+    readonly version: ModelVersion,
+    /** In the Stages view the model name is part of the label. */
+    private readonly showModel = false,
+    private readonly expanded = false,
+  ) {
+    super();
+    this.id = `${showModel ? 'stage-' : ''}version:${version.model}/${version.number}`;
+  }
+
+  get ref(): string {
+    return formatRef(this.version.model, this.version.number);
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const { version } = this;
+    const item = new vscode.TreeItem(this.showModel ? this.ref : `#${version.number}`, this.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const labels = [version.semver ? `v${version.semver}` : '', version.stage === 'None' ? '' : version.stage, ...version.aliases.map((alias) => `@${alias}`)];
+    item.description = labels.filter(Boolean).join(' · ') || undefined;
+    item.tooltip = versionTooltip(version);
+    item.iconPath = stageIcon(version.stage);
+    item.contextValue = `version.${version.stage.toLowerCase()}`;
+    return item;
+  }
+
+  override getChildren(): TreeNode[] {
+    const details = this.registry.version(this.ref);
+    const { manifest } = details;
+    const base = `${this.id}:`;
+    const resolved = this.registry.resolve(this.ref);
+    const metrics = Object.entries(manifest.metrics);
+    const params = Object.entries(manifest.lineage.params);
+    const git = manifest.lineage.git;
+    const lineage: TreeNode[] = git
+      ? Object.entries(git)
+          .filter(([, value]) => value !== undefined && value !== null && typeof value !== 'object')
+          .map(([key, value]) => new DetailNode(`${base}git:${key}`, key, String(value), 'git-commit'))
+      : [new DetailNode(`${base}git:none`, 'git', 'not a git repository', 'git-commit')];
+    const environment = Object.entries(manifest.lineage.environment).filter(([, value]) => typeof value !== 'object');
+    return [
+      new SectionNode(`${base}artifacts`, 'Artifacts', 'files', () => resolved.artifacts.map((artifact) => new ArtifactNode(details.model, details.number, artifact)), resolved.artifacts.length),
+      new SectionNode(`${base}metrics`, 'Metrics', 'graph', () =>
+        metrics.map(([name, metric]) => new DetailNode(`${base}metric:${name}`, name, `${metric.value}${metric.direction ? ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)` : ''}`, 'pulse')),
+      metrics.length),
+      new SectionNode(`${base}params`, 'Params', 'settings', () => params.map(([name, value]) => new DetailNode(`${base}param:${name}`, name, JSON.stringify(value), 'symbol-constant')), params.length),
+      new SectionNode(`${base}lineage`, 'Lineage', 'git-branch', () => [
+        ...lineage,
+        ...environment.map(([key, value]) => new DetailNode(`${base}env:${key}`, key, String(value), 'server-environment')),
+      ]),
+      new SectionNode(`${base}data`, 'Data', 'database', () =>
+        manifest.lineage.data.map((data, index) =>
+          new DetailNode(`${base}data:${index}`, data.uri, [data.kind, data.sha256 ? data.sha256.slice(0, 12) : ''].filter(Boolean).join(' · '), 'table', data.sha256 ? `${data.uri}\nsha256 ${data.sha256}` : data.uri),
+        ),
+      manifest.lineage.data.length),
+      new SectionNode(`${base}events`, 'Events', 'history', () =>
+        this.registry
+          .log({ model: details.model })
+          .filter((event) => event.version === details.number)
+          .map((event) => new DetailNode(`${base}event:${event.seq}`, event.type.replace(/^version\./, ''), `${event.time} · ${event.actor}${event.reason ? ` · ${event.reason}` : ''}`, 'history', JSON.stringify(event.details ?? {}))),
+      ),
+    ];
+  }
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ModelVersion } from '../../../src/core/modelVersion';
+import type { IntegrityReport } from '../../../src/core/integrityCheck';
+import type { PullResult } from '../../../src/core/pullVersion';
+import { eventually, host } from './host';
+
+function workspaceRoot(): string {
+  return host.vscode.workspace.workspaceFolders![0].uri.fsPath;
+}
+
+async function registry() {
+  return host.extension.session.get();
+}
+
+describe('Model Registry commands', () => {
+  it('declares every command in package.json and registers each one', async () => {
+    const { vscode } = host;
+    const manifest = vscode.extensions.getExtension('model-registry.model-registry')!.packageJSON as { contributes: { commands: { command: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = manifest.contributes.commands.map((entry) => entry.command).filter((command) => !registered.has(command));
+    assert.deepEqual(missing, []);
+  });
+
+  it('registers a version through Register Model Version, and the tree shows it', async () => {
+    const file = path.join(workspaceRoot(), 'models', 'integration.onnx');
+    writeFileSync(file, Buffer.alloc(64 * 1024, 7));
+    const version = await host.vscode.commands.executeCommand<ModelVersion>('modelRegistry.registerVersion', { model: 'integration-model', paths: [file], semver: '0.1.0', metrics: { accuracy: 0.8 } });
+    assert.equal(version.model, 'integration-model');
+    assert.equal(version.number, 1);
+    const models = await eventually(async () => {
+      const nodes = await host.extension.modelsTree.getChildren();
+      const names = nodes.map((node) => String(node.toTreeItem().label));
+      assert.ok(names.includes('integration-model'), `tree lists ${names.join(', ')}`);
+      return nodes;
+    }, 'the new model appears in the tree');
+    assert.ok(models.length >= 2);
+  });
+
+  it('refuses registering the same recipe twice and changes nothing', async () => {
+    const file = path.join(workspaceRoot(), 'models', 'integration.onnx');
+    const before = (await registry()).versions('integration-model').length;
+    const result = await host.vscode.commands.executeCommand('modelRegistry.registerVersion', { model: 'integration-model', paths: [file], semver: '0.1.0', metrics: { accuracy: 0.8 } });
+    assert.equal(result, undefined);
+    assert.equal((await registry()).versions('integration-model').length, before);
+  });
+
+  it('promotes to Production, archiving the previous Production version', async () => {
+    const { vscode } = host;
+    const file = path.join(workspaceRoot(), 'models', 'integration-2.onnx');
+    writeFileSync(file, Buffer.alloc(64 * 1024, 9));
+    await vscode.commands.executeCommand('modelRegistry.registerVersion', { model: 'integration-model', paths: [file] });
+    await vscode.commands.executeCommand('modelRegistry.promoteVersion', 'integration-model/1', undefined, { stage: 'production', reason: 'first' });
+    const promoted = await vscode.commands.executeCommand<ModelVersion>('modelRegistry.promoteVersion', 'integration-model/2', undefined, { stage: 'Production' });
+    assert.equal(promoted.stage, 'Production');
+    assert.equal((await registry()).version('integration-model/1').stage, 'Archived');
+  });
+
+  it('sets an alias and archives several versions at once', async () => {
+    const { vscode } = host;
+    const aliased = await vscode.commands.executeCommand<ModelVersion>('modelRegistry.setAlias', 'integration-model/2', undefined, 'champion');
+    assert.deepEqual(aliased.aliases, ['champion']);
+    const archived = await vscode.commands.executeCommand<ModelVersion[]>('modelRegistry.archiveVersion', undefined, ['integration-model/2', 'fraud-detector/1'], { confirm: false });
+    assert.deepEqual(archived.map((version) => `${version.model}/${version.number} ${version.stage}`), ['integration-model/2 Archived', 'fraud-detector/1 Archived']);
+  });
+
+  it('compares two versions in the diff editor and shows a manifest', async () => {
+    const { vscode } = host;
+    await vscode.commands.executeCommand('modelRegistry.compareVersions', undefined, ['fraud-detector/2', 'fraud-detector/1']);
+    const tab = await eventually(() => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      assert.ok(input instanceof vscode.TabInputTextDiff, 'a diff editor is active');
+      return input;
+    }, 'the diff editor opens');
+    assert.equal(tab.original.path, '/fraud-detector/1.json');
+    assert.equal(tab.modified.path, '/fraud-detector/2.json');
+    const document = await vscode.workspace.openTextDocument(tab.modified);
+    const shown = JSON.parse(document.getText()) as { version: { number: number }; manifest: { metrics: Record<string, { value: number }> } };
+    assert.equal(shown.version.number, 2);
+    assert.equal(shown.manifest.metrics.auc.value, 0.93);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('copies a version URI that the registry resolves', async () => {
+    const uri = await host.vscode.commands.executeCommand<string>('modelRegistry.copyVersionUri', 'fraud-detector@production');
+    assert.equal(uri, 'models:/fraud-detector/2');
+    assert.equal(await host.vscode.env.clipboard.readText(), uri);
+    assert.equal((await registry()).version(uri).number, 2);
+  });
+
+  it('pulls a version into a folder with verified bytes', async () => {
+    const destination = mkdtempSync(path.join(tmpdir(), 'pull-'));
+    const result = await host.vscode.commands.executeCommand<PullResult>('modelRegistry.pullVersion', 'integration-model/1', undefined, destination);
+    assert.deepEqual(result.files.map((file) => file.path), ['integration.onnx']);
+    assert.deepEqual(readFileSync(path.join(destination, 'integration.onnx')), Buffer.alloc(64 * 1024, 7));
+  });
+
+  it('verifies the registry', async () => {
+    const report = await host.vscode.commands.executeCommand<IntegrityReport>('modelRegistry.verifyIntegrity');
+    assert.deepEqual(report.problems, []);
+    assert.ok(report.events >= 5);
+  });
+
+  it('shows the audit log as a document', async () => {
+    const uri = await host.vscode.commands.executeCommand<{ path: string }>('modelRegistry.showLog');
+    const document = host.vscode.window.activeTextEditor?.document;
+    assert.equal(document?.uri.path, uri.path);
+    assert.match(document!.getText(), /version\.stage_changed/);
+    assert.ok(existsSync(workspaceRoot()));
+  });
+});

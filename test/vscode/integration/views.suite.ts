@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import type { TreeNode } from '../../../src/extension/tree/treeNode';
+import { eventually, host } from './host';
+
+async function labels(provider: vscode.TreeDataProvider<TreeNode>, node?: TreeNode): Promise<{ node: TreeNode; label: string; description: string }[]> {
+  const children = (await provider.getChildren(node)) ?? [];
+  return children.map((child) => {
+    const item = child.toTreeItem();
+    return { node: child, label: String(typeof item.label === 'object' ? item.label.label : item.label), description: String(item.description ?? '') };
+  });
+}
+
+describe('Model Registry views', () => {
+  it('lists models, and versions newest first with semver and stage', async () => {
+    const tree = host.extension.modelsTree;
+    const models = await eventually(async () => {
+      const rows = await labels(tree);
+      assert.ok(rows.some((row) => row.label === 'fraud-detector'), 'fraud-detector listed');
+      return rows;
+    }, 'models view');
+    const model = models.find((row) => row.label === 'fraud-detector')!;
+    const versions = await labels(tree, model.node);
+    assert.deepEqual(versions.slice(-2).map((row) => row.label), ['#2', '#1']);
+    assert.match(versions.find((row) => row.label === '#1')!.description, /v1\.0\.0/);
+  });
+
+  it("shows a version's artifacts, metrics, params, lineage, data and events", async () => {
+    const tree = host.extension.modelsTree;
+    const [model] = (await labels(tree)).filter((row) => row.label === 'fraud-detector');
+    const version = (await labels(tree, model.node)).find((row) => row.label === '#1')!;
+    const sections = await labels(tree, version.node);
+    assert.deepEqual(sections.map((row) => row.label), ['Artifacts', 'Metrics', 'Params', 'Lineage', 'Data', 'Events']);
+    const artifacts = await labels(tree, sections[0].node);
+    assert.deepEqual(artifacts.map((row) => row.label).sort(), ['fraud-v1.onnx', 'tokenizer/vocab.json']);
+    assert.match(artifacts[0].description, /KiB|B · [0-9a-f]{12}$/);
+    const metrics = await labels(tree, sections[1].node);
+    assert.deepEqual(metrics.map((row) => [row.label, row.description]), [['auc', '0.91 (higher is better)']]);
+    const lineage = await labels(tree, sections[3].node);
+    assert.ok(lineage.some((row) => row.label === 'commit' && /^[0-9a-f]{40}$/.test(row.description)), 'the git commit is shown');
+    const events = await labels(tree, sections[5].node);
+    assert.ok(events.some((row) => row.label === 'registered'));
+  });
+
+  it('groups versions by stage in the Stages view', async () => {
+    const stages = await labels(host.extension.stagesTree);
+    assert.deepEqual(stages.map((row) => row.label), ['Production', 'Staging', 'Archived']);
+    const production = await labels(host.extension.stagesTree, stages[0].node);
+    assert.ok(production.some((row) => row.label.startsWith('fraud-detector/')));
+  });
+
+  it('filters the tree by text, down to matching versions', async () => {
+    const { vscode } = host;
+    await vscode.commands.executeCommand('modelRegistry.filterTree', 'v1.0.0');
+    try {
+      const models = await labels(host.extension.modelsTree);
+      assert.deepEqual(models.map((row) => row.label), ['fraud-detector']);
+      const versions = await labels(host.extension.modelsTree, models[0].node);
+      assert.deepEqual(versions.map((row) => row.label), ['#1']);
+      await vscode.commands.executeCommand('modelRegistry.filterTree', 'no-such-thing');
+      assert.deepEqual(await labels(host.extension.modelsTree), []);
+    } finally {
+      await vscode.commands.executeCommand('modelRegistry.clearFilter');
+    }
+    assert.ok((await labels(host.extension.modelsTree)).length >= 1);
+  });
+});

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { BUILT_CLI, createSampleWorkspace, registerSampleVersions } from '../support/sampleWorkspace';
+import { CodeServer } from './codeServer';
+import type { IntegrationResults } from './integration/index';
+import { CACHE_DIR, REPO_ROOT, ensureWorkbench, type Workbench } from './workbenchInstall';
+import { WorkbenchPage } from './workbenchPage';
+
+const VSIX = path.join(REPO_ROOT, 'dist', 'model-registry.vsix');
+const INTEGRATION_BUNDLE = path.join(CACHE_DIR, 'integration-tests.js');
+
+/**
+ * The extension in a real VS Code: code-server serving VS Code's workbench, driven by headless
+ * Chromium. The packaged VSIX is what gets installed, so what ships is what is tested. When this
+ * layer cannot run (no Chromium, code-server not installable) the tests fail and say why.
+ */
+describe('the extension in a real VS Code', function () {
+  this.timeout(20 * 60_000);
+  let workbench: Workbench;
+
+  before(async function () {
+    workbench = ensureWorkbench((line) => console.log(`      ${line}`));
+    execFileSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const size = readFileSync(VSIX).length;
+    assert.ok(size < 5 * 1024 * 1024, `the VSIX is ${size} bytes; it must stay under 5 MB`);
+    await esbuild.build({
+      entryPoints: [path.join(__dirname, 'integration', 'index.ts')],
+      outfile: INTEGRATION_BUNDLE,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode', 'mocha'],
+      logLevel: 'warning',
+    });
+  });
+
+  describe('integration suites inside the extension host', () => {
+    let server: CodeServer | undefined;
+    let page: WorkbenchPage | undefined;
+    let workspace: string;
+    after(async () => {
+      await page?.close();
+      await server?.stop();
+      if (workspace) rmSync(path.dirname(workspace), { recursive: true, force: true });
+    });
+
+    it('pass: views, commands, decorations and refresh on outside changes', async () => {
+      workspace = path.join(mkdtempSync(path.join(tmpdir(), 'mr-integration-')), 'project');
+      createSampleWorkspace(workspace);
+      registerSampleVersions(workspace);
+      const results = path.join(path.dirname(workspace), 'results.json');
+      server = await CodeServer.start({
+        workbench,
+        home: path.join(path.dirname(workspace), 'code-server'),
+        vsix: VSIX,
+        workspace,
+        env: { MODEL_REGISTRY_TEST_BUNDLE: INTEGRATION_BUNDLE, MODEL_REGISTRY_TEST_RESULTS: results, MODEL_REGISTRY_TEST_CLI: BUILT_CLI },
+      });
+      // The extension host starts when a browser connects.
+      page = await WorkbenchPage.open(workbench.chromium, server.folderUrl(workspace));
+      const deadline = Date.now() + 5 * 60_000;
+      while (!existsSync(results)) {
+        if (Date.now() > deadline) throw new Error(`The integration suites wrote no results within 5 minutes. code-server said:\n${server.log}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const outcome = JSON.parse(readFileSync(results, 'utf8')) as IntegrationResults & { error?: string };
+      assert.equal(outcome.error, undefined, `the integration bundle failed to run: ${outcome.error}`);
+      for (const title of outcome.passed) console.log(`      ✔ ${title}`);
+      assert.deepEqual(outcome.failed, [], outcome.failed.map((failure) => `${failure.title}\n${failure.error}`).join('\n\n'));
+      assert.ok(outcome.passed.length >= 15, `only ${outcome.passed.length} integration tests ran`);
+    });
+  });
+
+  describe('end to end, as a person uses it', () => {
+    let server: CodeServer;
+    let page: WorkbenchPage;
+    let workspace: string;
+
+    before(async () => {
+      workspace = path.join(mkdtempSync(path.join(tmpdir(), 'mr-e2e-')), 'project');
+      createSampleWorkspace(workspace);
+      registerSampleVersions(workspace);
+      writeFileSync(path.join(workspace, 'models', 'fraud-v3.onnx'), Buffer.alloc(128 * 1024, 42));
+      server = await CodeServer.start({ workbench, home: path.join(path.dirname(workspace), 'code-server'), vsix: VSIX, workspace });
+      page = await WorkbenchPage.open(workbench.chromium, server.folderUrl(workspace));
+      await page.waitForRegistryStatus('Registry: local');
+    });
+
+    after(async () => {
+      await page?.close();
+      await server?.stop();
+      if (workspace) rmSync(path.dirname(workspace), { recursive: true, force: true });
+    });
+
+    it('opens the Model Registry view and shows models and versions', async () => {
+      await page.openContainer('Model Registry');
+      const models = page.pane('Models');
+      await page.row(models, 'fraud-detector').click();
+      await page.row(models, '#2').waitFor();
+      await page.row(models, '#1').waitFor();
+      assert.match(await page.row(models, '#2').innerText(), /v1\.1\.0.*Production/s);
+      await page.screenshot('e2e-1-models-view');
+    });
+
+    it('registers a right-clicked .onnx from the Explorer, and the new version appears', async () => {
+      await page.openContainer('Explorer');
+      const explorer = page.page.locator('.explorer-folders-view');
+      await page.row(explorer, 'models').click();
+      const file = page.row(explorer, 'fraud-v3.onnx');
+      await file.waitFor();
+      await page.contextMenu(file, 'Register as Model Version…');
+      await page.answer('(1/4): model', 'fraud-detector', 'fraud-detector');
+      await page.answer('(2/4): semver', '2.0.0');
+      await page.answer('(3/4): description', 'registered from the Explorer');
+      await page.screenshot('e2e-2-register-summary');
+      await page.clickDialogButton('Register');
+      await page.notification('Registered fraud-detector/3.').waitFor();
+      await page.openContainer('Model Registry');
+      await page.row(page.pane('Models'), '#3').waitFor();
+      assert.match(await page.row(page.pane('Models'), '#3').innerText(), /v2\.0\.0/);
+      await page.screenshot('e2e-3-registered');
+    });
+
+    it('promotes from the command palette', async () => {
+      await page.runCommand('Model Registry: Promote Version…');
+      await page.quickPickRow('#3').click();
+      await page.quickPickRow('Production').click();
+      await page.clickDialogButton('Promote');
+      await page.answer('Promote fraud-detector/3 to Production', 'ready for traffic');
+      await page.notification('fraud-detector/3 is now in Production.').waitFor();
+      // The tree refreshes on its own shortly after; wait for it rather than for a fixed time.
+      const models = page.pane('Models');
+      await page.row(models, '#3').filter({ hasText: 'Production' }).waitFor();
+      await page.row(models, '#2').filter({ hasText: 'Archived' }).waitFor();
+      await page.screenshot('e2e-4-promoted');
+    });
+
+    it('marks the registered file in the Explorer', async () => {
+      await page.openContainer('Explorer');
+      const row = page.row(page.page.locator('.explorer-folders-view'), 'fraud-v3.onnx');
+      await row.waitFor();
+      const badge = async () =>
+        row.evaluate((element) => Array.from(element.querySelectorAll('*')).map((child) => getComputedStyle(child, '::after').content).join(' '));
+      const deadline = Date.now() + 15_000;
+      let content = await badge();
+      while (!content.includes('◆') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        content = await badge();
+      }
+      await page.screenshot('e2e-5-decoration');
+      assert.ok(content.includes('◆'), `the Explorer row shows no registered mark (pseudo-element content: ${content})`);
+    });
+  });
+});
