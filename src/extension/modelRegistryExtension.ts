@@ -20,6 +20,8 @@ export class ModelRegistryExtension implements vscode.Disposable {
   readonly stagesTree: StagesTreeProvider;
   readonly decorations: RegisteredFileDecorations;
   readonly output: vscode.LogOutputChannel;
+  /** How long activate() took; the registry itself opens right after, without blocking it. */
+  activationMs = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(context: vscode.ExtensionContext) {
@@ -58,8 +60,10 @@ export class ModelRegistryExtension implements vscode.Disposable {
       { dispose: () => void this.session.dispose() },
     );
     setWeightFileContext(settings);
-    // Open early, so the first look at the sidebar does not wait for the database.
-    void this.session.get().catch(() => undefined);
+    // Open right after activation (not during it: reading a large snapshot takes a while), so the
+    // first look at the sidebar does not wait for the database.
+    const opening = setImmediate(() => void this.session.get().catch(() => undefined));
+    this.disposables.push({ dispose: () => clearImmediate(opening) });
   }
 
   dispose(): void {

@@ -8,7 +8,7 @@ export class DetailNode extends TreeNode {
     private readonly label: string,
     private readonly value: string,
     private readonly icon?: string,
-    private readonly tooltip?: string,
+    private readonly hover?: string,
   ) {
     super();
   }
@@ -17,7 +17,7 @@ export class DetailNode extends TreeNode {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = this.value;
-    item.tooltip = this.tooltip ?? `${this.label}: ${this.value}`;
+    item.tooltip = this.hover ?? `${this.label}: ${this.value}`;
     item.contextValue = 'detail';
     if (this.icon) item.iconPath = new vscode.ThemeIcon(this.icon);
     return item;

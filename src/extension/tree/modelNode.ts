@@ -25,6 +25,13 @@ export class ModelNode extends TreeNode {
     item.id = this.id;
     const production = model.productionVersion === null ? '' : ` · #${model.productionVersion} in Production`;
     item.description = `${model.versionCount} version${model.versionCount === 1 ? '' : 's'}${production}`;
+    item.iconPath = new vscode.ThemeIcon('package');
+    item.contextValue = 'model';
+    return item;
+  }
+
+  override tooltip(): vscode.MarkdownString {
+    const { model } = this;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown('**');
     tooltip.appendText(model.name);
@@ -33,10 +40,7 @@ export class ModelNode extends TreeNode {
     tooltip.appendText(`${model.versionCount} versions, latest #${model.latestVersion ?? '-'}, Production #${model.productionVersion ?? '-'}`);
     const tags = Object.entries(model.tags).map(([key, value]) => `${key}=${value}`);
     if (tags.length) tooltip.appendText(`\n\nTags: ${tags.join(', ')}`);
-    item.tooltip = tooltip;
-    item.iconPath = new vscode.ThemeIcon('package');
-    item.contextValue = 'model';
-    return item;
+    return tooltip;
   }
 
   override getChildren(): TreeNode[] {

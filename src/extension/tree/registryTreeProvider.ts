@@ -22,6 +22,11 @@ export abstract class RegistryTreeProvider implements vscode.TreeDataProvider<Tr
     return node.toTreeItem();
   }
 
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    item.tooltip ??= node.tooltip();
+    return item;
+  }
+
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (node) return node.getChildren();
     const registry = await this.session.get().catch(() => undefined);

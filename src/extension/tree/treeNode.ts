@@ -8,4 +8,9 @@ export abstract class TreeNode {
   getChildren(): TreeNode[] | Promise<TreeNode[]> {
     return [];
   }
+
+  /** Built only when the person hovers (VS Code's resolveTreeItem), not for every row rendered. */
+  tooltip(): vscode.MarkdownString | string | undefined {
+    return undefined;
+  }
 }

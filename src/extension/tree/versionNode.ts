@@ -33,10 +33,13 @@ export class VersionNode extends TreeNode {
     item.id = this.id;
     const labels = [version.semver ? `v${version.semver}` : '', version.stage === 'None' ? '' : version.stage, ...version.aliases.map((alias) => `@${alias}`)];
     item.description = labels.filter(Boolean).join(' · ') || undefined;
-    item.tooltip = versionTooltip(version);
     item.iconPath = stageIcon(version.stage);
     item.contextValue = `version.${version.stage.toLowerCase()}`;
     return item;
+  }
+
+  override tooltip(): vscode.MarkdownString {
+    return versionTooltip(this.version);
   }
 
   override getChildren(): TreeNode[] {
