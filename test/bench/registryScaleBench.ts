@@ -40,7 +40,9 @@ function manifestFor(seed: number): Manifest {
  * hash-chained events in the op log and each manifest as a blob. (Registering them one by one
  * would cost one fsync each; the bytes on disk are the same.)
  */
-export function generate(folder: string, models: number, perModel: number): void {
+export function generate(folder: string, models: number, perModel: number | ((model: number) => number)): void {
+  const versionsOf = typeof perModel === 'number' ? () => perModel : perModel;
+  let seed = 0;
   mkdirSync(folder, { recursive: true });
   writeFileSync(path.join(folder, 'registry.json'), JSON.stringify({ format: FOLDER_FORMAT }));
   const fd = openSync(path.join(folder, 'oplog.jsonl'), 'w');
@@ -49,14 +51,15 @@ export function generate(folder: string, models: number, perModel: number): void
     for (let m = 0; m < models; m++) {
       const model = `model-${String(m).padStart(4, '0')}`;
       const drafts: EventDraft[] = [{ type: 'model.created', model, payload: {} }];
-      for (let n = 1; n <= perModel; n++) {
-        const manifest = manifestFor(m * perModel + n);
+      const count = versionsOf(m);
+      for (let n = 1; n <= count; n++) {
+        const manifest = manifestFor(++seed);
         const bytes = manifestBytes(manifest);
         const fingerprint = sha256Hex(bytes);
         const blobDir = path.join(folder, 'blobs', 'sha256', fingerprint.slice(0, 2));
         mkdirSync(blobDir, { recursive: true });
         writeFileSync(path.join(blobDir, fingerprint), bytes);
-        drafts.push({ type: 'version.registered', model, version: n, payload: { id: ulid(), stage: n === perModel ? 'Production' : 'None', tags: {}, fingerprint, manifest } });
+        drafts.push({ type: 'version.registered', model, version: n, payload: { id: ulid(), stage: n === count ? 'Production' : 'None', tags: {}, fingerprint, manifest } });
       }
       // One line per model: a line is one atomic batch of events, whatever its size.
       const events = sealEvents(drafts, after, 'bench@example.com');
