@@ -58,12 +58,18 @@ export function ensureCodeServer(log: (line: string) => void = console.log): Cod
       npm(['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], env, CODE_SERVER_DIR);
     } catch (error) {
       throw new Error(
-        `code-server could not be installed (${(error as Error).message.split('\n')[0]}). It builds native modules: 'apt-get install -y libkrb5-dev' (the CI script does) and a C++ toolchain are needed.`,
+        `code-server could not be installed. It builds native modules: 'apt-get install -y libkrb5-dev' (the CI script does) and a C++ toolchain are needed. npm said:\n${lastLines(error)}`,
       );
     }
     writeFileSync(marker, new Date().toISOString());
   }
   return { node, codeServer };
+}
+
+/** The end of what a failed command wrote to stderr: the part that names the cause. */
+function lastLines(error: unknown, count = 40): string {
+  const stderr = String((error as { stderr?: Buffer | string }).stderr ?? (error as Error).message);
+  return stderr.trimEnd().split('\n').slice(-count).join('\n');
 }
 
 function npm(args: string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): void {
