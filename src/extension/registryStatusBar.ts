@@ -3,17 +3,17 @@ import { CommandIds } from './commandIds';
 import type { RegistrySession } from './registrySession';
 
 /**
- * The registry's state in the status bar: local (no shared store), or an error; a click opens a
- * menu of the registry-wide actions.
+ * The registry's state in the status bar: local (no shared store), read-only in Restricted Mode, or an
+ * error; a click opens a menu of the registry-wide actions.
  */
 export class RegistryStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('modelRegistry.status', vscode.StatusBarAlignment.Left, 10);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly session: RegistrySession) {
     this.item.name = 'Model Registry';
     this.item.command = CommandIds.showStatusMenu;
-    this.subscription = session.onDidChange(() => this.update());
+    this.subscriptions = [session.onDidChange(() => this.update()), vscode.workspace.onDidGrantWorkspaceTrust(() => this.update())];
     this.update();
   }
 
@@ -31,8 +31,11 @@ export class RegistryStatusBar implements vscode.Disposable {
       const registry = this.session.current;
       const models = registry?.models() ?? [];
       const versions = models.reduce((sum, model) => sum + model.versionCount, 0);
-      this.item.text = '$(database) Registry: local';
-      this.item.tooltip = `Model Registry — local, in ${registry?.folder.root ?? 'this workspace'}\n${models.length} models, ${versions} versions. No shared store is configured.`;
+      const trusted = vscode.workspace.isTrusted;
+      this.item.text = trusted ? '$(database) Registry: local' : '$(lock) Registry: local · read-only';
+      this.item.tooltip =
+        `Model Registry — local, in ${registry?.folder.root ?? 'this workspace'}\n${models.length} models, ${versions} versions. No shared store is configured.` +
+        (trusted ? '' : '\nRestricted Mode: browsing only. Registering and changing versions run git and write files; trust this workspace to allow them.');
       this.item.backgroundColor = undefined;
     }
     this.item.show();
@@ -44,7 +47,9 @@ export class RegistryStatusBar implements vscode.Disposable {
       { label: '$(refresh) Refresh', command: CommandIds.refresh },
       { label: '$(output) Show Audit Log', command: CommandIds.showLog },
       { label: '$(verified) Verify Integrity', command: CommandIds.verifyIntegrity },
-      { label: '$(add) Register Model Version…', command: CommandIds.registerVersion },
+      vscode.workspace.isTrusted
+        ? { label: '$(add) Register Model Version…', command: CommandIds.registerVersion }
+        : { label: '$(shield) Manage Workspace Trust…', command: 'workbench.trust.manage' },
       { label: '$(gear) Open Settings', command: CommandIds.openSettings },
     ];
     const choice = await vscode.window.showQuickPick(actions, { title: this.item.tooltip?.toString().split('\n')[0] ?? 'Model Registry' });
@@ -52,7 +57,7 @@ export class RegistryStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.item.dispose();
   }
 }

@@ -11,6 +11,8 @@ export interface CodeServerOptions {
   vsix: string;
   workspace: string;
   env?: NodeJS.ProcessEnv;
+  /** Ask whether to trust the workspace, as a desktop VS Code does; off by default so the trust dialog stays out of the way. */
+  workspaceTrust?: boolean;
 }
 
 /** A code-server on 127.0.0.1 with the packaged extension installed: the same bytes users install. */
@@ -47,7 +49,7 @@ export class CodeServer {
     const port = options.port ?? (await freePort());
     const child = spawn(
       workbench.codeServer,
-      ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...common, options.workspace],
+      ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...common, options.workspace],
       { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     const lines: string[] = [];

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { BUILT_CLI, createSampleWorkspace, registerSampleVersions } from '../support/sampleWorkspace';
 import { CodeServer } from './codeServer';
 import type { IntegrationResults } from './integration/index';
-import { CACHE_DIR, REPO_ROOT, ensureWorkbench, type Workbench } from './workbenchInstall';
+import { INTEGRATION_BUNDLE, VSIX, preparePackagedExtension } from './packagedExtension';
+import { ensureWorkbench, type Workbench } from './workbenchInstall';
 import { WorkbenchPage } from './workbenchPage';
-
-const VSIX = path.join(REPO_ROOT, 'dist', 'model-registry.vsix');
-const INTEGRATION_BUNDLE = path.join(CACHE_DIR, 'integration-tests.js');
 
 /**
  * The extension in a real VS Code: code-server serving VS Code's workbench, driven by headless
@@ -24,19 +20,7 @@ describe('the extension in a real VS Code', function () {
 
   before(async function () {
     workbench = ensureWorkbench((line) => console.log(`      ${line}`));
-    execFileSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    const size = readFileSync(VSIX).length;
-    assert.ok(size < 5 * 1024 * 1024, `the VSIX is ${size} bytes; it must stay under 5 MB`);
-    await esbuild.build({
-      entryPoints: [path.join(__dirname, 'integration', 'index.ts')],
-      outfile: INTEGRATION_BUNDLE,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: ['vscode', 'mocha'],
-      logLevel: 'warning',
-    });
+    await preparePackagedExtension();
   });
 
   describe('integration suites inside the extension host', () => {
