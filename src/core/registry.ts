@@ -135,6 +135,12 @@ export class Registry {
     return this.queries.models();
   }
 
+  /** How many models and versions, without listing them. */
+  counts(): { models: number; versions: number } {
+    this.refresh();
+    return this.queries.counts();
+  }
+
   model(name: string): RegisteredModel {
     this.refresh();
     return this.queries.model(name);

@@ -16,6 +16,12 @@ export class RegistryQueries {
     return this.modelRows();
   }
 
+  /** How many models and versions: cheap, for status lines and empty-state checks. */
+  counts(): { models: number; versions: number } {
+    const row = this.db.get<{ models: number; versions: number }>('SELECT (SELECT COUNT(*) FROM models) AS models, (SELECT COUNT(*) FROM model_versions) AS versions');
+    return { models: Number(row?.models ?? 0), versions: Number(row?.versions ?? 0) };
+  }
+
   model(name: string): RegisteredModel {
     const found = this.modelRows(name)[0];
     if (!found) throw this.unknownModel(name);

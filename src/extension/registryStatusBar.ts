@@ -29,12 +29,11 @@ export class RegistryStatusBar implements vscode.Disposable {
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else {
       const registry = this.session.current;
-      const models = registry?.models() ?? [];
-      const versions = models.reduce((sum, model) => sum + model.versionCount, 0);
+      const { models, versions } = registry?.counts() ?? { models: 0, versions: 0 };
       const trusted = vscode.workspace.isTrusted;
       this.item.text = trusted ? '$(database) Registry: local' : '$(lock) Registry: local · read-only';
       this.item.tooltip =
-        `Model Registry — local, in ${registry?.folder.root ?? 'this workspace'}\n${models.length} models, ${versions} versions. No shared store is configured.` +
+        `Model Registry — local, in ${registry?.folder.root ?? 'this workspace'}\n${models} models, ${versions} versions. No shared store is configured.` +
         (trusted ? '' : '\nRestricted Mode: browsing only. Registering and changing versions run git and write files; trust this workspace to allow them.');
       this.item.backgroundColor = undefined;
     }

@@ -45,6 +45,7 @@ describe('Registry', () => {
         ['churn', 1, 1, null, { owner: 'ml', team: 'risk' }],
         ['fraud-detector', 3, 3, 2, {}],
       ]);
+      assert.deepEqual(registry.counts(), { models: 2, versions: 4 });
       assert.deepEqual(summary('fraud-detector'), ['fraud-detector', 3, 3, 2, {}]);
       assert.deepEqual(summary('churn'), ['churn', 1, 1, null, { owner: 'ml', team: 'risk' }]);
       assert.throws(() => registry.model('nope'), /No model named 'nope'/);
