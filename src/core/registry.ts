@@ -26,6 +26,7 @@ import { fileRegistrationStatus, type FileRegistrationStatus } from './fileRegis
 import { RegistryError, isRegistryError, throwIfCancelled } from './registryError';
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
+import { previousProductionVersion, stageChanges, versionsInStageAt, type StageAtTime, type StageChange } from './stageHistory';
 
 export interface RegistryOptions {
   /** The registry folder itself (usually `<project>/.modelregistry`). */
@@ -278,6 +279,47 @@ export class Registry {
   }
 
   /** Moves a version to a stage; promoting to Production archives the previous Production version. */
+  // ── Production history and rollback ─────────────────────────────────────────
+
+  /** A model's stage changes, oldest first; with `asOf`, also which versions held the stage then. */
+  stageHistory(model: string, options: { stage?: Stage; asOf?: Date } = {}): { changes: StageChange[]; asOf?: StageAtTime } {
+    this.refresh();
+    const all = stageChanges(this.queries.events({ model, type: 'version.stage_changed' }));
+    const changes = options.stage === undefined ? all : all.filter((change) => change.from === options.stage || change.to === options.stage);
+    return { changes, asOf: options.asOf === undefined ? undefined : versionsInStageAt(all, options.stage ?? 'Production', options.asOf) };
+  }
+
+  /** What a rollback of the model's Production would do, or an error saying why it cannot. */
+  rollbackPlan(model: string): { current: ModelVersion; target: ModelVersion } {
+    this.refresh();
+    return this.planRollback(model);
+  }
+
+  /** Returns Production to the version that held it before the current one, in one step. */
+  async rollback(model: string, options: { reason: string }): Promise<{ current: ModelVersion; target: ModelVersion }> {
+    if (!options.reason.trim()) throw new RegistryError('INVALID_INPUT', 'A rollback needs a reason, for the audit log: say why Production goes back (e.g. --reason "latency regression").');
+    return this.mutate(() => {
+      const { current, target } = this.planRollback(model);
+      const because = `rollback from ${formatRef(model, current.number)}: ${options.reason}`;
+      const drafts: EventDraft[] = [
+        { type: 'version.stage_changed', model, version: current.number, payload: { from: 'Production', to: 'Archived', supersededBy: target.number, rollback: true }, reason: because },
+        { type: 'version.stage_changed', model, version: target.number, payload: { from: target.stage, to: 'Production', rollback: true }, reason: because },
+      ];
+      const find = (number: number) => this.queries.find({ model, selector: { kind: 'number', number } });
+      return { drafts, result: () => ({ current: find(current.number), target: find(target.number) }) };
+    });
+  }
+
+  private planRollback(model: string): { current: ModelVersion; target: ModelVersion } {
+    const inProduction = this.queries.versionsInStage('Production', model);
+    if (inProduction.length === 0) throw new RegistryError('CONFLICT', `${model} has no version in Production, so there is nothing to roll back. Promote a version instead: mreg promote ${model}/<number> production`);
+    const current = inProduction[0];
+    const numbers = new Set(this.queries.versions(model).map((version) => version.number));
+    const previous = previousProductionVersion(stageChanges(this.queries.events({ model, type: 'version.stage_changed' })), current.number, (number) => numbers.has(number));
+    if (previous === undefined) throw new RegistryError('CONFLICT', `${formatRef(model, current.number)} is the first version of ${model} ever in Production: there is no earlier Production version to return to. Promote another version instead.`);
+    return { current, target: this.queries.find({ model, selector: { kind: 'number', number: previous } }) };
+  }
+
   async promote(ref: string | Ref, stage: Stage, options: { reason?: string } = {}): Promise<ModelVersion> {
     return this.mutate(() => {
       const version = this.queries.find(toRef(ref));

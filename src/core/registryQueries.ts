@@ -178,15 +178,20 @@ export class RegistryQueries {
     );
   }
 
-  events(options: { model?: string; limit?: number } = {}): AuditEvent[] {
+  events(options: { model?: string; type?: string; limit?: number } = {}): AuditEvent[] {
     const params: (string | number)[] = [];
-    let where = '';
+    const conditions: string[] = [];
     if (options.model !== undefined) {
       const modelId = this.modelId(options.model);
       if (modelId === undefined) throw this.unknownModel(options.model);
-      where = 'WHERE e.model_id = ?';
+      conditions.push('e.model_id = ?');
       params.push(modelId);
     }
+    if (options.type !== undefined) {
+      conditions.push('e.type = ?');
+      params.push(options.type);
+    }
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     params.push(options.limit ?? -1);
     const rows = this.db.all<{ seq: number; time: string; actor: string; type: string; model: string | null; version: number | null; reason: string | null; details: string | null }>(
       `SELECT e.seq, e.time, e.actor, e.type, m.name AS model, e.version, e.reason, e.details
