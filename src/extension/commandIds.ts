@@ -6,6 +6,7 @@ export const CommandIds = {
   promoteVersion: 'modelRegistry.promoteVersion',
   setAlias: 'modelRegistry.setAlias',
   archiveVersion: 'modelRegistry.archiveVersion',
+  rollbackProduction: 'modelRegistry.rollbackProduction',
   compareVersions: 'modelRegistry.compareVersions',
   copyVersionUri: 'modelRegistry.copyVersionUri',
   pullVersion: 'modelRegistry.pullVersion',
