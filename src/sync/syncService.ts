@@ -8,7 +8,7 @@ import { WriterLock } from '../core/persistence/writerLock';
 import { hashFile } from '../store/fileHashing';
 import type { Registry } from '../core/registry';
 import { isRegistryError, RegistryError, throwIfCancelled } from '../core/registryError';
-import { batchKey, batchSeqOf, decodeBatch, encodeBatch, LOG_PREFIX, type RemoteHead } from './logBatch';
+import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, encodeBatch, LOG_PREFIX, type RemoteHead } from './logBatch';
 import { rebasePending, type RebaseReport } from './rebase';
 import { blobKey, type SharedStore } from './sharedStore';
 import { parseStoreUri, readStoreUri } from './storeConfig';
@@ -194,7 +194,9 @@ export class SyncService {
   /** Checks the whole remote chain and re-hashes remote blobs (all, or a random sample of `sample`). */
   async verifyStore(options: SyncOptions & { sample?: number } = {}): Promise<StoreVerifyReport> {
     const report: StoreVerifyReport = { batches: 0, events: 0, blobsChecked: 0, blobsTotal: 0, problems: [] };
-    let head: RemoteHead = { seq: 0, hash: '0'.repeat(64), event: { seq: 0, hash: '0'.repeat(64) } };
+    let head: RemoteHead = EMPTY_REMOTE;
+    /** Blobs the log names, and what names them: each must be in the store. */
+    const named = new Map<string, string>();
     for (const key of await this.store.list(LOG_PREFIX)) {
       throwIfCancelled(options.signal);
       if (batchSeqOf(key) !== head.seq + 1) {
@@ -207,6 +209,9 @@ export class SyncService {
         head = decoded.head;
         report.batches += 1;
         report.events += decoded.events.length;
+        for (const event of decoded.events) {
+          if (event.type === 'version.registered') for (const artifact of event.payload.manifest.artifacts) named.set(artifact.sha256, `${event.model}/${String(event.version)} ${artifact.path}`);
+        }
       } catch (error) {
         report.problems.push({ kind: 'batch', key, message: (error as Error).message });
         break;
@@ -214,6 +219,10 @@ export class SyncService {
     }
     let blobs = (await this.store.list('blobs/sha256/')).filter((key) => /^blobs\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key));
     report.blobsTotal = blobs.length;
+    const present = new Set(blobs.map((key) => key.slice(key.lastIndexOf('/') + 1)));
+    for (const [sha256, what] of named) {
+      if (!present.has(sha256)) report.problems.push({ kind: 'blob', key: blobKey(sha256), message: `missing, yet the log names it (${what})` });
+    }
     if (options.sample !== undefined && options.sample < blobs.length) blobs = sample(blobs, options.sample);
     for (const key of blobs) {
       throwIfCancelled(options.signal);
