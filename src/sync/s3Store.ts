@@ -29,6 +29,9 @@ export class S3Store implements SharedStore {
   private readonly client: S3Client;
 
   constructor(private readonly location: S3Location) {
+    // The SDK warns on every run under Node 20 about its own future releases; the SDK here is
+    // bundled and pinned, so the warning would only tell mreg users about nothing they can act on.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.description = `s3://${location.bucket}/${location.prefix}${location.endpoint ? ` at ${location.endpoint}` : ''}`;
     this.client = new S3Client({
       endpoint: location.endpoint,

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { json, MREG, mreg, mregAsync, type MregResult } from '../support/mregProcess';
+import { S3_CREDENTIALS_ENV, startS3Server } from '../support/s3Server';
 import { useTempFolders } from '../support/tempFolders';
 
 const tempFolder = useTempFolders();
@@ -183,5 +184,61 @@ describe('mreg sync', () => {
     );
     ok(mreg(['pull', `m/${trials + 1}`, '--to', 'out'], { cwd: reader }), 'pull the last version');
     assert.deepEqual(readFileSync(path.join(reader, 'out', 'big.bin')), readFileSync(path.join(writer, 'big.bin')));
+  });
+
+  describe('with an S3 store (s3rver on 127.0.0.1)', () => {
+    const env = S3_CREDENTIALS_ENV;
+
+    it('syncs and fetches artifacts lazily through a service that honours If-None-Match', async function () {
+      this.timeout(120_000);
+      const root = tempFolder('sync-s3');
+      const server = await startS3Server(path.join(root, 'server'), { conditionalWrites: true });
+      try {
+        const uri = server.uri('team');
+        // Commands that reach the store run asynchronously: the server lives in this process.
+        const [a, b] = ['a', 'b'].map((name) => {
+          const cwd = path.join(root, name);
+          mkdirSync(cwd);
+          ok(mreg(['init', '--store', uri], { cwd, env }), 'init');
+          return cwd;
+        });
+        writeFileSync(path.join(a, 'w.bin'), randomBytes(2 * 1024 * 1024));
+        ok(mreg(['register', 'm', 'w.bin'], { cwd: a, env }), 'register');
+        writeFileSync(path.join(b, 'w.bin'), 'b weights');
+        ok(mreg(['register', 'm', 'w.bin'], { cwd: b, env }), 'register');
+        ok(await mregAsync(['sync'], { cwd: a, env }), 'sync a');
+        const synced = ok(await mregAsync(['sync'], { cwd: b, env }), 'sync b');
+        assert.match(synced.stdout, /Renumbered m\/1 → m\/2/);
+        ok(await mregAsync(['sync'], { cwd: a, env }), 'sync a again');
+        assert.deepEqual(registryContents(a), registryContents(b));
+        ok(await mregAsync(['pull', 'm/1', '--to', 'out'], { cwd: b, env }), 'pull');
+        assert.deepEqual(readFileSync(path.join(b, 'out', 'w.bin')), readFileSync(path.join(a, 'w.bin')));
+        const status = json<{ state: string; reachable: boolean }>(ok(await mregAsync(['status', '--json'], { cwd: b, env }), 'status'));
+        assert.equal(status.state, 'synced');
+        assert.equal(status.reachable, true);
+        assert.doesNotMatch(synced.stdout + synced.stderr, /S3RVER/, 'no credentials in the output');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('refuses to sync through a service that ignores If-None-Match, saying why', async function () {
+      this.timeout(60_000);
+      const root = tempFolder('sync-s3-plain');
+      const server = await startS3Server(path.join(root, 'server'), { conditionalWrites: false });
+      try {
+        const cwd = path.join(root, 'a');
+        mkdirSync(cwd);
+        ok(mreg(['init', '--store', server.uri('team')], { cwd, env }), 'init');
+        writeFileSync(path.join(cwd, 'w.bin'), 'w');
+        ok(mreg(['register', 'm', 'w.bin'], { cwd, env }), 'register');
+        const sync = await mregAsync(['sync'], { cwd, env });
+        assert.equal(sync.status, 1);
+        assert.match(sync.stderr, /does not honour create-only writes \(If-None-Match: \*\)/);
+        assert.equal(json<{ state: string }>(ok(await mregAsync(['status', '--json'], { cwd, env }), 'status')).state, 'error');
+      } finally {
+        await server.close();
+      }
+    });
   });
 });
