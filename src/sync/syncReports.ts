@@ -17,7 +17,10 @@ export function syncText(result: SyncResult): string {
   const lines = [
     `Synced: pulled ${result.pulledBatches} batch(es) (${result.pulledEvents} events), pushed ${result.pushedBatches} batch(es) (${result.pushedEvents} events, ${result.uploadedBlobs} blob(s)); shared log at batch ${result.remoteSeq}.`,
     `  moved ${formatBytes(result.bytesUp)} up, ${formatBytes(result.bytesDown)} down${result.retries > 0 ? `; ${result.retries} retry(ies) after other clients pushed first` : ''}`,
+    ...(result.bootstrappedFrom ? [`Started from the store's snapshot of batch ${result.bootstrappedFrom}.`] : []),
+    ...(result.snapshotWritten ? [`Wrote a snapshot of batch ${result.snapshotWritten} for new clients.`] : []),
     ...rebaseText(result.rebase),
+    ...result.warnings.map((warning) => `Warning: ${warning}`),
   ];
   return lines.join('\n');
 }

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import type { RegistryEvent } from '../core/events';
+import { checkEventLink, type RegistryEvent } from '../core/events';
+import { OpLog } from '../core/persistence/opLog';
+import { sha256Hex } from '../core/sha256';
 import { manifestBytes } from '../core/manifest';
 import type { ResolvedVersion } from '../core/modelVersion';
 import { WriterLock } from '../core/persistence/writerLock';
 import { hashFile } from '../store/fileHashing';
 import type { Registry } from '../core/registry';
 import { isRegistryError, RegistryError, throwIfCancelled } from '../core/registryError';
-import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, encodeBatch, LOG_PREFIX, type RemoteHead } from './logBatch';
+import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, encodeBatch, LOG_PREFIX, type LogBatch, type RemoteHead } from './logBatch';
 import { rebasePending, type RebaseReport } from './rebase';
 import { blobKey, type SharedStore } from './sharedStore';
 import { parseStoreUri, readStoreUri } from './storeConfig';
@@ -53,6 +55,17 @@ export interface SyncResult {
   retries: number;
   rebase: RebaseReport;
   remoteSeq: number;
+  /** A first sync that started from the store's snapshot of batch N rather than from batch 1. */
+  bootstrappedFrom?: number;
+  /** A snapshot this sync wrote for new clients. */
+  snapshotWritten?: number;
+  /** Things to tell the person (a damaged snapshot that was passed over, say). */
+  warnings: string[];
+}
+
+export interface SyncServiceOptions {
+  /** After every this many batches of the shared log, the client that pushed the batch uploads a snapshot. */
+  snapshotEvery?: number;
 }
 
 export interface SyncOptions {
@@ -69,6 +82,8 @@ export interface StoreVerifyReport {
 }
 
 const MAX_ATTEMPTS = 200;
+const SNAPSHOT_PREFIX = 'snapshots/';
+const SNAPSHOT_EVERY = 100;
 
 /**
  * Syncs a registry with a shared store (see the design notes' sync protocol). Pull applies the
@@ -84,6 +99,7 @@ export class SyncService {
     readonly registry: Registry,
     readonly store: SharedStore,
     readonly storeUri: string,
+    private readonly options: SyncServiceOptions = {},
   ) {
     this.state = new SyncStateFile(registry.folder);
     this.syncLock = new WriterLock(path.join(registry.folder.root, 'sync', 'lock'), 300_000);
@@ -136,6 +152,7 @@ export class SyncService {
         retries: 0,
         rebase: { renumbered: [], merged: [], droppedSemver: [] },
         remoteSeq: state.remote.seq,
+        warnings: [],
       };
       try {
         await this.store.assertReachable();
@@ -262,10 +279,17 @@ export class SyncService {
   }
 
   private async pull(state: SyncStateRecord, result: SyncResult): Promise<SyncStateRecord> {
-    const keys = await this.store.list(LOG_PREFIX, batchKey(state.remote.seq));
-    if (keys.length === 0) return state;
     let head = state.remote;
     const batches: RegistryEvent[][] = [];
+    if (head.seq === 0) {
+      const snapshot = await this.readNewestSnapshot(result);
+      if (snapshot) {
+        batches.push(...snapshot.lines);
+        head = snapshot.head;
+        result.bootstrappedFrom = head.seq;
+      }
+    }
+    const keys = await this.store.list(LOG_PREFIX, batchKey(head.seq));
     for (const key of keys) {
       const seq = batchSeqOf(key);
       if (seq === undefined) continue;
@@ -295,7 +319,7 @@ export class SyncService {
       report = rebased.report;
       return [...batches, ...rebased.lines];
     });
-    result.pulledBatches += batches.length;
+    result.pulledBatches += keys.length;
     result.pulledEvents += pulled.length;
     if (report) {
       result.rebase.renumbered.push(...report.renumbered);
@@ -319,7 +343,57 @@ export class SyncService {
     result.bytesUp += bytes.length;
     const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: lines[lines.length - 1].endOffset } };
     this.state.write(next);
+    if (head.seq % (this.options.snapshotEvery ?? SNAPSHOT_EVERY) === 0) {
+      await this.writeSnapshot(next);
+      result.snapshotWritten = head.seq;
+    }
     return next;
+  }
+
+  /**
+   * A snapshot for new clients: the op log up to batch `seq` (JSON lines of events), so a first
+   * sync reads one object instead of every batch. It need not be trusted: its events must chain
+   * from the beginning and end with the last event of batch `seq`, which commits to all of them.
+   */
+  private async writeSnapshot(state: SyncStateRecord): Promise<void> {
+    const temporary = this.registry.blobs.temporaryFile();
+    try {
+      copyFileSync(this.registry.folder.opLogFile, temporary);
+      truncateSync(temporary, state.confirmed.offset);
+      await this.store.putFile(snapshotKey(state.remote.seq), temporary);
+    } finally {
+      rmSync(temporary, { force: true });
+    }
+  }
+
+  /** The newest snapshot that checks out against its batch; damaged ones are passed over with a warning. */
+  private async readNewestSnapshot(result: SyncResult): Promise<{ lines: RegistryEvent[][]; head: RemoteHead } | undefined> {
+    const keys = (await this.store.list(SNAPSHOT_PREFIX)).filter((key) => snapshotSeqOf(key) !== undefined).reverse();
+    for (const key of keys) {
+      const seq = snapshotSeqOf(key)!;
+      const temporary = this.registry.blobs.temporaryFile();
+      try {
+        const batchBytes = await this.store.get(batchKey(seq));
+        if (!batchBytes || !(await this.store.getToFile(key, temporary))) continue;
+        result.bytesDown += batchBytes.length + statSync(temporary).size;
+        const lines = [...new OpLog(temporary).linesAfter(0)].map((line) => line.events);
+        let link = { seq: 0, hash: EMPTY_REMOTE.hash };
+        for (const event of lines.flat()) {
+          checkEventLink(event, link);
+          link = { seq: event.seq, hash: event.hash };
+        }
+        const batch = JSON.parse(batchBytes.toString('utf8')) as LogBatch;
+        const last = batch.events[batch.events.length - 1];
+        if (batch.seq !== seq || last.seq !== link.seq || last.hash !== link.hash) throw new RegistryError('CORRUPT', `it does not end with the last event of batch ${seq}`);
+        return { lines, head: { seq, hash: sha256Hex(batchBytes), event: link } };
+      } catch (error) {
+        if (!isRegistryError(error, 'CORRUPT') && !(error instanceof SyntaxError)) throw error;
+        result.warnings.push(`The snapshot ${key} in ${this.store.description} is damaged (${error.message}); it was passed over.`);
+      } finally {
+        rmSync(temporary, { force: true });
+      }
+    }
+    return undefined;
   }
 
   /** Every artifact of the pending versions goes up before the batch that names it (skipping those there). */
@@ -356,6 +430,15 @@ export class SyncService {
     return lines;
   }
 
+}
+
+function snapshotKey(seq: number): string {
+  return `${SNAPSHOT_PREFIX}${String(seq).padStart(20, '0')}.jsonl`;
+}
+
+function snapshotSeqOf(key: string): number | undefined {
+  const match = /^snapshots\/(\d{20})\.jsonl$/.exec(key);
+  return match ? Number(match[1]) : undefined;
 }
 
 function sample<T>(items: T[], count: number): T[] {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from '../../../src/index';
 import { FolderStore } from '../../../src/sync/folderStore';
@@ -120,5 +121,36 @@ describe('SyncService', () => {
     await assert.rejects(a.sync.sync(), /not reachable/);
     assert.equal(a.sync.status().state, 'offline');
     assert.equal(a.sync.status().pendingOps, 1);
+  });
+
+  it('starts a new client from the newest snapshot plus the batches after it', async () => {
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    const writer = new SyncService(a.registry, new FolderStore(store), store, { snapshotEvery: 2 });
+    const written: (number | undefined)[] = [];
+    for (let round = 0; round < 5; round++) {
+      await register(a.registry, a.project, 'm');
+      written.push((await writer.sync()).snapshotWritten);
+    }
+    assert.deepEqual(written, [undefined, 2, undefined, 4, undefined]);
+
+    const c = await client(store, 'c');
+    const first = await c.sync.sync();
+    assert.equal(first.bootstrappedFrom, 4);
+    assert.equal(first.pulledBatches, 1);
+    assert.deepEqual(
+      c.registry.versions('m').map((v) => [v.number, v.id]),
+      a.registry.versions('m').map((v) => [v.number, v.id]),
+    );
+    assert.deepEqual(c.registry.log({ limit: 1 }), a.registry.log({ limit: 1 }));
+
+    // A snapshot edited in the store is passed over, never applied.
+    const snapshot = path.join(store, 'snapshots', readdirSync(path.join(store, 'snapshots')).sort().at(-1)!);
+    writeFileSync(snapshot, readFileSync(snapshot, 'utf8').replace('a@example.com', 'x@example.com'));
+    const d = await client(store, 'd');
+    const fallback = await d.sync.sync();
+    assert.equal(fallback.bootstrappedFrom, 2);
+    assert.match(fallback.warnings[0], /snapshots\/00000000000000000004\.jsonl .* is damaged/);
+    assert.equal(d.registry.versions('m').length, 5);
   });
 });
