@@ -9,3 +9,6 @@ export type { ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersio
 export type { IntegrityReport, IntegrityProblem } from './core/integrityCheck';
 export type { PullResult } from './core/pullVersion';
 export type { FileRegistrationStatus } from './core/fileRegistrationStatus';
+export { SyncService, openSyncService, type SyncState, type SyncStatus, type SyncResult, type SyncOptions, type StoreVerifyReport } from './sync/syncService';
+export type { RebaseReport } from './sync/rebase';
+export { parseStoreUri, readStoreUri, writeStoreUri } from './sync/storeConfig';

@@ -8,6 +8,7 @@ import { eventsText, integrityText, modelsText, pullText, resolvedText, versionD
 import { addHistoryCommands } from './commands/historyCommands';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
 import { progressBar } from './progressBar';
+import { addSyncCommands, fetchMissingArtifacts, setStore, verifyStore } from './commands/syncCommands';
 
 /** Exit codes: 0 success, 1 failure (one line on stderr starting `mreg:`), 2 usage error, 130 cancelled. */
 const EXIT = { ok: 0, failure: 1, usage: 2, cancelled: 130 } as const;
@@ -73,10 +74,16 @@ export function buildProgram(): Command {
   program
     .command('init')
     .description('create the registry folder and its .gitignore')
-    .action(async (_options, command: Command) =>
+    .option('--store <uri>', 'sync with this shared store (see mreg store set)')
+    .action(async (flags: { store?: string }, command: Command) =>
       withRegistry(command, async (registry, options) => {
         const created = registry.initialize();
-        emit(options, { registry: registry.folder.root, created }, `${created ? 'Initialized an empty registry' : 'A registry already exists'} in ${registry.folder.root}`);
+        const store = flags.store === undefined ? undefined : setStore(registry, flags.store);
+        emit(
+          options,
+          { registry: registry.folder.root, created, store },
+          `${created ? 'Initialized an empty registry' : 'A registry already exists'} in ${registry.folder.root}${store ? `, syncing with ${store}` : ''}`,
+        );
       }),
     );
 
@@ -202,6 +209,7 @@ export function buildProgram(): Command {
     .action(async (ref: string, _options, command: Command) => withRegistry(command, async (registry, options) => {
       const resolved = registry.resolve(ref);
       warnIfUnpinned(ref, resolved.pinned, resolved.version.number);
+      await fetchMissingArtifacts(registry, resolved, cancellation.signal);
       emit(options, resolved, resolvedText(resolved));
     }));
 
@@ -215,6 +223,7 @@ export function buildProgram(): Command {
       withRegistry(command, async (registry, options) => {
         const resolved = registry.resolve(ref);
         warnIfUnpinned(ref, resolved.pinned, resolved.version.number);
+        await fetchMissingArtifacts(registry, resolved, cancellation.signal);
         const bar = progressBar('pulling');
         try {
           const result = await registry.pull(parseRef(`${resolved.version.model}/${resolved.version.number}`), flags.to, {
@@ -245,7 +254,18 @@ export function buildProgram(): Command {
   program
     .command('verify')
     .description('re-hash every blob and check the event chain; list each problem')
-    .action(async (_options, command: Command) => withRegistry(command, async (registry, options) => {
+    .option('--store', "check the shared store instead: its log's hash chain and its blobs")
+    .option('--sample <n>', 'with --store: re-hash only this many randomly chosen blobs', parsePositiveInteger)
+    .action(async (flags: { store?: boolean; sample?: number }, command: Command) => withRegistry(command, async (registry, options) => {
+      if (flags.store) {
+        const { report, text } = await verifyStore(registry, { sample: flags.sample, signal: cancellation.signal });
+        emit(options, report, text);
+        if (report.problems.length > 0) {
+          process.stderr.write(`mreg: verify --store found ${report.problems.length} problem(s)\n`);
+          process.exitCode = EXIT.failure;
+        }
+        return;
+      }
       const bar = progressBar('verifying');
       const report = await registry.verify({ signal: cancellation.signal, onProgress: (done, total, item) => bar.update(done, total, item) });
       bar.stop();
@@ -257,6 +277,7 @@ export function buildProgram(): Command {
     }));
 
   addHistoryCommands(program, { withRegistry, emit });
+  addSyncCommands(program, { withRegistry, emit, signal: cancellation.signal });
 
   return program;
 }

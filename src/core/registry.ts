@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs';
+import { linkSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ulid } from 'ulid';
 import { captureDataLineage } from '../lineage/dataLineage';
@@ -7,14 +7,14 @@ import { BlobStore } from '../store/blobStore';
 import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
 import { collectArtifactFiles } from './artifactFiles';
-import { sealEvents, checkEventLink, type EventDraft } from './events';
+import { sealEvents, checkEventLink, type EventDraft, type RegistryEvent } from './events';
 import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type GitLineage, type Manifest, type Metric, type MetricDirection, type ParamValue } from './manifest';
 import { mediaTypeOf } from './mediaTypes';
 import { migrate } from './migrations';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
 import { assertAliasName, assertKey, assertModelName, normalizeSemver } from './names';
-import { OpLog } from './persistence/opLog';
+import { OpLog, type OpLogLine } from './persistence/opLog';
 import { SnapshotFiles } from './persistence/snapshotFiles';
 import { WriterLock } from './persistence/writerLock';
 import { Projection } from './projection';
@@ -105,6 +105,8 @@ export class Registry {
   private projection!: Projection;
   private queries!: RegistryQueries;
   private position: Position = { seq: 0, hash: '', offset: 0 };
+  /** The op log file this process has read; another one in its place was rewritten by sync. */
+  private logInode: number | undefined;
   private actorName: Promise<string> | undefined;
   private readonly listeners = new Set<() => void>();
   private checkpointTimer: NodeJS.Timeout | undefined;
@@ -403,6 +405,8 @@ export class Registry {
   /** Writes the database out as a snapshot, so the next open replays less of the log. */
   checkpoint(): void {
     this.assertOpen();
+    // A log rewritten by sync since the last read would otherwise be snapshotted from stale rows.
+    this.catchUp();
     if (this.position.seq <= this.snapshots.newestSeq()) return;
     this.db.reserveFreePages(Math.max(1024 * 1024, Math.round(this.db.sizeInBytes() * FREE_PAGE_RESERVE)));
     this.snapshots.write(this.db.export(), this.position.seq);
@@ -422,26 +426,127 @@ export class Registry {
     this.db.close();
   }
 
+  // ── sync: the op log as the shared store sees it ─────────────────────────
+
+  /** Where the op log ends: its last event and the byte offset just past it. */
+  logHead(): Position {
+    this.refresh();
+    return { ...this.position };
+  }
+
+  /** The op log's complete lines after `offset`. */
+  logLinesAfter(offset: number): OpLogLine[] {
+    this.assertOpen();
+    return [...this.opLog.linesAfter(offset)];
+  }
+
+  /**
+   * Under the writer lock, replaces the op log after `base` (the end of a line) with the lines
+   * `plan` makes of what is there now. Nothing after `base` is appended in place; anything else
+   * rewrites the log's tail (see OpLog.rewriteFrom), drops snapshots that contain the old tail and
+   * reloads. Returns the offset just past each new line. Throws CONFLICT when the log no longer
+   * holds `base`, and leaves the log as it was when the new lines do not apply.
+   */
+  async replaceLogTail(base: Position, plan: (tail: OpLogLine[]) => RegistryEvent[][]): Promise<number[]> {
+    this.assertOpen();
+    this.folder.initialize();
+    return this.lock.withLock(() => {
+      this.catchUp();
+      const tail = [...this.opLog.linesAfter(base.offset)];
+      const first = tail[0]?.events[0];
+      const holdsBase = first ? first.seq === base.seq + 1 && first.prev === base.hash : this.position.offset === base.offset && this.position.hash === base.hash;
+      if (!holdsBase) {
+        throw new RegistryError('CONFLICT', `The op log no longer ends with event #${base.seq} at byte ${base.offset} where the last sync left it; it was changed outside Model Registry. Run 'mreg verify'.`);
+      }
+      const lines = plan(tail).filter((events) => events.length > 0);
+      const encoded = lines.map((events) => OpLog.encode(events));
+      const ends: number[] = [];
+      let end = base.offset;
+      for (const line of encoded) ends.push((end += line.length));
+      if (tail.length === 0) {
+        for (const [index, events] of lines.entries()) this.appendSealed(events, encoded[index], ends[index]);
+        return ends;
+      }
+      // The old log stays reachable under a second name until the new one has loaded.
+      const keep = `${this.opLog.file}.before-sync`;
+      removeIfPresent(keep);
+      linkSync(this.opLog.file, keep);
+      try {
+        this.removeSnapshotsAfter(base.seq);
+        this.opLog.rewriteFrom(base.offset, encoded);
+        this.removeSnapshotsAfter(base.seq);
+        this.catchUp();
+      } catch (error) {
+        renameSync(keep, this.opLog.file);
+        this.catchUp();
+        throw error;
+      }
+      removeIfPresent(keep);
+      this.changed();
+      return ends;
+    });
+  }
+
+  private removeSnapshotsAfter(seq: number): void {
+    for (const snapshot of this.snapshots.list()) if (snapshot.seq > seq) removeIfPresent(snapshot.file);
+  }
+
+  /** Appends events sealed elsewhere (pulled from the shared store) as one line: checked, applied, then made durable. */
+  private appendSealed(events: RegistryEvent[], line: Buffer, offset: number): void {
+    let link = { seq: this.position.seq, hash: this.position.hash };
+    for (const event of events) {
+      checkEventLink(event, link);
+      link = { seq: event.seq, hash: event.hash };
+    }
+    try {
+      this.db.transaction(() => {
+        this.projection.applyBatch(events, offset);
+        this.opLog.append(line, this.position.offset);
+      });
+    } catch (error) {
+      this.projection.forgetCachedKeys();
+      throw error;
+    }
+    this.position = { ...link, offset };
+    this.changed();
+  }
+
   // ── internals ──────────────────────────────────────────────────────────────
 
   private async load(): Promise<void> {
+    await SqlDatabase.ready();
+    this.loadNow();
+  }
+
+  private loadNow(): void {
+    this.logInode = this.opLog.inode();
     const snapshot = this.snapshots.readNewestIntact((file) => this.setAsideDamagedSnapshot(file));
     try {
-      await this.openDatabase(snapshot?.data);
+      this.openDatabase(snapshot?.data);
+      this.checkSnapshotAgainstLog();
       this.catchUp();
     } catch (error) {
       if (!snapshot || !isRegistryError(error, 'CORRUPT')) throw error;
       // The snapshot and the op log disagree; the log is the truth, so rebuild from it alone.
       this.db.close();
       this.warnings.push(`The database snapshot did not match the op log (${error.message}); the registry was rebuilt from the op log.`);
-      await this.openDatabase(undefined);
+      this.openDatabase(undefined);
       this.catchUp();
     }
   }
 
-  private async openDatabase(data: Buffer | undefined): Promise<void> {
+  /** A snapshot taken before sync rewrote the log's tail may end where a different event now ends. */
+  private checkSnapshotAgainstLog(): void {
+    if (this.position.offset === 0) return;
+    const line = this.opLog.lineEndingAt(this.position.offset);
+    if (line && line[line.length - 1].hash !== this.position.hash) {
+      throw new RegistryError('CORRUPT', `the snapshot's last event #${this.position.seq} is not the op log's event at that place`);
+    }
+  }
+
+  private openDatabase(data: Buffer | undefined): void {
     try {
-      this.db = await SqlDatabase.open(data);
+      this.db = SqlDatabase.openLoaded(data);
       this.db.exec('PRAGMA foreign_keys = ON');
       migrate(this.db);
     } catch (error) {
@@ -464,6 +569,14 @@ export class Registry {
 
   /** Applies op-log lines that this process has not seen yet; true when there were any. */
   private catchUp(): boolean {
+    const inode = this.opLog.inode();
+    if (this.logInode === undefined) this.logInode = inode;
+    else if (inode !== undefined && inode !== this.logInode) {
+      this.projection.forgetCachedKeys();
+      this.db.close();
+      this.loadNow();
+      return true;
+    }
     const size = this.opLog.size();
     if (size === this.position.offset) return false;
     if (size < this.position.offset) {
@@ -583,6 +696,14 @@ export class Registry {
 
   private assertOpen(): void {
     if (this.closed) throw new RegistryError('IO', 'This registry has been closed.');
+  }
+}
+
+function removeIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import initSqlJs, { type BindParams, type Database, type SqlJsStatic, type Statement } from 'sql.js';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
+let sqlJsLoaded: SqlJsStatic | undefined;
 
 /** The bundles ship sql-wasm.wasm beside themselves; from sources it comes from node_modules. */
 function wasmFile(): string {
@@ -11,7 +12,7 @@ function wasmFile(): string {
 }
 
 function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= initSqlJs({ wasmBinary: readFileSync(wasmFile()) as unknown as ArrayBuffer });
+  sqlJs ??= initSqlJs({ wasmBinary: readFileSync(wasmFile()) as unknown as ArrayBuffer }).then((loaded) => (sqlJsLoaded = loaded));
   return sqlJs;
 }
 
@@ -30,6 +31,17 @@ export class SqlDatabase {
   static async open(data?: Buffer): Promise<SqlDatabase> {
     const SQL = await loadSqlJs();
     return new SqlDatabase(new SQL.Database(data));
+  }
+
+  /** Loads sql.js once per process, so that openLoaded can open without awaiting. */
+  static async ready(): Promise<void> {
+    await loadSqlJs();
+  }
+
+  /** Opens without awaiting, for a process that has opened a database before (sql.js is loaded). */
+  static openLoaded(data?: Buffer): SqlDatabase {
+    if (!sqlJsLoaded) throw new Error('sql.js is not loaded yet; open a database with SqlDatabase.open first.');
+    return new SqlDatabase(new sqlJsLoaded.Database(data));
   }
 
   exec(sql: string): void {

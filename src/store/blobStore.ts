@@ -75,6 +75,27 @@ export class BlobStore {
     return { sha256, size: bytes.length };
   }
 
+  /**
+   * Takes a file downloaded into this store's temporary folder as blob `sha256`, after checking that
+   * its bytes hash to that; a file that does not is deleted and reported.
+   */
+  async adopt(temporary: string, sha256: string, source: string): Promise<string> {
+    try {
+      const { sha256: actual } = await hashFile(temporary);
+      if (actual !== sha256) throw new RegistryError('CORRUPT', `Blob ${sha256} from ${source} is damaged: its bytes hash to ${actual}. It was not used; run 'mreg verify --store'.`);
+      this.moveIntoPlace(temporary, sha256);
+      return this.pathOf(sha256);
+    } finally {
+      if (existsSync(temporary)) unlinkSync(temporary);
+    }
+  }
+
+  /** A fresh temporary name on the blob store's filesystem, for a download to be adopted. */
+  temporaryFile(): string {
+    mkdirSync(this.temporaryDir, { recursive: true });
+    return temporaryNameFor(path.join(this.temporaryDir, 'download'));
+  }
+
   /** Reads a small blob (a manifest) and checks it is what its name says. */
   readBytes(sha256: string): Buffer {
     let bytes: Buffer;

@@ -1,8 +1,8 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEvent } from '../events';
 import { RegistryError } from '../registryError';
-import { fsyncDirectory } from './atomicFile';
+import { fsyncDirectory, renameWithRetry, temporaryNameFor } from './atomicFile';
 
 const CHUNK = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -27,6 +27,16 @@ export class OpLog {
       return statSync(this.file).size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+  }
+
+  /** The file's identity: a log rewritten by sync (renamed into place) is a new inode. */
+  inode(): number | undefined {
+    try {
+      return statSync(this.file).ino;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
   }
@@ -85,6 +95,61 @@ export class OpLog {
       if (isNew) fsyncDirectory(path.dirname(this.file));
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /**
+   * The events of the line that ends exactly at `offset`, or undefined when `offset` is not the end
+   * of a line (or the line is too long to look at cheaply).
+   */
+  lineEndingAt(offset: number): RegistryEvent[] | undefined {
+    if (offset <= 0 || !existsSync(this.file)) return undefined;
+    const fd = openSync(this.file, 'r');
+    try {
+      if (fstatSync(fd).size < offset) return undefined;
+      const length = Math.min(offset, 1024 * 1024);
+      const buffer = Buffer.allocUnsafe(length);
+      const read = readSync(fd, buffer, 0, length, offset - length);
+      if (read !== length || buffer[length - 1] !== NEWLINE) return undefined;
+      const start = buffer.subarray(0, length - 1).lastIndexOf(NEWLINE);
+      if (start < 0 && length < offset) return undefined;
+      try {
+        return parseLine(buffer.subarray(start + 1, length - 1).toString('utf8'), offset, this.file);
+      } catch {
+        return undefined;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Replaces everything after `offset` with `lines`: the new log is written beside the old one and
+   * renamed over it, so readers see the old log or the new one, never a mix, and a crash at any
+   * instant leaves one of the two. The rename gives the log a new identity (inode), which tells
+   * other processes that have it open to reload.
+   */
+  rewriteFrom(offset: number, lines: readonly Buffer[]): void {
+    const temporary = temporaryNameFor(this.file);
+    try {
+      if (existsSync(this.file)) copyFileSync(this.file, temporary);
+      const fd = openSync(temporary, existsSync(temporary) ? 'r+' : 'wx+');
+      try {
+        ftruncateSync(fd, offset);
+        let position = offset;
+        for (const line of lines) {
+          let written = 0;
+          while (written < line.length) written += writeSync(fd, line, written, line.length - written, position + written);
+          position += line.length;
+        }
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameWithRetry(temporary, this.file);
+      fsyncDirectory(path.dirname(this.file));
+    } finally {
+      if (existsSync(temporary)) unlinkSync(temporary);
     }
   }
 }

@@ -1,0 +1,123 @@
+import type { Command } from 'commander';
+import type { Registry } from '../../core/registry';
+import type { ResolvedVersion } from '../../core/modelVersion';
+import { RegistryError } from '../../core/registryError';
+import { parseStoreUri, writeStoreUri } from '../../sync/storeConfig';
+import { rebaseText, statusText, storeVerifyText, syncText } from '../../sync/syncReports';
+import { openSyncService, type SyncService } from '../../sync/syncService';
+import { progressBar } from '../progressBar';
+import type { CommandHelpers } from './commandHelpers';
+
+interface GlobalOptions {
+  registry?: string;
+  json?: boolean;
+}
+
+/** What main.ts lends these commands, plus the signal that Ctrl+C aborts. */
+export interface CommandSupport extends CommandHelpers<GlobalOptions> {
+  signal: AbortSignal;
+}
+
+/** `mreg store`, `mreg sync` and `mreg status`: the registry's shared store. */
+export function addSyncCommands(program: Command, support: CommandSupport): void {
+  const { withRegistry, emit } = support;
+
+  const store = program.command('store').description('the shared store this registry syncs with');
+  store
+    .command('set')
+    .description('sync with a shared store: a folder, file:///path or s3://bucket/prefix?endpoint=…&region=…&forcePathStyle=true&profile=…')
+    .argument('<uri>')
+    .action(async (uri: string, _flags, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const stored = setStore(registry, uri);
+        emit(options, { registry: registry.folder.root, store: stored }, `This registry now syncs with ${stored}. Run 'mreg sync'.`);
+      }),
+    );
+  store
+    .command('show')
+    .description('the shared store this registry syncs with')
+    .action(async (_flags, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const service = await openSyncService(registry);
+        emit(options, { store: service?.storeUri ?? null }, service ? service.storeUri : 'No shared store is set; this registry is local only.');
+        service?.store.close();
+      }),
+    );
+
+  program
+    .command('sync')
+    .description('pull what others pushed to the shared store, then push the changes made here')
+    .action(async (_flags, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const service = await requireService(registry);
+        const bar = progressBar('uploading');
+        try {
+          const result = await service.sync({ signal: support.signal, onProgress: (done, total, item) => bar.update(done, total, item) });
+          bar.stop();
+          emit(options, result, syncText(result));
+          if (options.json) for (const line of rebaseText(result.rebase)) process.stderr.write(`mreg: ${line}\n`);
+        } finally {
+          bar.stop();
+          service.store.close();
+        }
+      }),
+    );
+
+  program
+    .command('status')
+    .description('sync state: pending changes, last sync, whether the store is reachable')
+    .action(async (_flags, command: Command) =>
+      withRegistry(command, async (registry, options) => {
+        const service = await openSyncService(registry);
+        if (!service) {
+          const status = { state: 'local', pendingOps: 0, pendingVersions: [], remoteSeq: 0 } as const;
+          emit(options, status, statusText({ ...status, pendingVersions: [] }));
+          return;
+        }
+        try {
+          const status = { ...service.status(), reachable: await service.reachable() };
+          if (!status.reachable && status.state !== 'error') status.state = 'offline';
+          emit(options, status, statusText(status));
+        } finally {
+          service.store.close();
+        }
+      }),
+    );
+}
+
+/** `mreg init --store URI` and `mreg store set URI`. */
+export function setStore(registry: Registry, uri: string): string {
+  const parsed = parseStoreUri(uri);
+  writeStoreUri(registry.folder, parsed.uri);
+  return parsed.uri;
+}
+
+/** `mreg verify --store [--sample N]`: the shared log's chain and its blobs. */
+export async function verifyStore(registry: Registry, options: { sample?: number; signal: AbortSignal }): Promise<{ report: Awaited<ReturnType<SyncService['verifyStore']>>; text: string }> {
+  const service = await requireService(registry);
+  try {
+    const report = await service.verifyStore({ sample: options.sample, signal: options.signal });
+    return { report, text: storeVerifyText(report) };
+  } finally {
+    service.store.close();
+  }
+}
+
+/** Artifacts of versions pulled from the shared store are fetched on first use (pull, resolve), verified by sha256. */
+export async function fetchMissingArtifacts(registry: Registry, resolved: ResolvedVersion, signal: AbortSignal): Promise<void> {
+  const service = await openSyncService(registry);
+  if (!service) return;
+  const bar = progressBar('fetching');
+  try {
+    await service.fetchArtifacts(resolved, { signal, onProgress: (done, total, item) => bar.update(done, total, item) });
+  } finally {
+    bar.stop();
+    service.store.close();
+  }
+}
+
+async function requireService(registry: Registry): Promise<SyncService> {
+  const service = await openSyncService(registry);
+  if (!service) throw new RegistryError('INVALID_INPUT', `No shared store is set for ${registry.folder.root}. Set one with 'mreg store set URI' (a folder or s3://bucket/prefix).`);
+  return service;
+}

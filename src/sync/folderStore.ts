@@ -1,0 +1,149 @@
+import { existsSync, linkSync, mkdirSync, unlinkSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from '../core/persistence/atomicFile';
+import { RegistryError } from '../core/registryError';
+import { copyAndHash } from '../store/fileHashing';
+import type { SharedStore } from './sharedStore';
+
+/**
+ * A store in a folder: local disk, NFS (v3 or later) or SMB share. Every object is written in full
+ * to a temporary file first and only then given its name, so a writer killed mid-way leaves at
+ * most a temporary file, never a half-written object. Create-only is a hard link, which fails
+ * when the name exists — atomic on local filesystems and the classic lock primitive on NFS.
+ */
+export class FolderStore implements SharedStore {
+  readonly description: string;
+  private readonly temporaryDir: string;
+
+  constructor(readonly root: string) {
+    this.description = `folder ${root}`;
+    this.temporaryDir = path.join(root, 'tmp');
+  }
+
+  async createOnly(key: string, bytes: Uint8Array): Promise<'created' | 'exists'> {
+    const target = this.pathOf(key);
+    if (existsSync(target)) return 'exists';
+    const temporary = this.newTemporary();
+    writeFileDurably(temporary, bytes);
+    try {
+      mkdirSync(path.dirname(target), { recursive: true });
+      linkSync(temporary, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+      throw this.ioError(`create ${key}`, error);
+    } finally {
+      unlinkSync(temporary);
+    }
+    fsyncDirectory(path.dirname(target));
+    return 'created';
+  }
+
+  async putFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<void> {
+    const target = this.pathOf(key);
+    const temporary = this.newTemporary();
+    try {
+      await copyAndHash(file, temporary, { onProgress });
+      mkdirSync(path.dirname(target), { recursive: true });
+      renameWithRetry(temporary, target);
+      fsyncDirectory(path.dirname(target));
+    } catch (error) {
+      throw this.ioError(`upload ${key}`, error);
+    } finally {
+      if (existsSync(temporary)) unlinkSync(temporary);
+    }
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw this.ioError(`read ${key}`, error);
+    }
+  }
+
+  async getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<boolean> {
+    try {
+      await copyAndHash(this.pathOf(key), file, { onProgress });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(file)) return false;
+      throw this.ioError(`download ${key}`, error);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(key));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw this.ioError(`look up ${key}`, error);
+    }
+  }
+
+  async list(prefix: string, startAfter = ''): Promise<string[]> {
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = slash < 0 ? '' : prefix.slice(0, slash);
+    const keys: string[] = [];
+    await this.walk(dirKey, keys);
+    return keys.filter((key) => key.startsWith(prefix) && key > startAfter).sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      unlinkSync(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw this.ioError(`delete ${key}`, error);
+    }
+  }
+
+  close(): void {
+    // nothing held open
+  }
+
+  /** Checks the folder is there (a share that is not mounted looks like an empty folder otherwise). */
+  async assertReachable(): Promise<void> {
+    try {
+      if (!(await stat(this.root)).isDirectory()) throw new Error('not a folder');
+    } catch (error) {
+      throw new RegistryError('IO', `The shared store ${this.root} is not reachable (${(error as Error).message}). Check that the disk or share is mounted.`);
+    }
+    removeDeadTemporaries(this.temporaryDir);
+  }
+
+  private async walk(dirKey: string, into: string[]): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(path.join(this.root, ...dirKey.split('/').filter(Boolean)), { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw this.ioError(`list ${dirKey}/`, error);
+    }
+    for (const entry of entries) {
+      const key = dirKey ? `${dirKey}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (key !== 'tmp') await this.walk(key, into);
+      } else if (!entry.name.startsWith('.')) {
+        into.push(key);
+      }
+    }
+  }
+
+  private pathOf(key: string): string {
+    const parts = key.split('/');
+    if (parts.some((part) => part === '' || part === '.' || part === '..')) throw new RegistryError('INVALID_INPUT', `'${key}' is not a valid store key.`);
+    return path.join(this.root, ...parts);
+  }
+
+  private newTemporary(): string {
+    mkdirSync(this.temporaryDir, { recursive: true });
+    return temporaryNameFor(path.join(this.temporaryDir, 'object'));
+  }
+
+  private ioError(what: string, error: unknown): RegistryError {
+    if (error instanceof RegistryError) return error;
+    return new RegistryError('IO', `Could not ${what} in the shared store ${this.root}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A shared store: the place several registries meet (a folder on a disk or network share, or an
+ * S3-compatible bucket prefix). Keys are `/`-separated paths such as `log/00000000000000000042.json`.
+ * Everything written is immutable; the one operation the protocol's correctness rests on is
+ * `createOnly`, the compare-and-swap that hands each log sequence number to exactly one writer.
+ */
+export interface SharedStore {
+  /** Where the store is, for messages; never contains credentials. */
+  readonly description: string;
+
+  /** Creates `key` with `bytes` unless it exists; a reader sees all of the bytes or no object. */
+  createOnly(key: string, bytes: Uint8Array): Promise<'created' | 'exists'>;
+
+  /** Uploads a local file to `key` (overwriting is harmless: content-addressed keys hold the same bytes). */
+  putFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<void>;
+
+  /** The object's bytes, or undefined when there is none. Only for small objects (batches). */
+  get(key: string): Promise<Buffer | undefined>;
+
+  /** Downloads `key` into the new file `file`, streaming; false when there is no such object. */
+  getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<boolean>;
+
+  exists(key: string): Promise<boolean>;
+
+  /** Removes `key` (used only for the store's own probe objects). */
+  delete(key: string): Promise<void>;
+
+  /** Throws an IO RegistryError saying what to check when the store cannot be reached. */
+  assertReachable(): Promise<void>;
+
+  /** Releases connections. */
+  close(): void;
+
+  /** Keys under `prefix` that sort after `startAfter`, in ascending order. */
+  list(prefix: string, startAfter?: string): Promise<string[]>;
+}
+
+/** Where a blob lives in a store: the same layout as a registry folder's blob store. */
+export function blobKey(sha256: string): string {
+  return `blobs/sha256/${sha256.slice(0, 2)}/${sha256}`;
+}

@@ -1,0 +1,48 @@
+import { formatRef } from '../core/refs';
+import { formatBytes } from '../core/textReports';
+import type { RebaseReport } from './rebase';
+import type { StoreVerifyReport, SyncResult, SyncStatus } from './syncService';
+
+/** Plain-text sync reports for people; `mreg --json` prints the objects themselves. */
+
+export function rebaseText(report: RebaseReport): string[] {
+  return [
+    ...report.renumbered.map((item) => `Renumbered ${formatRef(item.model, item.from)} → ${formatRef(item.model, item.to)}: another client registered ${formatRef(item.model, item.from)} first.`),
+    ...report.merged.map((item) => `${formatRef(item.model, item.from)} was registered elsewhere first as ${formatRef(item.model, item.to)} (same content); that one is kept.`),
+    ...report.droppedSemver.map((item) => `Semver ${item.semver} was taken elsewhere first; ${formatRef(item.model, item.number)} keeps no semver label.`),
+  ];
+}
+
+export function syncText(result: SyncResult): string {
+  const lines = [
+    `Synced: pulled ${result.pulledBatches} batch(es) (${result.pulledEvents} events), pushed ${result.pushedBatches} batch(es) (${result.pushedEvents} events, ${result.uploadedBlobs} blob(s)); shared log at batch ${result.remoteSeq}.`,
+    `  moved ${formatBytes(result.bytesUp)} up, ${formatBytes(result.bytesDown)} down${result.retries > 0 ? `; ${result.retries} retry(ies) after other clients pushed first` : ''}`,
+    ...(result.bootstrappedFrom ? [`Started from the store's snapshot of batch ${result.bootstrappedFrom}.`] : []),
+    ...(result.snapshotWritten ? [`Wrote a snapshot of batch ${result.snapshotWritten} for new clients.`] : []),
+    ...rebaseText(result.rebase),
+    ...result.warnings.map((warning) => `Warning: ${warning}`),
+  ];
+  return lines.join('\n');
+}
+
+export function statusText(status: SyncStatus & { reachable?: boolean }): string {
+  if (!status.store) return `Local only: no shared store is set (mreg store set URI). ${status.pendingOps} local change(s).`;
+  const lines = [
+    `Store: ${status.store}${status.reachable === undefined ? '' : status.reachable ? ' (reachable)' : ' (not reachable)'}`,
+    `State: ${status.state}`,
+    `Pending: ${status.pendingOps} change(s) not yet pushed${status.pendingVersions.length > 0 ? `; pending versions (numbers may change): ${status.pendingVersions.map((v) => formatRef(v.model, v.number)).join(', ')}` : ''}`,
+    `Last sync: ${status.lastSync ?? 'never'}; shared log at batch ${status.remoteSeq}`,
+  ];
+  if (status.lastError) lines.push(`Last error (${status.lastError.time}): ${status.lastError.message}`);
+  return lines.join('\n');
+}
+
+export function storeVerifyText(report: StoreVerifyReport): string {
+  const lines = [
+    `Shared log: ${report.batches} batch(es), ${report.events} event(s) checked`,
+    `Blobs: ${report.blobsChecked} of ${report.blobsTotal} re-hashed`,
+  ];
+  if (report.problems.length === 0) lines.push('No problems found.');
+  for (const problem of report.problems) lines.push(`PROBLEM ${problem.kind} ${problem.key}: ${problem.message}`);
+  return lines.join('\n');
+}

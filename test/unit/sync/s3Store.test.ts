@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Registry } from '../../../src/index';
+import { S3Store } from '../../../src/sync/s3Store';
+import { parseStoreUri } from '../../../src/sync/storeConfig';
+import { SyncService } from '../../../src/sync/syncService';
+import { S3_CREDENTIALS_ENV, startS3Server, type TestS3Server } from '../../support/s3Server';
+import { useTempFolders, writeFiles } from '../../support/tempFolders';
+
+const tempFolder = useTempFolders();
+
+describe('S3Store (against s3rver on 127.0.0.1)', function () {
+  this.timeout(60_000);
+  let plain: TestS3Server;
+  let conditional: TestS3Server;
+  const saved: Record<string, string | undefined> = {};
+  const opened: Registry[] = [];
+
+  before(async () => {
+    for (const [key, value] of Object.entries(S3_CREDENTIALS_ENV)) {
+      saved[key] = process.env[key];
+      process.env[key] = value;
+    }
+    plain = await startS3Server(tempFolder('s3rver'), { conditionalWrites: false });
+    conditional = await startS3Server(tempFolder('s3rver-cas'), { conditionalWrites: true });
+  });
+  after(async () => {
+    await plain.close();
+    await conditional.close();
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+  afterEach(async () => {
+    for (const registry of opened.splice(0)) await registry.close();
+  });
+
+  async function store(server: TestS3Server, prefix: string): Promise<S3Store> {
+    return (await parseStoreUri(server.uri(prefix)).open()) as S3Store;
+  }
+
+  it('writes, reads, lists after a key, streams files both ways and says when an object is missing', async () => {
+    const s3 = await store(plain, 'rw');
+    try {
+      assert.equal(await s3.createOnly('log/00000000000000000001.json', Buffer.from('one')), 'created');
+      assert.equal(await s3.createOnly('log/00000000000000000002.json', Buffer.from('two')), 'created');
+      assert.equal(await s3.createOnly('other/x', Buffer.from('x')), 'created');
+      assert.deepEqual(await s3.list('log/'), ['log/00000000000000000001.json', 'log/00000000000000000002.json']);
+      assert.deepEqual(await s3.list('log/', 'log/00000000000000000001.json'), ['log/00000000000000000002.json']);
+      assert.equal((await s3.get('log/00000000000000000002.json'))?.toString(), 'two');
+      assert.equal(await s3.get('log/missing'), undefined);
+      assert.equal(await s3.exists('other/x'), true);
+      assert.equal(await s3.exists('other/y'), false);
+
+      const folder = tempFolder('s3-files');
+      const source = path.join(folder, 'big.bin');
+      writeFileSync(source, Buffer.alloc(3 * 1024 * 1024, 7));
+      let progress = 0;
+      await s3.putFile('blobs/big', source, (done) => (progress = done));
+      assert.equal(progress, 3 * 1024 * 1024);
+      const copy = path.join(folder, 'copy.bin');
+      assert.equal(await s3.getToFile('blobs/big', copy), true);
+      assert.deepEqual(readFileSync(copy), readFileSync(source));
+      assert.equal(await s3.getToFile('blobs/none', path.join(folder, 'none.bin')), false);
+      await s3.delete('other/x');
+      assert.equal(await s3.exists('other/x'), false);
+    } finally {
+      s3.close();
+    }
+  });
+
+  it('keeps prefixes apart', async () => {
+    const a = await store(plain, 'team-a');
+    const b = await store(plain, 'team-b');
+    try {
+      await a.createOnly('log/1', Buffer.from('a'));
+      assert.deepEqual(await b.list('log/'), []);
+      assert.deepEqual(await a.list('log/'), ['log/1']);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('reports a missing bucket and an unreachable endpoint as IO errors naming the store', async () => {
+    const missing = (await parseStoreUri(`s3://no-such-bucket/x?endpoint=${encodeURIComponent(plain.endpoint)}&forcePathStyle=true`).open()) as S3Store;
+    await assert.rejects(missing.assertReachable(), (error: Error & { code?: string }) => error.code === 'IO' && /s3:\/\/no-such-bucket\/x/.test(error.message));
+    missing.close();
+    const nowhere = (await parseStoreUri('s3://registry/x?endpoint=http%3A%2F%2F127.0.0.1%3A9&forcePathStyle=true').open()) as S3Store;
+    await assert.rejects(nowhere.assertReachable(), (error: Error & { code?: string }) => error.code === 'IO');
+    nowhere.close();
+  });
+
+  it('refuses credentials and unknown options in the store URI', () => {
+    assert.throws(() => parseStoreUri('s3://AKIA:secret@bucket/x'), /Credentials do not belong in the store URI/);
+    assert.throws(() => parseStoreUri('s3://bucket/x?secretAccessKey=abc'), /Unknown option 'secretAccessKey'/);
+  });
+
+  async function client(server: TestS3Server, prefix: string, name: string): Promise<{ registry: Registry; sync: SyncService; project: string }> {
+    const project = writeFiles(tempFolder(name), {});
+    const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: `${name}@example.com` });
+    opened.push(registry);
+    const uri = server.uri(prefix);
+    return { registry, sync: new SyncService(registry, await parseStoreUri(uri).open(), uri), project };
+  }
+
+  it('refuses to sync with a service that accepts a second create of the same object', async () => {
+    const a = await client(plain, 'probe', 'a');
+    writeFiles(a.project, { 'w.bin': 'w' });
+    await a.registry.register({ model: 'm', paths: [path.join(a.project, 'w.bin')], git: null });
+    await assert.rejects(a.sync.sync(), /does not honour create-only writes \(If-None-Match: \*\).*refuses/);
+    assert.equal(a.sync.status().state, 'error');
+    assert.equal(a.sync.status().pendingOps, 1);
+    a.sync.store.close();
+  });
+
+  it('syncs 4 clients racing through a service that honours If-None-Match', async () => {
+    const clients = await Promise.all([0, 1, 2, 3].map((index) => client(conditional, 'race', `c${index}`)));
+    await Promise.all(
+      clients.map(async ({ registry, sync, project }, index) => {
+        for (let round = 0; round < 5; round++) {
+          writeFiles(project, { [`w${round}.bin`]: `client ${index} round ${round}` });
+          await registry.register({ model: 'shared', paths: [path.join(project, `w${round}.bin`)], git: null });
+          await sync.sync();
+        }
+      }),
+    );
+    for (const { sync } of clients) await sync.sync();
+    const numbers = (registry: Registry) => registry.versions('shared').map((version) => [version.number, version.id]);
+    assert.equal(numbers(clients[0].registry).length, 20);
+    assert.deepEqual(
+      numbers(clients[0].registry).map(([number]) => number),
+      Array.from({ length: 20 }, (_, index) => 20 - index),
+    );
+    for (const { registry } of clients.slice(1)) assert.deepEqual(numbers(registry), numbers(clients[0].registry));
+    const report = await clients[0].sync.verifyStore();
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.blobsTotal, 20);
+    for (const { sync } of clients) sync.store.close();
+  });
+});

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Registry } from '../../../src/index';
+import { FolderStore } from '../../../src/sync/folderStore';
+import { SyncService } from '../../../src/sync/syncService';
+import { useTempFolders, writeFiles } from '../../support/tempFolders';
+
+const tempFolder = useTempFolders();
+const opened: Registry[] = [];
+afterEach(async () => {
+  for (const registry of opened.splice(0)) await registry.close();
+});
+
+async function client(store: string, name: string): Promise<{ registry: Registry; sync: SyncService; project: string }> {
+  const project = tempFolder(name);
+  const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: `${name}@example.com` });
+  opened.push(registry);
+  return { registry, sync: new SyncService(registry, new FolderStore(store), store), project };
+}
+
+let counter = 0;
+async function register(registry: Registry, project: string, model: string, extra: { semver?: string } = {}) {
+  counter += 1;
+  const file = path.join(writeFiles(project, { [`w${counter}.bin`]: `weights ${counter}` }), `w${counter}.bin`);
+  return registry.register({ model, paths: [file], git: null, ...extra });
+}
+
+function stages(registry: Registry, model: string): Record<number, string> {
+  return Object.fromEntries(registry.versions(model).map((version) => [version.number, version.stage]));
+}
+
+describe('SyncService', () => {
+  it('renumbers pending versions after the ones another client pushed first, and says so', async () => {
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    const b = await client(store, 'b');
+    await register(a.registry, a.project, 'm');
+    await a.sync.sync();
+    const pending = await register(b.registry, b.project, 'm', { semver: '1.0.0' });
+    assert.equal(pending.number, 1);
+    assert.deepEqual(b.sync.status().pendingVersions, [{ model: 'm', number: 1 }]);
+
+    const result = await b.sync.sync();
+    assert.deepEqual(result.rebase.renumbered, [{ model: 'm', from: 1, to: 2 }]);
+    assert.equal(b.registry.version('m@v1.0.0').number, 2);
+    assert.equal(b.sync.status().state, 'synced');
+    await a.sync.sync();
+    assert.deepEqual(
+      a.registry.versions('m').map((v) => [v.number, v.id]),
+      b.registry.versions('m').map((v) => [v.number, v.id]),
+    );
+  });
+
+  it('keeps one Production version when a pending promotion meets a promotion pushed first', async () => {
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    const b = await client(store, 'b');
+    await register(a.registry, a.project, 'm');
+    await register(a.registry, a.project, 'm');
+    await a.sync.sync();
+    await b.sync.sync();
+    await a.registry.promote('m/1', 'Production');
+    await a.sync.sync();
+    await b.registry.promote('m/2', 'Production');
+    await b.sync.sync();
+    await a.sync.sync();
+    assert.deepEqual(stages(b.registry, 'm'), { 1: 'Archived', 2: 'Production' });
+    assert.deepEqual(stages(a.registry, 'm'), stages(b.registry, 'm'));
+  });
+
+  it('merges a pending version that another client registered first with the same content', async () => {
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    const b = await client(store, 'b');
+    const same = (project: string) => path.join(writeFiles(project, { 'same.bin': 'identical weights' }), 'same.bin');
+    await a.registry.register({ model: 'm', paths: [same(a.project)], git: null, environment: {} });
+    await a.sync.sync();
+    const twin = await b.registry.register({ model: 'm', paths: [same(b.project)], git: null, environment: {} });
+    await b.registry.setAlias(`m/${twin.number}`, 'champion');
+    assert.equal(twin.fingerprint, a.registry.version('m/1').fingerprint, 'the same version, registered twice');
+    const result = await b.sync.sync();
+    assert.deepEqual(result.rebase.merged, [{ model: 'm', from: 1, to: 1 }]);
+    assert.equal(b.registry.versions('m').length, 1);
+    assert.equal(b.registry.version('m@champion').number, 1);
+  });
+
+  it('keeps pending changes across restarts and pushes them later', async () => {
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    await register(a.registry, a.project, 'm');
+    await a.registry.close();
+    const reopened = await Registry.open({ folder: path.join(a.project, '.modelregistry') });
+    opened.push(reopened);
+    const sync = new SyncService(reopened, new FolderStore(store), store);
+    assert.equal(sync.status().state, 'pending');
+    assert.equal((await sync.sync()).pushedEvents, 2);
+    assert.equal(sync.status().state, 'synced');
+  });
+
+  it('tells another open registry of the same folder to reload when sync rewrites the log', async () => {
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    const b = await client(store, 'b');
+    await register(a.registry, a.project, 'm');
+    await a.sync.sync();
+    await register(b.registry, b.project, 'm');
+    const beside = await Registry.open({ folder: path.join(b.project, '.modelregistry') });
+    opened.push(beside);
+    assert.deepEqual(beside.versions('m').map((v) => v.createdBy), ['b@example.com']);
+    await b.sync.sync();
+    assert.deepEqual(beside.versions('m').map((v) => [v.number, v.createdBy]), [
+      [2, 'b@example.com'],
+      [1, 'a@example.com'],
+    ]);
+  });
+
+  it('reports the store offline when its folder is not there', async () => {
+    const a = await client(path.join(tempFolder('gone'), 'not-mounted'), 'a');
+    await register(a.registry, a.project, 'm');
+    await assert.rejects(a.sync.sync(), /not reachable/);
+    assert.equal(a.sync.status().state, 'offline');
+    assert.equal(a.sync.status().pendingOps, 1);
+  });
+
+  it('starts a new client from the newest snapshot plus the batches after it', async () => {
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    const writer = new SyncService(a.registry, new FolderStore(store), store, { snapshotEvery: 2 });
+    const written: (number | undefined)[] = [];
+    for (let round = 0; round < 5; round++) {
+      await register(a.registry, a.project, 'm');
+      written.push((await writer.sync()).snapshotWritten);
+    }
+    assert.deepEqual(written, [undefined, 2, undefined, 4, undefined]);
+
+    const c = await client(store, 'c');
+    const first = await c.sync.sync();
+    assert.equal(first.bootstrappedFrom, 4);
+    assert.equal(first.pulledBatches, 1);
+    assert.deepEqual(
+      c.registry.versions('m').map((v) => [v.number, v.id]),
+      a.registry.versions('m').map((v) => [v.number, v.id]),
+    );
+    assert.deepEqual(c.registry.log({ limit: 1 }), a.registry.log({ limit: 1 }));
+
+    // A snapshot edited in the store is passed over, never applied.
+    const snapshot = path.join(store, 'snapshots', readdirSync(path.join(store, 'snapshots')).sort().at(-1)!);
+    writeFileSync(snapshot, readFileSync(snapshot, 'utf8').replace('a@example.com', 'x@example.com'));
+    const d = await client(store, 'd');
+    const fallback = await d.sync.sync();
+    assert.equal(fallback.bootstrappedFrom, 2);
+    assert.match(fallback.warnings[0], /snapshots\/00000000000000000004\.jsonl .* is damaged/);
+    assert.equal(d.registry.versions('m').length, 5);
+  });
+});
