@@ -18,6 +18,7 @@ export const CommandIds = {
   refresh: 'modelRegistry.refresh',
   filterTree: 'modelRegistry.filterTree',
   clearFilter: 'modelRegistry.clearFilter',
+  syncNow: 'modelRegistry.syncNow',
   showStatusMenu: 'modelRegistry.showStatusMenu',
   openSettings: 'modelRegistry.openSettings',
 } as const;
