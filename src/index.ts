@@ -9,3 +9,8 @@ export type { ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersio
 export type { IntegrityReport, IntegrityProblem } from './core/integrityCheck';
 export type { PullResult } from './core/pullVersion';
 export type { FileRegistrationStatus } from './core/fileRegistrationStatus';
+export { QueryError, parseQuery, tokenize, type QueryNode, type KnownKeys } from './core/search/queryParser';
+export { compileQuery, type CompiledQuery } from './core/search/queryCompiler';
+export { completeQuery, type QueryCompletion, type CompletionItem } from './core/search/queryCompletion';
+export { FIELDS as QUERY_FIELDS, type FieldSpec } from './core/search/queryFields';
+export type { SearchHit, SearchOptions, QueryVocabulary } from './core/search/versionSearch';

@@ -24,6 +24,10 @@ import { RegistryFolder } from './registryFolder';
 import { RegistryQueries } from './registryQueries';
 import { fileRegistrationStatus, type FileRegistrationStatus } from './fileRegistrationStatus';
 import { RegistryError, isRegistryError, throwIfCancelled } from './registryError';
+import { compileQuery } from './search/queryCompiler';
+import { completeQuery, type QueryCompletion } from './search/queryCompletion';
+import { parseQuery, QueryError } from './search/queryParser';
+import { knownKeys, queryVocabulary, searchVersions, type SearchHit, type SearchOptions } from './search/versionSearch';
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
 
@@ -196,6 +200,32 @@ export class Registry {
   onDidChange(listener: () => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  // ── search ─────────────────────────────────────────────────────────────────
+
+  /** Versions matching a query such as `name LIKE 'fraud%' AND metrics.accuracy > 0.85` (README: Search). */
+  search(query: string, options: SearchOptions = {}): SearchHit[] {
+    this.refresh();
+    return searchVersions(this.db, this.queries, query, options);
+  }
+
+  /** The QueryError a query would raise (with its offsets), or undefined when it is valid; reads no versions. */
+  validateQuery(query: string): QueryError | undefined {
+    this.refresh();
+    try {
+      compileQuery(query, parseQuery(query, knownKeys(this.db)));
+      return undefined;
+    } catch (error) {
+      if (error instanceof QueryError) return error;
+      throw error;
+    }
+  }
+
+  /** Completion for a query being typed (fields, operators, known values) at `cursor`. */
+  completeQuery(query: string, cursor: number): QueryCompletion {
+    this.refresh();
+    return completeQuery(query, cursor, queryVocabulary(this.db));
   }
 
   // ── writing ────────────────────────────────────────────────────────────────

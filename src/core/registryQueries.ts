@@ -101,6 +101,17 @@ export class RegistryQueries {
     return versions.map(({ version, extra }) => ({ ...version, metricValue: Number(extra) }));
   }
 
+  /** Versions by database id, in the order given (search results). */
+  versionsByIds(ids: readonly number[]): ModelVersion[] {
+    const byId = new Map<number, ModelVersion>();
+    for (let start = 0; start < ids.length; start += 1000) {
+      const chunk = ids.slice(start, start + 1000);
+      const rows = this.versionRowsWith(`WHERE v.id IN (${chunk.map(() => '?').join(',')})`, [...chunk], 'v.id');
+      for (const row of rows) byId.set(Number(row.extra), row.version);
+    }
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   findByFingerprint(model: string, fingerprint: string): ModelVersion | undefined {
     const modelId = this.modelId(model);
     if (modelId === undefined) return undefined;

@@ -52,6 +52,24 @@ export class SqlDatabase {
     return rows;
   }
 
+  /** Like `all`, for SQL built per call (searches): prepared, run and freed, not cached. */
+  allOnce<T extends Row = Row>(sql: string, params: BindParams = []): T[] {
+    const statement = this.db.prepare(sql);
+    const rows: T[] = [];
+    try {
+      statement.bind(params);
+      while (statement.step()) rows.push(statement.getAsObject() as T);
+    } finally {
+      statement.free();
+    }
+    return rows;
+  }
+
+  /** Makes a deterministic JavaScript function callable from SQL. */
+  defineFunction(name: string, fn: (...args: (number | string | null)[]) => number | string | null): void {
+    this.db.create_function(name, fn);
+  }
+
   get<T extends Row = Row>(sql: string, params: BindParams = []): T | undefined {
     const statement = this.statement(sql);
     try {
