@@ -14,3 +14,5 @@ export { compileQuery, type CompiledQuery } from './core/search/queryCompiler';
 export { completeQuery, type QueryCompletion, type CompletionItem } from './core/search/queryCompletion';
 export { FIELDS as QUERY_FIELDS, type FieldSpec } from './core/search/queryFields';
 export type { SearchHit, SearchOptions, QueryVocabulary } from './core/search/versionSearch';
+export type { GcReport, RetentionDeletion, BlobTally } from './core/retention/garbageCollection';
+export { loadRetentionPolicy, type RetentionPolicy } from './core/retention/retentionPolicy';

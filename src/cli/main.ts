@@ -5,6 +5,7 @@ import { Registry } from '../core/registry';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
 import { parseRef } from '../core/refs';
 import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
+import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
 import { progressBar } from './progressBar';
@@ -257,6 +258,7 @@ export function buildProgram(): Command {
     }));
 
   addSearchCommands(program, { withRegistry, emit });
+  addRetentionCommands(program, { withRegistry, emit });
 
   return program;
 }

@@ -80,6 +80,15 @@ export class RegistryQueries {
     }
     const [version] = this.versionRows(where, params);
     if (version) return version;
+    if (selector.kind === 'number') {
+      const tombstone = this.db.get<{ deleted_at: string; deleted_by: string; rule: string }>('SELECT deleted_at, deleted_by, rule FROM deleted_versions WHERE model_id = ? AND number = ?', [modelId, selector.number]);
+      if (tombstone) {
+        throw new RegistryError(
+          'NOT_FOUND',
+          `${ref.model}/${selector.number} was deleted on ${tombstone.deleted_at} by ${tombstone.deleted_by} (retention: ${tombstone.rule}); its history remains in: mreg log ${ref.model}`,
+        );
+      }
+    }
     const hint =
       selector.kind === 'stage'
         ? ` Promote one with: mreg promote ${ref.model}/<number> ${selector.stage.toLowerCase()}`
