@@ -42,27 +42,21 @@ export class SqlDatabase {
 
   all<T extends Row = Row>(sql: string, params: BindParams = []): T[] {
     const statement = this.statement(sql);
-    const rows: T[] = [];
     try {
-      statement.bind(params);
-      while (statement.step()) rows.push(statement.getAsObject() as T);
+      return rowsOf<T>(statement, params);
     } finally {
       statement.reset();
     }
-    return rows;
   }
 
   /** Like `all`, for SQL built per call (searches): prepared, run and freed, not cached. */
   allOnce<T extends Row = Row>(sql: string, params: BindParams = []): T[] {
     const statement = this.db.prepare(sql);
-    const rows: T[] = [];
     try {
-      statement.bind(params);
-      while (statement.step()) rows.push(statement.getAsObject() as T);
+      return rowsOf<T>(statement, params);
     } finally {
       statement.free();
     }
-    return rows;
   }
 
   /** Makes a deterministic JavaScript function callable from SQL. */
@@ -135,4 +129,11 @@ export class SqlDatabase {
     }
     return statement;
   }
+}
+
+function rowsOf<T extends Row>(statement: Statement, params: BindParams): T[] {
+  const rows: T[] = [];
+  statement.bind(params);
+  while (statement.step()) rows.push(statement.getAsObject() as T);
+  return rows;
 }
