@@ -29,7 +29,7 @@ import { checkRetentionPolicy, loadRetentionPolicy, type RetentionPolicy } from 
 import { compileQuery } from './search/queryCompiler';
 import { completeQuery, type QueryCompletion } from './search/queryCompletion';
 import { parseQuery, QueryError } from './search/queryParser';
-import { knownKeys, queryVocabulary, searchVersions, type SearchHit, type SearchOptions } from './search/versionSearch';
+import { knownKeys, queryVocabulary, searchVersions, type QueryVocabulary, type SearchHit, type SearchOptions } from './search/versionSearch';
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
 
@@ -113,6 +113,7 @@ export class Registry {
   private actorName: Promise<string> | undefined;
   private readonly listeners = new Set<() => void>();
   private checkpointTimer: NodeJS.Timeout | undefined;
+  private vocabulary: { seq: number; words: QueryVocabulary } | undefined;
   private closed = false;
 
   private constructor(private readonly options: RegistryOptions) {
@@ -227,7 +228,9 @@ export class Registry {
   /** Completion for a query being typed (fields, operators, known values) at `cursor`. */
   completeQuery(query: string, cursor: number): QueryCompletion {
     this.refresh();
-    return completeQuery(query, cursor, queryVocabulary(this.db));
+    // Gathering known values scans the versions; keystrokes reuse it until the registry changes.
+    if (this.vocabulary?.seq !== this.position.seq) this.vocabulary = { seq: this.position.seq, words: queryVocabulary(this.db) };
+    return completeQuery(query, cursor, this.vocabulary.words);
   }
 
   // ── retention ──────────────────────────────────────────────────────────────

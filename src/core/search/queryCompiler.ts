@@ -174,7 +174,7 @@ class Compiler {
       // A keyed field's key is the one placeholder in `from`, so it binds before the values.
       if (field.key !== undefined) this.params.push(field.key);
       this.params.push(...values);
-      return `EXISTS (SELECT 1 FROM ${spec.set.from} AND ${spec.set.column} IS NOT NULL AND ${condition(spec.set.column)})`;
+      return `v.id IN (SELECT x.version_id FROM ${spec.set.from} AND ${spec.set.column} IS NOT NULL AND ${condition(spec.set.column)})`;
     }
     const column = spec.scalar!;
     this.params.push(...values);

@@ -14,8 +14,9 @@ export interface FieldSpec {
   /** One value per version (null when absent); `?` placeholders bind the key of a keyed field. */
   scalar?: string;
   /**
-   * Matched with EXISTS over `FROM … WHERE <owner> AND <column> op ?`: fields with many values per
-   * version, and keyed fields (whose key is the one `?` in `from`).
+   * Matched as `v.id IN (SELECT x.version_id FROM <from> WHERE <column> op ?)`: fields with many
+   * values per version, and keyed fields (whose key is the one `?` in `from`). The subquery is not
+   * correlated, so SQLite runs it once, through the table's index, instead of once per version.
    */
   set?: { from: string; column: string };
   /** `tags.<key>`: the key is part of the field name. */
@@ -54,7 +55,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { name: 'version', type: 'number', description: 'version number', scalar: 'v.number' },
   { name: 'semver', type: 'semver', description: 'semantic version label (ordered as semver)', scalar: 'v.semver' },
   { name: 'stage', type: 'stage', description: 'None, Staging, Production or Archived', scalar: 'v.stage' },
-  { name: 'alias', type: 'text', description: 'an alias the version holds', set: { from: 'aliases x WHERE x.version_id = v.id', column: 'x.alias' } },
+  { name: 'alias', type: 'text', description: 'an alias the version holds', set: { from: 'aliases x WHERE 1', column: 'x.alias' } },
   { name: 'created_by', type: 'text', description: 'who registered it', scalar: 'v.created_by' },
   { name: 'created_at', type: 'time', description: 'when it was registered (ISO time, or now-30d)', scalar: 'v.created_at' },
   { name: 'description', type: 'text', description: 'version description', scalar: 'v.description' },
@@ -64,7 +65,7 @@ export const FIELDS: readonly FieldSpec[] = [
     keyed: true,
     description: 'a version tag: tags.<key>',
     scalar: '(SELECT x.value FROM version_tags x WHERE x.version_id = v.id AND x.key = ?)',
-    set: { from: 'version_tags x WHERE x.version_id = v.id AND x.key = ?', column: 'x.value' },
+    set: { from: 'version_tags x WHERE x.key = ?', column: 'x.value' },
   },
   {
     name: 'metrics',
@@ -72,7 +73,7 @@ export const FIELDS: readonly FieldSpec[] = [
     keyed: true,
     description: 'a metric value: metrics.<name>',
     scalar: '(SELECT x.value FROM version_metrics x WHERE x.version_id = v.id AND x.key_id = (SELECT id FROM metric_keys WHERE name = ?))',
-    set: { from: 'version_metrics x WHERE x.version_id = v.id AND x.key_id = (SELECT id FROM metric_keys WHERE name = ?)', column: 'x.value' },
+    set: { from: 'version_metrics x WHERE x.key_id = (SELECT id FROM metric_keys WHERE name = ?)', column: 'x.value' },
   },
   {
     name: 'params',
@@ -80,14 +81,14 @@ export const FIELDS: readonly FieldSpec[] = [
     keyed: true,
     description: 'a hyperparameter: params.<name> (number or text)',
     scalar: "(SELECT json_extract(x.value, '$') FROM version_params x WHERE x.version_id = v.id AND x.key_id = (SELECT id FROM param_keys WHERE name = ?))",
-    set: { from: "version_params x WHERE x.version_id = v.id AND x.key_id = (SELECT id FROM param_keys WHERE name = ?)", column: "json_extract(x.value, '$')" },
+    set: { from: "version_params x WHERE x.key_id = (SELECT id FROM param_keys WHERE name = ?)", column: "json_extract(x.value, '$')" },
   },
   { name: 'git.commit', type: 'text', description: 'git commit of the training code', scalar: 'v.git_commit' },
   { name: 'git.branch', type: 'text', description: 'git branch of the training code', scalar: 'v.git_branch' },
-  { name: 'data.sha256', type: 'text', description: 'sha256 of a training data file', set: { from: 'version_data x WHERE x.version_id = v.id', column: 'x.sha256' } },
-  { name: 'data.uri', type: 'text', description: 'path or URI of training data', set: { from: 'version_data x WHERE x.version_id = v.id', column: 'x.uri' } },
-  { name: 'artifact.sha256', type: 'text', description: 'sha256 of an artifact file', set: { from: 'version_artifacts x WHERE x.version_id = v.id', column: 'x.sha256' } },
-  { name: 'format', type: 'text', description: `artifact format (${FORMATS.join(', ')})`, set: { from: 'version_artifacts x WHERE x.version_id = v.id', column: FORMAT_EXPRESSION } },
+  { name: 'data.sha256', type: 'text', description: 'sha256 of a training data file', set: { from: 'version_data x WHERE 1', column: 'x.sha256' } },
+  { name: 'data.uri', type: 'text', description: 'path or URI of training data', set: { from: 'version_data x WHERE 1', column: 'x.uri' } },
+  { name: 'artifact.sha256', type: 'text', description: 'sha256 of an artifact file', set: { from: 'version_artifacts x WHERE 1', column: 'x.sha256' } },
+  { name: 'format', type: 'text', description: `artifact format (${FORMATS.join(', ')})`, set: { from: 'version_artifacts x WHERE 1', column: FORMAT_EXPRESSION } },
 ];
 
 export const KEYED_PREFIXES = FIELDS.filter((field) => field.keyed).map((field) => `${field.name}.`);
