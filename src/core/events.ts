@@ -30,6 +30,8 @@ export interface EventPayloads {
   'version.alias_set': { alias: string; previous?: number };
   'version.alias_removed': { alias: string };
   'version.updated': { description?: string | null; tags?: Record<string, string | null> };
+  /** Retention removed the version; the event is its tombstone (the number is never given again). */
+  'version.deleted': { rule: string; fingerprint: string };
 }
 
 export type EventType = keyof EventPayloads;

@@ -113,6 +113,15 @@ export class RegistryQueries {
     }
     const [version] = this.versionRows(where, params);
     if (version) return version;
+    if (selector.kind === 'number') {
+      const tombstone = this.db.get<{ deleted_at: string; deleted_by: string; rule: string }>('SELECT deleted_at, deleted_by, rule FROM deleted_versions WHERE model_id = ? AND number = ?', [modelId, selector.number]);
+      if (tombstone) {
+        throw new RegistryError(
+          'NOT_FOUND',
+          `${ref.model}/${selector.number} was deleted on ${tombstone.deleted_at} by ${tombstone.deleted_by} (retention: ${tombstone.rule}); its history remains in: mreg log ${ref.model}`,
+        );
+      }
+    }
     const hint =
       selector.kind === 'stage'
         ? ` Promote one with: mreg promote ${ref.model}/<number> ${selector.stage.toLowerCase()}`
@@ -132,6 +141,17 @@ export class RegistryQueries {
       'vm.value',
     );
     return versions.map(({ version, extra }) => ({ ...version, metricValue: Number(extra) }));
+  }
+
+  /** Versions by database id, in the order given (search results). */
+  versionsByIds(ids: readonly number[]): ModelVersion[] {
+    const byId = new Map<number, ModelVersion>();
+    for (let start = 0; start < ids.length; start += 1000) {
+      const chunk = ids.slice(start, start + 1000);
+      const rows = this.versionRowsWith(`WHERE v.id IN (${chunk.map(() => '?').join(',')})`, [...chunk], 'v.id');
+      for (const row of rows) byId.set(Number(row.extra), row.version);
+    }
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   findByFingerprint(model: string, fingerprint: string): ModelVersion | undefined {
