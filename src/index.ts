@@ -9,3 +9,5 @@ export type { ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersio
 export type { IntegrityReport, IntegrityProblem } from './core/integrityCheck';
 export type { PullResult } from './core/pullVersion';
 export type { FileRegistrationStatus } from './core/fileRegistrationStatus';
+export { captureLineage, withCapturedLineage, type CaptureOptions, type CapturedLineage } from './lineage/captureLineage';
+export { findParamsAndMetrics, readParamsAndMetrics, type ParamsMetricsCandidate, type ParamsAndMetrics } from './lineage/paramsAndMetrics';

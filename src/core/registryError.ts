@@ -16,7 +16,8 @@ export type RegistryErrorCode =
   | 'LOCKED'
   | 'NEWER_FORMAT'
   | 'CANCELLED'
-  | 'IO';
+  | 'IO'
+  | 'DIRTY_TREE';
 
 export class RegistryError extends Error {
   constructor(

@@ -35,7 +35,11 @@ describe('Model Registry views', () => {
     assert.deepEqual(artifacts.map((row) => row.label).sort(), ['fraud-v1.onnx', 'tokenizer/vocab.json']);
     assert.match(artifacts[0].description, /KiB|B · [0-9a-f]{12}$/);
     const metrics = await labels(tree, sections[1].node);
-    assert.deepEqual(metrics.map((row) => [row.label, row.description]), [['auc', '0.91 (higher is better)']]);
+    // auc given on the command line; latency_ms discovered in the workspace's metrics.json.
+    assert.deepEqual(metrics.map((row) => [row.label, row.description]), [
+      ['auc', '0.91 (higher is better)'],
+      ['latency_ms', '11'],
+    ]);
     const lineage = await labels(tree, sections[3].node);
     assert.ok(lineage.some((row) => row.label === 'commit' && /^[0-9a-f]{40}$/.test(row.description)), 'the git commit is shown');
     const events = await labels(tree, sections[5].node);
