@@ -41,7 +41,7 @@ export const GitLineageSchema = Type.Object(
     untracked: Type.Optional(Type.Array(Type.String(), { description: 'untracked files and folders (at most 1000 listed)' })),
     modifiedTotal: Type.Optional(Type.Integer({ minimum: 0, description: 'how many changed files there were, when more than were listed' })),
     untrackedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
-    diffSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'sha256 of the bytes of `git diff HEAD --binary`' })),
+    diffSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'sha256 of the bytes of `git diff HEAD --full-index`' })),
   },
   { additionalProperties: true, description: 'code lineage; null when the project is not in a git repository' },
 );

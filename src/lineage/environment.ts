@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -176,8 +176,15 @@ async function freezeInterpreter(interpreter: string): Promise<{ path: string; p
   return { path: interpreter, python, packages: parseRequirements(freeze) };
 }
 
+/** Looked up before spawning: most machines have no GPU, and a failed spawn still costs a fork. */
+function onPath(program: string): boolean {
+  const names = process.platform === 'win32' ? [`${program}.exe`] : [program];
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && names.some((name) => statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile()));
+}
+
 /** CUDA version, driver version and GPU names; nothing when nvidia-smi is missing or fails. */
 async function queryNvidiaSmi(): Promise<{ cuda?: string; gpuDriver?: string; gpus: string[] } | undefined> {
+  if (!onPath('nvidia-smi')) return undefined;
   const [summary, list] = await Promise.all([run('nvidia-smi', []), run('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'])]);
   if (summary === undefined) return undefined;
   const result: { cuda?: string; gpuDriver?: string; gpus: string[] } = { gpus: (list ?? '').split('\n').map((line) => line.trim()).filter(Boolean) };

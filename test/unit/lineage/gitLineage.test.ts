@@ -40,7 +40,7 @@ describe('captureGitLineage', () => {
     assert.doesNotMatch(JSON.stringify(lineage), /s3cret/);
   });
 
-  it('records modified and untracked files and the sha256 of the exact bytes of git diff HEAD', async () => {
+  it('records modified and untracked files and the sha256 of the exact bytes of git diff HEAD --full-index', async () => {
     const dir = gitRepository(tempFolder('git-dirty'), { 'train.py': 'print(1)\n', 'notes.txt': 'plain\n', 'registry/keep.txt': 'x' });
     // Bytes that are not UTF-8: decoding them as text would make these two changes hash alike.
     writeFileSync(path.join(dir, 'notes.txt'), Buffer.from([0x70, 0xff, 0x0a]));
@@ -51,12 +51,20 @@ describe('captureGitLineage', () => {
     assert.equal(first.dirty, true);
     assert.deepEqual(first.modified, ['notes.txt']);
     assert.deepEqual(first.untracked, ['new.csv']);
-    const diff = execFileSync('git', ['diff', 'HEAD', '--binary'], { cwd: dir });
+    const diff = execFileSync('git', ['diff', 'HEAD', '--full-index'], { cwd: dir });
     assert.equal(first.diffSha256, createHash('sha256').update(diff).digest('hex'));
 
     writeFileSync(path.join(dir, 'notes.txt'), Buffer.from([0x70, 0xfe, 0x0a]));
     const second = await captureGitLineage(dir, { ignore: [path.join(dir, 'registry')] });
     assert.notEqual(second?.diffSha256, first.diffSha256);
+
+    // A binary file's change is told apart by its content, not just by its name.
+    writeFileSync(path.join(dir, 'new.csv'), Buffer.from([0, 1, 2]));
+    git(dir, 'add', 'new.csv');
+    const third = await captureGitLineage(dir);
+    writeFileSync(path.join(dir, 'new.csv'), Buffer.from([0, 1, 3]));
+    const fourth = await captureGitLineage(dir);
+    assert.notEqual(third?.diffSha256, fourth?.diffSha256);
   });
 
   it('runs none of the programs an untrusted repository configures', async () => {
