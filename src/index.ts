@@ -19,3 +19,5 @@ export { FIELDS as QUERY_FIELDS, type FieldSpec } from './core/search/queryField
 export type { SearchHit, SearchOptions, QueryVocabulary } from './core/search/versionSearch';
 export type { GcReport, RetentionDeletion, BlobTally } from './core/retention/garbageCollection';
 export { loadRetentionPolicy, type RetentionPolicy } from './core/retention/retentionPolicy';
+export { captureLineage, withCapturedLineage, type CaptureOptions, type CapturedLineage } from './lineage/captureLineage';
+export { findParamsAndMetrics, readParamsAndMetrics, type ParamsMetricsCandidate, type ParamsAndMetrics } from './lineage/paramsAndMetrics';

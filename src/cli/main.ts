@@ -2,9 +2,10 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
 import { isRegistryError } from '../core/registryError';
 import { Registry } from '../core/registry';
+import { withCapturedLineage } from '../lineage/captureLineage';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
 import { parseRef } from '../core/refs';
-import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
+import { capturedSummary, eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
 import { addHistoryCommands } from './commands/historyCommands';
 import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
@@ -97,13 +98,19 @@ export function buildProgram(): Command {
     .option('--metric <name=value>', 'an evaluation result (repeatable)', collect, [])
     .option('--metric-direction <name=max|min>', 'whether higher (max) or lower (min) is better (repeatable)', collect, [])
     .option('--param <name=value>', 'a hyperparameter (repeatable)', collect, [])
-    .option('--data <path|uri>', 'data the model was trained on: a path (hashed) or a URI (repeatable)', collect, [])
+    .option('--data <path|uri>', 'data the model was trained on: a path (hashed), a URI (#sha256=… or #etag=… optional) or a DVC file (repeatable)', collect, [])
+    .option('--params <file>', 'read params from this file (YAML/JSON, dvc.lock, an MLflow run folder) instead of discovering them')
+    .option('--metrics <file>', 'read metrics from this file (JSON/YAML, an MLflow or W&B run folder) instead of discovering them')
+    .option('--no-discover', 'do not look for params, metrics and DVC data in the project')
+    .option('--python <interpreter>', "also record `pip freeze` of this Python interpreter")
+    .option('--require-clean', 'refuse to register from a git working tree with uncommitted changes')
+    .option('--dry-run', 'print the manifest that would be registered, with everything captured, and write nothing')
     .option('--tag <key=value>', 'a tag on the version (repeatable)', collect, [])
     .option('--semver <X.Y.Z>', 'a semantic version label, unique per model')
     .option('--description <text>', 'what this version is')
     .option('--stage <stage>', 'stage to place it in at once', parseStageArgument)
     .option('--reason <text>', 'why, for the audit log')
-    .action(async (model: string, paths: string[], flags: Record<string, string[] | string | undefined>, command: Command) =>
+    .action(async (model: string, paths: string[], flags: Record<string, string[] | string | boolean | undefined>, command: Command) =>
       withRegistry(command, async (registry, options) => {
         const values = parseOrUsageError(command, () => ({
           metrics: parseMetrics(flags.metric as string[]),
@@ -111,27 +118,45 @@ export function buildProgram(): Command {
           params: parseParams(flags.param as string[]),
           tags: parseTags(flags.tag as string[]),
         }));
+        const dryRun = flags.dryRun === true;
+        const captured = await registry.captureLineage({
+          data: flags.data as string[],
+          discover: flags.discover !== false,
+          params: flags.params as string | undefined,
+          metrics: flags.metrics as string | undefined,
+          pythonInterpreter: flags.python as string | undefined,
+          signal: cancellation.signal,
+          dryRun,
+        });
+        const input = withCapturedLineage(
+          {
+            model,
+            paths,
+            ...values,
+            semver: flags.semver as string | undefined,
+            description: flags.description as string | undefined,
+            stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,
+            reason: flags.reason as string | undefined,
+            requireClean: flags.requireClean === true,
+          },
+          captured,
+        );
         const bar = progressBar('hashing');
         try {
-          const version = await registry.register(
-            {
-              model,
-              paths,
-              ...values,
-              data: flags.data as string[],
-              semver: flags.semver as string | undefined,
-              description: flags.description as string | undefined,
-              stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,
-              reason: flags.reason as string | undefined,
-            },
-            { signal: cancellation.signal, onProgress: (done, total, item) => bar.update(done, total, item) },
-          );
+          const work = { signal: cancellation.signal, onProgress: (done: number, total: number, item: string) => bar.update(done, total, item) };
+          if (dryRun) {
+            const manifest = await registry.previewManifest(input, work);
+            bar.stop();
+            emit(options, { dryRun: true, model, tags: input.tags, manifest }, `${JSON.stringify(manifest, null, 2)}\n${capturedSummary(manifest)}\nDry run: nothing was written.`);
+            return;
+          }
+          const version = await registry.register(input, work);
           bar.stop();
           const { manifest } = registry.version({ model: version.model, selector: { kind: 'number', number: version.number } });
           emit(
             options,
             { model: version.model, version: version.number, id: version.id, fingerprint: version.fingerprint, stage: version.stage, semver: version.semver, artifacts: manifest.artifacts },
-            `Registered ${versionLine(version)}\n  fingerprint ${version.fingerprint}\n  ${manifest.artifacts.length} artifact(s)`,
+            `Registered ${versionLine(version)}\n  fingerprint ${version.fingerprint}\n  ${manifest.artifacts.length} artifact(s)\n${capturedSummary(manifest)}`,
           );
         } finally {
           bar.stop();

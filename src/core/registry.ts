@@ -1,8 +1,10 @@
 import { linkSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ulid } from 'ulid';
+import { captureLineage, type CaptureOptions, type CapturedLineage } from '../lineage/captureLineage';
 import { captureDataLineage } from '../lineage/dataLineage';
-import { captureGitLineage } from '../lineage/gitLineage';
+import { assertCleanTree, captureGitLineage } from '../lineage/gitLineage';
+import type { HashOptions } from '../store/fileHashing';
 import { BlobStore } from '../store/blobStore';
 import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
@@ -58,8 +60,11 @@ export interface RegisterInput {
   metrics?: Record<string, number>;
   metricDirections?: Record<string, MetricDirection>;
   params?: Record<string, ParamValue>;
-  /** Local paths (hashed) or URIs (recorded as given) of the data it was trained on. */
-  data?: string[];
+  /**
+   * The data it was trained on: local paths (hashed), URIs (recorded as given), DVC files (read),
+   * or entries captured already (`captureLineage`).
+   */
+  data?: (string | DataLineage)[];
   tags?: Record<string, string>;
   semver?: string;
   description?: string;
@@ -68,6 +73,10 @@ export interface RegisterInput {
   /** Code lineage; captured from the project's git repository when left out. */
   git?: GitLineage | null;
   environment?: Record<string, unknown>;
+  /** Refuse to register from a working tree with uncommitted changes (the error lists them). */
+  requireClean?: boolean;
+  /** The files params and metrics were read from, recorded in the manifest's `source`. */
+  sources?: CapturedLineage['sources'];
 }
 
 export interface Changes {
@@ -298,54 +307,17 @@ export class Registry {
   }
 
   private async registerOnce(input: RegisterInput, work: WorkOptions): Promise<ModelVersion> {
-    assertModelName(input.model);
-    const semver = input.semver === undefined ? undefined : normalizeSemver(input.semver);
-    const metrics = buildMetrics(input.metrics ?? {}, input.metricDirections ?? {});
-    for (const key of Object.keys(input.params ?? {})) assertKey('param', key);
-    for (const key of Object.keys(input.tags ?? {})) assertKey('tag', key);
-    this.refresh();
-    if (semver) this.assertSemverFree(input.model, semver);
-
-    // Git answers while the artifacts are hashed; registration waits on whichever is slower.
-    const git = input.git !== undefined ? Promise.resolve(input.git) : captureGitLineage(this.projectRoot);
+    const semver = this.checkRegisterInput(input);
     const actor = this.actor();
-    const files = collectArtifactFiles(input.paths);
     this.blobs.removeLeftovers();
-    const total = files.reduce((sum, file) => sum + file.size, 0);
-    let done = 0;
-    const artifacts: Artifact[] = [];
-    for (const file of files) {
-      throwIfCancelled(work.signal);
-      const blob = await this.blobs.putFile(file.file, {
-        signal: work.signal,
-        onProgress: (bytes) => work.onProgress?.(done + bytes, total, file.artifactPath),
-      });
-      done += file.size;
-      artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file) });
-    }
-    const data: DataLineage[] = [];
-    for (const spec of input.data ?? []) {
-      data.push(await captureDataLineage(spec, this.projectRoot, this.statCache, { signal: work.signal }));
-    }
-    const manifest: Manifest = {
-      schemaVersion: MANIFEST_SCHEMA_VERSION,
-      artifacts,
-      lineage: {
-        git: await git,
-        data,
-        params: input.params ?? {},
-        environment: input.environment ?? {},
-      },
-      metrics,
-      source: { inputs: input.paths.map((p) => this.projectRelative(p)) },
-    };
+    const manifest = await this.buildManifest(input, work, true);
     throwIfCancelled(work.signal);
     await actor;
     this.folder.initialize();
     const fingerprint = this.blobs.putBytes(manifestBytes(manifest)).sha256;
 
     return this.mutate(() => {
-      const missing = [fingerprint, ...artifacts.map((artifact) => artifact.sha256)].filter((sha256) => !this.blobs.has(sha256));
+      const missing = [fingerprint, ...manifest.artifacts.map((artifact) => artifact.sha256)].filter((sha256) => !this.blobs.has(sha256));
       if (missing.length > 0) throw new BlobsRemovedError(missing);
       const existing = this.queries.findByFingerprint(input.model, fingerprint);
       if (existing) {
@@ -370,7 +342,60 @@ export class Registry {
     });
   }
 
-  /** Moves a version to a stage; promoting to Production archives the previous Production version. */
+  /** Checks what can be checked before any hashing; returns the normalized semver label. */
+  private checkRegisterInput(input: RegisterInput): string | undefined {
+    assertModelName(input.model);
+    const semver = input.semver === undefined ? undefined : normalizeSemver(input.semver);
+    buildMetrics(input.metrics ?? {}, input.metricDirections ?? {});
+    for (const key of Object.keys(input.params ?? {})) assertKey('param', key);
+    for (const key of Object.keys(input.tags ?? {})) assertKey('tag', key);
+    this.refresh();
+    if (semver) this.assertSemverFree(input.model, semver);
+    return semver;
+  }
+
+  /** The manifest of a registration; `store` puts the artifacts in the blob store, else they are only hashed. */
+  private async buildManifest(input: RegisterInput, work: WorkOptions, store: boolean): Promise<Manifest> {
+    // Git answers while the artifacts are hashed; registration waits on whichever is slower.
+    const git = input.git !== undefined ? Promise.resolve(input.git) : captureGitLineage(this.projectRoot, { ignore: [this.folder.root] });
+    if (input.requireClean) assertCleanTree(await git);
+    git.catch(() => undefined);
+    const files = collectArtifactFiles(input.paths);
+    const total = files.reduce((sum, file) => sum + file.size, 0);
+    let done = 0;
+    const artifacts: Artifact[] = [];
+    for (const file of files) {
+      throwIfCancelled(work.signal);
+      const hashOptions = { signal: work.signal, onProgress: (bytes: number) => work.onProgress?.(done + bytes, total, file.artifactPath) };
+      const blob = store ? await this.blobs.putFile(file.file, hashOptions) : await this.statCache.hash(file.file, { ...hashOptions, remember: false });
+      done += file.size;
+      artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file) });
+    }
+    const hasher = { hash: (file: string, options: HashOptions = {}) => this.statCache.hash(file, { ...options, remember: store }) };
+    const data: DataLineage[] = [];
+    for (const spec of input.data ?? []) {
+      if (typeof spec === 'string') data.push(...(await captureDataLineage(spec, this.projectRoot, hasher, { signal: work.signal })));
+      else data.push(spec);
+    }
+    const source: Manifest['source'] = { inputs: input.paths.map((p) => this.projectRelative(p)) };
+    if (input.sources?.params) source.params = input.sources.params;
+    if (input.sources?.metrics) source.metrics = input.sources.metrics;
+    const manifest: Manifest = {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      artifacts,
+      lineage: {
+        git: await git,
+        data,
+        params: input.params ?? {},
+        environment: input.environment ?? {},
+      },
+      metrics: buildMetrics(input.metrics ?? {}, input.metricDirections ?? {}),
+      source,
+    };
+    throwIfCancelled(work.signal);
+    return manifest;
+  }
+
   // ── Production history and rollback ─────────────────────────────────────────
 
   /** A model's stage changes, oldest first; with `asOf`, also which versions held the stage then. */
@@ -412,6 +437,7 @@ export class Registry {
     return { current, target: this.queries.find({ model, selector: { kind: 'number', number: previous } }) };
   }
 
+  /** Moves a version to a stage; promoting to Production archives the previous Production version. */
   async promote(ref: string | Ref, stage: Stage, options: { reason?: string } = {}): Promise<ModelVersion> {
     return this.mutate(() => {
       const version = this.queries.find(toRef(ref));
@@ -467,6 +493,28 @@ export class Registry {
         result: () => this.queries.find({ model: version.model, selector: { kind: 'number', number: version.number } }),
       };
     });
+  }
+
+  // ── lineage capture ───────────────────────────────────────────────────────
+
+  /**
+   * What a registration from this project would record about how the model was made (git, data,
+   * params, metrics, environment); see `captureLineage`. Local data is hashed through the registry's
+   * stat cache, which a dry run only reads. Pass the result on to `register` with `withCapturedLineage`.
+   */
+  captureLineage(options: Omit<CaptureOptions, 'hasher' | 'ignore'> & { dryRun?: boolean } = {}): Promise<CapturedLineage> {
+    const remember = !options.dryRun;
+    return captureLineage(this.projectRoot, {
+      ...options,
+      hasher: { hash: (file, hashOptions = {}) => this.statCache.hash(file, { ...hashOptions, remember }) },
+      ignore: [this.folder.root],
+    });
+  }
+
+  /** The manifest `register` would write for this input, computed without writing anything. */
+  async previewManifest(input: RegisterInput, work: WorkOptions = {}): Promise<Manifest> {
+    this.checkRegisterInput(input);
+    return parseManifest(await this.buildManifest(input, work, false), 'that would be registered');
   }
 
   // ── artifacts and integrity ───────────────────────────────────────────────

@@ -17,7 +17,8 @@ export type RegistryErrorCode =
   | 'NEWER_FORMAT'
   | 'CANCELLED'
   | 'IO'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'DIRTY_TREE';
 
 export class RegistryError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+import type { GitLineage, Manifest } from './manifest';
 import type { IntegrityReport } from './integrityCheck';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
 import type { PullResult } from './pullVersion';
@@ -54,15 +55,52 @@ export function versionDetailsText(details: ModelVersionDetails): string {
     `  fingerprint  ${details.fingerprint}`,
   ];
   if (details.description) lines.push(`  description  ${details.description}`);
-  if (manifest.lineage.git) lines.push(`  git          ${manifest.lineage.git.commit}${manifest.lineage.git.branch ? ` (${manifest.lineage.git.branch})` : ''}`);
+  if (manifest.lineage.git) lines.push(`  git          ${gitText(manifest.lineage.git)}`);
+  if (manifest.lineage.git?.remote) lines.push(`  remote       ${manifest.lineage.git.remote}`);
   for (const [key, value] of Object.entries(details.tags)) lines.push(`  tag          ${key}=${value}`);
   lines.push('', 'Artifacts', indent(table(['PATH', 'SIZE', 'SHA256'], manifest.artifacts.map((a) => [a.path, formatBytes(a.size), a.sha256]))));
   const metrics = Object.entries(manifest.metrics);
   if (metrics.length > 0) lines.push('', 'Metrics', indent(table(['NAME', 'VALUE', 'BETTER'], metrics.map(([name, m]) => [name, m.value, m.direction === 'max' ? 'higher' : m.direction === 'min' ? 'lower' : '']))));
   const params = Object.entries(manifest.lineage.params);
   if (params.length > 0) lines.push('', 'Params', indent(table(['NAME', 'VALUE'], params.map(([name, value]) => [name, JSON.stringify(value)]))));
-  if (manifest.lineage.data.length > 0) lines.push('', 'Data', indent(table(['URI', 'KIND', 'SHA256'], manifest.lineage.data.map((d) => [d.uri, d.kind, d.sha256 ?? '']))));
+  if (manifest.lineage.data.length > 0) lines.push('', 'Data', indent(table(['URI', 'KIND', 'SHA256'], manifest.lineage.data.map((d) => [d.uri, d.kind, d.sha256 ?? (d.md5 ? `md5:${d.md5}` : '')]))));
   return lines.join('\n');
+}
+
+function gitText(git: GitLineage): string {
+  const changed = (git.modifiedTotal ?? git.modified?.length ?? 0) + (git.untrackedTotal ?? git.untracked?.length ?? 0);
+  return `${git.commit}${git.branch ? ` (${git.branch})` : ''}${git.dirty ? `, dirty: ${changed} uncommitted file(s)` : ''}`;
+}
+
+/** A few lines on what a registration captured about how the model was made. */
+/** What lineage capture found, from a manifest or from a capture not yet registered. */
+export interface CapturedParts {
+  git: GitLineage | null;
+  data: readonly unknown[];
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  environment: Record<string, unknown>;
+  sources: { params?: string; metrics?: string };
+}
+
+export function capturedSummary(manifest: Manifest): string {
+  return capturedPartsSummary({ ...manifest.lineage, metrics: manifest.metrics, sources: manifest.source });
+}
+
+export function capturedPartsSummary(parts: CapturedParts): string {
+  const { git, data, params, environment } = parts;
+  const from = (file: string | undefined): string => (file ? ` from ${file}` : '');
+  const lockFiles = Array.isArray(environment.lockFiles) ? environment.lockFiles.length : 0;
+  const machine = [environment.python ? `Python ${String(environment.python)}` : '', lockFiles ? `${lockFiles} lock file(s)` : '', [environment.platform, environment.arch].filter(Boolean).join(' '), environment.cuda ? `CUDA ${String(environment.cuda)}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [
+    `  git          ${git ? gitText(git) : 'not a git repository'}`,
+    `  data         ${data.length} item(s)`,
+    `  params       ${Object.keys(params).length}${from(parts.sources.params)}`,
+    `  metrics      ${Object.keys(parts.metrics).length}${from(parts.sources.metrics)}`,
+    `  environment  ${machine || 'not captured'}`,
+  ].join('\n');
 }
 
 export function resolvedText(resolved: ResolvedVersion): string {

@@ -5,31 +5,71 @@ import type { DataLineage } from '../core/manifest';
 import { RegistryError } from '../core/registryError';
 import { sha256Hex } from '../core/sha256';
 import type { HashOptions } from '../store/fileHashing';
-import type { StatCache } from '../store/statCache';
+import { isDvcFile, readDvcData } from './dvcFiles';
+import { projectRelative } from './projectFiles';
 
 const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
 
+/** What hashes a data file: the registry's stat cache, or (for a dry run, which writes nothing) a read-only use of it. */
+export interface FileHasher {
+  hash(file: string, options?: HashOptions): Promise<{ sha256: string; size: number }>;
+}
+
 /**
- * Data a version was trained on: a URI is recorded as given; a local file or folder is hashed with
- * the same streaming hasher and stat cache as artifacts (a folder's digest covers every file's path
- * and hash), and recorded by its path relative to the project.
+ * Data a version was trained on, from one `--data` argument:
+ * - a URI is recorded as given; `#sha256=<hex>` or `#etag=<value>` after it records that too;
+ * - a DVC file (`x.dvc`, `dvc.lock`) gives the data it records, with DVC's md5 and sizes;
+ * - a local file or folder that DVC tracks (`x.dvc` beside it) is taken from that file unhashed;
+ * - any other local file or folder is hashed with the same streaming hasher and stat cache as
+ *   artifacts (a folder's digest covers every file's path and hash).
  */
-export async function captureDataLineage(spec: string, projectRoot: string, statCache: StatCache, options: HashOptions = {}): Promise<DataLineage> {
-  if (URI.test(spec)) return { uri: spec, kind: 'uri' };
+export async function captureDataLineage(spec: string, projectRoot: string, hasher: FileHasher, options: HashOptions = {}): Promise<DataLineage[]> {
+  if (URI.test(spec)) return [uriLineage(spec)];
   const stats = statSync(spec, { throwIfNoEntry: false });
   if (!stats) throw new RegistryError('NOT_FOUND', `Data '${spec}' is neither an existing path nor a URI like s3://bucket/key.`);
-  const uri = path.relative(projectRoot, path.resolve(spec)).split(path.sep).join('/') || '.';
+  if (stats.isFile() && isDvcFile(spec)) return readDvcData(projectRoot, spec);
+  const tracked = trackedByDvc(projectRoot, spec);
+  if (tracked) return [tracked];
+  const uri = projectRelative(projectRoot, spec);
   if (stats.isFile()) {
-    const { sha256, size } = await statCache.hash(spec, options);
-    return { uri, kind: 'file', sha256, size };
+    const { sha256, size } = await hasher.hash(spec, options);
+    return [{ uri, kind: 'file', sha256, size }];
   }
   const files = collectArtifactFiles([spec]);
   const lines: string[] = [];
   let size = 0;
   for (const file of files) {
-    const hashed = await statCache.hash(file.file, options);
+    const hashed = await hasher.hash(file.file, options);
     lines.push(`${file.artifactPath}\0${hashed.sha256}\n`);
     size += hashed.size;
   }
-  return { uri, kind: 'folder', sha256: sha256Hex(lines.join('')), size, files: files.length };
+  return [{ uri, kind: 'folder', sha256: sha256Hex(lines.join('')), size, files: files.length }];
+}
+
+function uriLineage(spec: string): DataLineage {
+  const hashAt = spec.indexOf('#');
+  if (hashAt < 0) return { uri: spec, kind: 'uri' };
+  const uri = spec.slice(0, hashAt);
+  const fragment = new URLSearchParams(spec.slice(hashAt + 1));
+  const sha256 = fragment.get('sha256');
+  const etag = fragment.get('etag');
+  if (sha256 === null && etag === null) return { uri: spec, kind: 'uri' };
+  const lineage: DataLineage = { uri, kind: 'uri' };
+  if (sha256 !== null) {
+    if (!/^[0-9a-fA-F]{64}$/.test(sha256)) throw new RegistryError('INVALID_INPUT', `Data '${spec}': #sha256= takes the 64 hex digits of a SHA-256, got '${sha256}'.`);
+    lineage.sha256 = sha256.toLowerCase();
+  }
+  if (etag !== null) {
+    if (etag === '') throw new RegistryError('INVALID_INPUT', `Data '${spec}': #etag= is empty.`);
+    lineage.etag = etag;
+  }
+  return lineage;
+}
+
+/** The entry of `<path>.dvc` that describes `spec`, when DVC tracks it. */
+function trackedByDvc(projectRoot: string, spec: string): DataLineage | undefined {
+  const dvcFile = `${path.resolve(spec)}.dvc`;
+  if (!statSync(dvcFile, { throwIfNoEntry: false })?.isFile()) return undefined;
+  const wanted = projectRelative(projectRoot, spec);
+  return readDvcData(projectRoot, dvcFile).find((entry) => entry.uri === wanted);
 }

@@ -48,13 +48,16 @@ export class StatCache {
     writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256 }));
   }
 
-  /** The file's sha256, read from the cache when the file is unchanged, else hashed and remembered. */
-  async hash(file: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+  /**
+   * The file's sha256, read from the cache when the file is unchanged, else hashed and remembered
+   * (unless `remember` is false: a dry run writes nothing).
+   */
+  async hash(file: string, options: HashOptions & { remember?: boolean } = {}): Promise<{ sha256: string; size: number }> {
     const stats = statSync(file, { bigint: true });
     const cached = this.get(file, stats);
     if (cached) return { sha256: cached, size: Number(stats.size) };
     const result = await hashFile(file, options);
-    this.set(file, stats, result.sha256);
+    if (options.remember !== false) this.set(file, stats, result.sha256);
     return result;
   }
 

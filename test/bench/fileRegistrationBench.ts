@@ -10,7 +10,7 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 const GIB = 1024 ** 3;
 
 /** Runs a command under GNU time: wall seconds and peak resident memory. */
-function timed(command: string, args: string[], cwd: string): { seconds: number; peakMiB: number; stdout: string } {
+export function timed(command: string, args: string[], cwd: string): { seconds: number; peakMiB: number; stdout: string } {
   // Start each measurement with no dirty pages left over from the one before.
   execFileSync('sync');
   const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -25,13 +25,13 @@ const REPEATS = 3;
  * The median of three runs (peak memory: the largest). On these VMs the first write into memory
  * the host has taken back costs 1.5–3 s of kernel time per GiB, so a single run mostly measures that.
  */
-function repeated(run: (attempt: number) => { seconds: number; peakMiB: number; stdout: string }): { seconds: number; peakMiB: number; stdout: string; all: number[] } {
+export function repeated(run: (attempt: number) => { seconds: number; peakMiB: number; stdout: string }): { seconds: number; peakMiB: number; stdout: string; all: number[] } {
   const runs = Array.from({ length: REPEATS }, (_, attempt) => run(attempt));
   return { seconds: median(runs.map((r) => r.seconds)), peakMiB: Math.max(...runs.map((r) => r.peakMiB)), stdout: runs[0].stdout, all: runs.map((r) => r.seconds) };
 }
 
 /** Random blocks, each made different, so no filesystem can shortcut the copy. */
-function makeFile(file: string, bytes: number): void {
+export function makeFile(file: string, bytes: number): void {
   const block = randomFillSync(Buffer.alloc(64 * 1024 * 1024));
   const fd = openSync(file, 'w');
   try {

@@ -29,7 +29,9 @@ function registerAndKill(cwd: string, args: string[], delayMs: number): Promise<
   );
 }
 
-describe('crash safety', () => {
+describe('crash safety', function () {
+  // Sixty writer processes, each capturing lineage: minutes on a loaded 2-core machine. A limit, not a speed target.
+  this.timeout(600_000);
   it(`never loses an acknowledged version nor leaves an unreadable registry when writers are SIGKILLed (${TRIALS} trials)`, async () => {
     const cwd = tempFolder('crash');
     const acknowledged = new Map<number, string>();

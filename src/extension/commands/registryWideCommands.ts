@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { integrityText } from '../../core/textReports';
 import { CommandIds } from '../commandIds';
+import { askForFilter } from '../flows/filterInput';
 import { runWithProgress } from '../flows/progress';
 import { requireTrust } from '../errorReporting';
 import { auditLogUri } from '../registryDocuments';
 import { ModelNode } from '../tree/modelNode';
-import { VersionFilter } from '../tree/versionFilter';
+import { filterFor } from '../tree/versionFilter';
 import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
 
@@ -45,16 +46,12 @@ export function registryWideCommands(context: CommandContext): CommandTable {
       return result;
     },
     [CommandIds.filterTree]: async (text) => {
-      const value =
-        typeof text === 'string'
-          ? text
-          : await vscode.window.showInputBox({
-              title: 'Filter Models',
-              prompt: 'Show models whose name contains the text, or versions whose number, semver, stage, alias, description or tags do.',
-              value: modelsTree.activeFilter?.text,
-            });
-      if (value === undefined) return;
-      modelsTree.setFilter(value.trim() ? new VersionFilter(value) : undefined);
+      const registry = await session.get();
+      const value = typeof text === 'string' ? text : await askForFilter(registry, modelsTree.activeFilter?.text);
+      if (value === undefined) return undefined;
+      const filter = filterFor(registry, value);
+      modelsTree.setFilter(filter);
+      return filter?.kind;
     },
     [CommandIds.clearFilter]: () => modelsTree.setFilter(undefined),
     [CommandIds.openSettings]: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:model-registry.model-registry'),

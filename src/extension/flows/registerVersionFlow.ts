@@ -4,7 +4,9 @@ import type { ModelVersion } from '../../core/modelVersion';
 import { valid as validSemver } from 'semver';
 import type { RegisterInput, Registry } from '../../core/registry';
 import { formatRef } from '../../core/refs';
-import { formatBytes } from '../../core/textReports';
+import { capturedPartsSummary, formatBytes } from '../../core/textReports';
+import { withCapturedLineage, type CapturedLineage } from '../../lineage/captureLineage';
+import { findParamsAndMetrics, type ParamsMetricsCandidate } from '../../lineage/paramsAndMetrics';
 import { statSync } from 'node:fs';
 import { pickOrNameModel, suggestModelName } from './modelNamePicker';
 import { runWithProgress } from './progress';
@@ -28,8 +30,9 @@ export interface RegisterFlowOptions {
 
 /**
  * Register Model Version…: files → model (existing or new, validated as typed) → semver label
- * (validated, unique) → description → a summary to confirm. Nothing is written before the summary is
- * confirmed, and cancelling the hashing leaves nothing half-registered.
+ * (validated, unique) → description → where params and metrics come from, when the project holds
+ * several candidates → a summary of what was captured, to confirm. Nothing is written before the
+ * summary is confirmed, and cancelling the hashing leaves nothing half-registered.
  */
 export async function registerVersionFlow(options: RegisterFlowOptions): Promise<ModelVersion | undefined> {
   const { registry } = options;
@@ -51,6 +54,14 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
     ignoreFocusOut: true,
   });
   if (description === undefined) return undefined;
+  const candidates = findParamsAndMetrics(registry.projectRoot);
+  const params = await pickRunRecord(candidates, 'params');
+  if (params === undefined) return undefined;
+  const metrics = await pickRunRecord(candidates, 'metrics');
+  if (metrics === undefined) return undefined;
+  const captured = await runWithProgress('Capturing lineage (git, data, params, metrics, environment)', (work) =>
+    registry.captureLineage({ signal: work.signal, params: params ?? undefined, metrics: metrics ?? undefined, discover: params !== null || metrics !== null }),
+  );
   const input: RegisterInput = {
     model,
     paths,
@@ -58,13 +69,45 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
     description: description.trim() || undefined,
     metricDirections: options.metricDirections,
   };
-  if (!(await confirmSummary(registry, input, `${TITLE} (4/${steps}): summary`))) return undefined;
-  return registerWithProgress(registry, input);
+  if (!(await confirmSummary(registry, input, captured, `${TITLE} (4/${steps}): summary`))) return undefined;
+  return registerWithProgress(registry, withCapturedLineage(input, captured));
 }
 
-/** Registers with a cancellable progress notification over the hashing and copying. */
+/**
+ * Registers with a cancellable progress notification over the hashing and copying. An input not yet
+ * completed by a capture (a keybinding, a task) gets lineage as `mreg register` captures it: the
+ * first candidate of each kind.
+ */
 export function registerWithProgress(registry: Registry, input: RegisterInput): Promise<ModelVersion> {
-  return runWithProgress(`Registering ${input.model}`, (work) => registry.register(input, work));
+  return runWithProgress(`Registering ${input.model}`, async (work) => {
+    const completed = input.git === undefined ? withCapturedLineage(input, await registry.captureLineage({ signal: work.signal })) : input;
+    return registry.register(completed, work);
+  });
+}
+
+/**
+ * When the project holds several files of one kind (params.yaml and a Hydra config, metrics.json
+ * and an MLflow run …), asks which one; with one, takes it. Resolves to null for "none", undefined
+ * when the person cancelled.
+ */
+async function pickRunRecord(candidates: ParamsMetricsCandidate[], kind: 'params' | 'metrics'): Promise<ParamsMetricsCandidate | null | undefined> {
+  const ofKind = candidates.filter((candidate) => candidate[kind]);
+  if (ofKind.length === 0) return null;
+  if (ofKind.length === 1) return ofKind[0];
+  const none = { label: `$(circle-slash) No ${kind}`, candidate: null };
+  const choice = await vscode.window.showQuickPick(
+    [
+      ...ofKind.map((candidate, index) => ({
+        label: candidate.path,
+        description: `${candidate.description}${index === 0 ? ' (what mreg register would take)' : ''}`,
+        detail: `written ${new Date(candidate.modifiedMs).toLocaleString()}`,
+        candidate,
+      })),
+      none,
+    ],
+    { title: `${TITLE}: where do the ${kind} come from?`, placeHolder: `The project holds ${ofKind.length} ${kind} sources`, ignoreFocusOut: true },
+  );
+  return choice === undefined ? undefined : choice.candidate;
 }
 
 function semverProblem(registry: Registry, model: string, value: string): string | undefined {
@@ -76,7 +119,7 @@ function semverProblem(registry: Registry, model: string, value: string): string
   return holder ? `${normalized} is already taken by ${formatRef(model, holder.number)}; labels are unique per model` : undefined;
 }
 
-async function confirmSummary(registry: Registry, input: RegisterInput, title: string): Promise<boolean> {
+async function confirmSummary(registry: Registry, input: RegisterInput, captured: CapturedLineage, title: string): Promise<boolean> {
   const files = input.paths.map((file) => {
     const relative = path.relative(registry.projectRoot, file) || file;
     try {
@@ -91,7 +134,8 @@ async function confirmSummary(registry: Registry, input: RegisterInput, title: s
     `Artifacts: ${files.join(', ')}`,
     `Semver: ${input.semver ?? 'none'}`,
     `Description: ${input.description ?? 'none'}`,
-    'Lineage: the git commit, branch and dirty state are recorded at registration.',
+    'Captured:',
+    capturedPartsSummary({ ...captured, metrics: { ...captured.metrics, ...input.metrics } }),
   ];
   const choice = await vscode.window.showInformationMessage(title, { modal: true, detail: lines.join('\n') }, 'Register');
   return choice === 'Register';

@@ -5,11 +5,11 @@ import type { ExpansionMemory } from './expansionMemory';
 import { ModelNode } from './modelNode';
 import { RegistryTreeProvider } from './registryTreeProvider';
 import type { TreeNode } from './treeNode';
-import type { VersionFilter } from './versionFilter';
+import type { TreeFilter } from './versionFilter';
 
 /** Models → Versions → a version's artifacts, metrics, params, lineage, data and events. */
 export class ModelsTreeProvider extends RegistryTreeProvider {
-  private filter: VersionFilter | undefined;
+  private filter: TreeFilter | undefined;
 
   constructor(
     session: RegistrySession,
@@ -20,11 +20,11 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
     super(session);
   }
 
-  get activeFilter(): VersionFilter | undefined {
+  get activeFilter(): TreeFilter | undefined {
     return this.filter;
   }
 
-  setFilter(filter: VersionFilter | undefined): void {
+  setFilter(filter: TreeFilter | undefined): void {
     this.filter = filter;
     void vscode.commands.executeCommand('setContext', 'modelRegistry.filtered', filter !== undefined);
     this.changeEmitter.fire(undefined);
@@ -35,13 +35,14 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
     const filter = this.filter;
     const pending = this.pendingVersions();
     if (!filter) return models.map((model) => new ModelNode(registry, model, this.expansion.isExpanded, undefined, pending));
+    const match = filter.match(registry);
     const nodes: TreeNode[] = [];
     for (const model of models) {
-      if (filter.matchesModel(model)) {
+      if (match.matchesModel(model)) {
         nodes.push(new ModelNode(registry, model, this.expansion.isExpanded, undefined, pending));
         continue;
       }
-      const versions = registry.versions(model.name).filter((version) => filter.matchesVersion(version));
+      const versions = match.versionsOf(model);
       if (versions.length > 0) nodes.push(new ModelNode(registry, model, () => true, versions, pending));
     }
     return nodes;

@@ -159,7 +159,10 @@ describe('Registry', () => {
       const { git: _omit, ...withoutGit } = input(project);
       await registry.register(withoutGit);
       const details = registry.version('fraud-detector/1');
-      assert.deepEqual(details.manifest.lineage.git, { commit: git('rev-parse', 'HEAD'), branch: 'main' });
+      const lineage = details.manifest.lineage.git;
+      assert.deepEqual([lineage?.commit, lineage?.branch, lineage?.subject, lineage?.dirty], [git('rev-parse', 'HEAD'), 'main', 'first', true]);
+      assert.deepEqual(lineage?.modified, []);
+      assert.ok(lineage?.untracked?.includes('tokenizer/'), 'files not yet committed make the tree dirty');
       assert.equal(details.gitCommit, git('rev-parse', 'HEAD'));
     });
 

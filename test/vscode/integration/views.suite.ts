@@ -35,7 +35,11 @@ describe('Model Registry views', () => {
     assert.deepEqual(artifacts.map((row) => row.label).sort(), ['fraud-v1.onnx', 'tokenizer/vocab.json']);
     assert.match(artifacts[0].description, /KiB|B · [0-9a-f]{12}$/);
     const metrics = await labels(tree, sections[1].node);
-    assert.deepEqual(metrics.map((row) => [row.label, row.description]), [['auc', '0.91 (higher is better)']]);
+    // auc given on the command line; latency_ms discovered in the workspace's metrics.json.
+    assert.deepEqual(metrics.map((row) => [row.label, row.description]), [
+      ['auc', '0.91 (higher is better)'],
+      ['latency_ms', '11'],
+    ]);
     const lineage = await labels(tree, sections[3].node);
     assert.ok(lineage.some((row) => row.label === 'commit' && /^[0-9a-f]{40}$/.test(row.description)), 'the git commit is shown');
     const events = await labels(tree, sections[5].node);
@@ -63,5 +67,24 @@ describe('Model Registry views', () => {
       await vscode.commands.executeCommand('modelRegistry.clearFilter');
     }
     assert.ok((await labels(host.extension.modelsTree)).length >= 1);
+  });
+
+  it('filters the tree with a search query, and treats a plain word as text', async () => {
+    const { vscode } = host;
+    const query = "stage = 'Production' OR created_by LIKE '%'  AND version = 1";
+    assert.equal(await vscode.commands.executeCommand('modelRegistry.filterTree', query), 'query');
+    try {
+      const registry = await host.extension.session.get();
+      const expected = registry.search(query).map((hit) => `${hit.model} #${hit.number}`).sort();
+      const shown: string[] = [];
+      for (const model of await labels(host.extension.modelsTree)) {
+        for (const version of await labels(host.extension.modelsTree, model.node)) shown.push(`${model.label} ${version.label}`);
+      }
+      assert.ok(expected.length > 0);
+      assert.deepEqual(shown.sort(), expected);
+      assert.equal(await vscode.commands.executeCommand('modelRegistry.filterTree', 'fraud'), 'text');
+    } finally {
+      await vscode.commands.executeCommand('modelRegistry.clearFilter');
+    }
   });
 });
