@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
+import { inspectionErrorLines, securityFindingLines } from '../core/inspectionReport';
 import { isRegistryError } from '../core/registryError';
 import { Registry } from '../core/registry';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
@@ -93,7 +94,8 @@ export function buildProgram(): Command {
     .option('--description <text>', 'what this version is')
     .option('--stage <stage>', 'stage to place it in at once', parseStageArgument)
     .option('--reason <text>', 'why, for the audit log')
-    .action(async (model: string, paths: string[], flags: Record<string, string[] | string | undefined>, command: Command) =>
+    .option('--no-inspect', 'record only size and hash of each file: skip reading formats, signatures and security findings')
+    .action(async (model: string, paths: string[], flags: Record<string, string[] | string | boolean | undefined>, command: Command) =>
       withRegistry(command, async (registry, options) => {
         const values = parseOrUsageError(command, () => ({
           metrics: parseMetrics(flags.metric as string[]),
@@ -113,11 +115,18 @@ export function buildProgram(): Command {
               description: flags.description as string | undefined,
               stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,
               reason: flags.reason as string | undefined,
+              inspect: flags.inspect as boolean,
             },
             { signal: cancellation.signal, onProgress: (done, total, item) => bar.update(done, total, item) },
           );
           bar.stop();
           const { manifest } = registry.version({ model: version.model, selector: { kind: 'number', number: version.number } });
+          for (const line of inspectionErrorLines(manifest)) warn(line);
+          const findings = securityFindingLines(manifest);
+          if (findings.length > 0) {
+            warn(`SECURITY: ${findings.length} finding(s) in ${version.model}/${version.number}; the files were not executed, but loading them may run code:`);
+            for (const line of findings) warn(`  ${line}`);
+          }
           emit(
             options,
             { model: version.model, version: version.number, id: version.id, fingerprint: version.fingerprint, stage: version.stage, semver: version.semver, artifacts: manifest.artifacts },

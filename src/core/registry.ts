@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ulid } from 'ulid';
 import { captureDataLineage } from '../lineage/dataLineage';
 import { captureGitLineage } from '../lineage/gitLineage';
+import { inspectArtifactFiles, versionSignature } from '../formats/inspectArtifact';
 import { BlobStore } from '../store/blobStore';
 import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
@@ -61,6 +62,12 @@ export interface RegisterInput {
   /** Code lineage; captured from the project's git repository when left out. */
   git?: GitLineage | null;
   environment?: Record<string, unknown>;
+  /**
+   * Read each weight file's format, parameters, signature and security findings into the manifest
+   * (default true). A corrupt or truncated weight file is still registered, its inspection
+   * recording the problem in `error`; false records size and hash only.
+   */
+  inspect?: boolean;
 }
 
 export interface Changes {
@@ -213,6 +220,9 @@ export class Registry {
     const git = input.git !== undefined ? Promise.resolve(input.git) : captureGitLineage(this.projectRoot);
     const actor = this.actor();
     const files = collectArtifactFiles(input.paths);
+    // Headers only, and before hashing: a truncated weight file fails in milliseconds, not after
+    // gigabytes were copied into the store.
+    const inspections = input.inspect === false ? new Map() : await inspectArtifactFiles(files, work.signal);
     this.blobs.removeLeftovers();
     const total = files.reduce((sum, file) => sum + file.size, 0);
     let done = 0;
@@ -224,12 +234,14 @@ export class Registry {
         onProgress: (bytes) => work.onProgress?.(done + bytes, total, file.artifactPath),
       });
       done += file.size;
-      artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file) });
+      const inspection = inspections.get(file.artifactPath);
+      artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file), ...(inspection ? { inspection } : {}) });
     }
     const data: DataLineage[] = [];
     for (const spec of input.data ?? []) {
       data.push(await captureDataLineage(spec, this.projectRoot, this.statCache, { signal: work.signal }));
     }
+    const signature = versionSignature(inspections.values());
     const manifest: Manifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       artifacts,
@@ -240,6 +252,7 @@ export class Registry {
         environment: input.environment ?? {},
       },
       metrics,
+      ...(signature ? { signature } : {}),
       source: { inputs: input.paths.map((p) => this.projectRelative(p)) },
     };
     throwIfCancelled(work.signal);
