@@ -9,3 +9,7 @@ export type { ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersio
 export type { IntegrityReport, IntegrityProblem } from './core/integrityCheck';
 export type { PullResult } from './core/pullVersion';
 export type { FileRegistrationStatus } from './core/fileRegistrationStatus';
+export { inspectArtifact } from './formats/inspectArtifact';
+export type { Inspection, SecurityFinding, TensorInfo, InspectionSummary } from './formats/inspection';
+export type { ModelSignature, SignatureTensor } from './core/signature';
+export { compareSignatures, type SignatureComparison, type SignatureChange } from './core/signatureComparison';

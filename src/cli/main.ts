@@ -6,6 +6,7 @@ import { Registry } from '../core/registry';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
 import { parseRef } from '../core/refs';
 import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
+import { addInspectCommands } from './commands/inspectCommands';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
 import { progressBar } from './progressBar';
 
@@ -264,6 +265,7 @@ export function buildProgram(): Command {
       }
     }));
 
+  addInspectCommands(program);
   return program;
 }
 

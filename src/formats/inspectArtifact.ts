@@ -4,9 +4,11 @@ import type { ModelSignature } from '../core/signature';
 import { FileReader, FormatProblem } from './byteReader';
 import type { Inspection } from './inspection';
 import { inspectGguf } from './gguf';
+import { inspectHdf5, inspectKerasArchive } from './keras';
 import { inspectOnnx } from './onnx';
 import { inspectPickleFile, inspectTorchArchive } from './pickleFormats';
 import { inspectSafetensors } from './safetensors';
+import { inspectSavedModel, inspectTfjs } from './tensorflow';
 
 type Inspector = (reader: FileReader, file: string) => Promise<Inspection>;
 
@@ -17,6 +19,10 @@ const INSPECTORS: Record<string, Inspector> = {
   onnx: inspectOnnx,
   pickle: inspectPickleFile,
   'pytorch-zip': inspectTorchArchive,
+  keras: inspectKerasArchive,
+  h5: inspectHdf5,
+  tfjs: inspectTfjs,
+  savedmodel: inspectSavedModel,
 };
 
 /** The formats this module reads, by file extension. */
@@ -27,6 +33,15 @@ const EXTENSIONS: Record<string, string> = {
   '.pkl': 'pickle',
   '.pickle': 'pickle',
   '.joblib': 'pickle',
+  '.keras': 'keras',
+  '.h5': 'h5',
+  '.hdf5': 'h5',
+};
+
+/** Formats that are one file of a folder, known by the file's name. */
+const FILE_NAMES: Record<string, string> = {
+  'model.json': 'tfjs',
+  'saved_model.pb': 'savedmodel',
 };
 
 /** PyTorch's extensions: a zip archive since torch 1.6, a bare pickle before. */
@@ -81,7 +96,7 @@ export function unknownFormat(): Inspection {
 
 function detectFormat(file: string, head: Buffer): string {
   const extension = path.extname(file).toLowerCase();
-  const byName = EXTENSIONS[extension];
+  const byName = FILE_NAMES[path.basename(file).toLowerCase()] ?? EXTENSIONS[extension];
   if (byName) return byName;
   if (TORCH_EXTENSIONS.has(extension) && isZip(head)) return 'pytorch-zip';
   if (head.toString('latin1', 0, 4) === 'GGUF') return 'gguf';

@@ -1,16 +1,18 @@
 import { benchExtension } from './extensionBench';
 import { benchFileRegistration } from './fileRegistrationBench';
+import { benchInspection } from './inspectionBench';
 import { benchRegistryScale } from './registryScaleBench';
 
 /**
  * `npm run bench`: prints tables, asserts nothing. BENCH_SIZES_GIB (default "1,4"),
  * BENCH_VERSIONS (default 100000) and BENCH_MODELS (default 1000, for the extension) make a quick
- * run possible; BENCH_ONLY=files,scale,extension picks sections.
+ * run possible; BENCH_ONLY=files,scale,extension,inspect picks sections; BENCH_INSPECT_GIB (default 3)
+ * sizes the sparse weight files `mreg inspect` reads.
  */
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').map(Number).filter((size) => size > 0);
   const versions = Number(process.env.BENCH_VERSIONS ?? 100_000);
-  const only = new Set((process.env.BENCH_ONLY ?? 'files,scale,extension').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? 'files,scale,extension,inspect').split(','));
   if (only.has('files')) {
     console.log('# Large files: register vs cp and openssl');
     await benchFileRegistration(sizes);
@@ -18,6 +20,10 @@ async function main(): Promise<void> {
   if (only.has('scale')) {
     console.log('\n# A large registry');
     await benchRegistryScale(versions);
+  }
+  if (only.has('inspect')) {
+    console.log('\n# Inspecting multi-GB weight files');
+    await benchInspection(Number(process.env.BENCH_INSPECT_GIB ?? 3));
   }
   if (only.has('extension')) {
     console.log('\n# The extension in VS Code on a large registry');

@@ -55,3 +55,25 @@ describe('mreg and weight-file inspection', () => {
     assert.equal(json<ShownManifest>(mreg(['show', 'plain/1', '--json'], { cwd })).manifest.artifacts[0].inspection, undefined);
   });
 });
+
+describe('mreg inspect', () => {
+  it('prints what registration would record and exits 1 on a high-severity finding', () => {
+    const cwd = writeFiles(tempFolder('cli-inspect'), { 'evil.pkl': OS_SYSTEM_PICKLE, 'model.safetensors': safetensorsBytes([{ name: 'w', dtype: 'F32', shape: [2] }]) });
+    const result = mreg(['inspect', 'model.safetensors', 'evil.pkl'], { cwd });
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /^model\.safetensors: safetensors, 2 parameters, 1 tensors$/m);
+    assert.match(result.stdout, /^evil\.pkl: pickle$/m);
+    assert.match(result.stdout, /^ {2}HIGH evil\.pkl: imports os\.system/m);
+    assert.match(result.stderr, /^mreg: high-severity security findings/);
+    const clean = mreg(['inspect', 'model.safetensors', '--json'], { cwd });
+    assert.equal(clean.status, 0, clean.stderr);
+    assert.deepEqual(json<{ file: string; format: string; parameterCount: number }[]>(clean).map((r) => [r.file, r.format, r.parameterCount]), [['model.safetensors', 'safetensors', 2]]);
+  });
+
+  it('fails with one line naming a corrupt file', () => {
+    const cwd = writeFiles(tempFolder('cli-inspect'), { 'model.pt': Buffer.from('not a checkpoint') });
+    const result = mreg(['inspect', 'model.pt'], { cwd });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^mreg: model\.pt is not a readable pytorch file: it is not a readable zip archive/);
+  });
+});

@@ -189,7 +189,7 @@ export interface OnnxValue {
   dims: (number | string)[];
 }
 
-function onnxValueInfo(field: number, value: OnnxValue): Buffer {
+export function onnxValueInfo(field: number, value: OnnxValue): Buffer {
   const dims = value.dims.map((dim) => proto.bytes(1, typeof dim === 'number' ? proto.int(1, dim) : proto.bytes(2, dim)));
   const tensorType = proto.bytes(1, [proto.int(1, value.elemType), proto.bytes(2, dims)]);
   return proto.bytes(field, [proto.bytes(1, value.name), proto.bytes(2, tensorType)]);
