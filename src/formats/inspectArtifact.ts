@@ -71,15 +71,18 @@ async function inspectOrExplain(file: string): Promise<{ inspection: Inspection 
     throw new RegistryError('IO', `Cannot read ${file} to inspect it: ${(error as Error).message}`);
   }
   let format = 'unknown';
+  let claimed = false;
   try {
     const head = await reader.peekAt(0, HEAD_BYTES);
-    format = detectFormat(file, head);
+    ({ format, claimed } = detectFormat(file, head));
     if (head.toString('latin1').startsWith('version https://git-lfs.github.com/spec/')) {
       return { format, problem: "a Git LFS pointer, not the model itself: run 'git lfs pull' first" };
     }
     const inspector = INSPECTORS[format];
     return { inspection: inspector ? await inspector(reader, file) : unknownFormat() };
   } catch (error) {
+    // A format guessed from a few bytes, that the rest of the file does not bear out, was a wrong guess.
+    if (error instanceof FormatProblem && !claimed) return { inspection: unknownFormat() };
     if (error instanceof FormatProblem) {
       const name = format === 'pytorch-zip' ? 'pytorch' : format;
       return { format: name, problem: `not a readable ${name} file: ${error.message}` };
@@ -94,17 +97,19 @@ export function unknownFormat(): Inspection {
   return { format: 'unknown', summary: {}, findings: [] };
 }
 
-function detectFormat(file: string, head: Buffer): string {
+/** The format to read `file` as, and whether its name claims it (else a guess from its first bytes). */
+function detectFormat(file: string, head: Buffer): { format: string; claimed: boolean } {
   const extension = path.extname(file).toLowerCase();
-  const byName = FILE_NAMES[path.basename(file).toLowerCase()] ?? EXTENSIONS[extension];
-  if (byName) return byName;
-  if (TORCH_EXTENSIONS.has(extension) && isZip(head)) return 'pytorch-zip';
-  if (head.toString('latin1', 0, 4) === 'GGUF') return 'gguf';
-  if (isPickle(head)) return 'pickle';
-  if (looksLikeSafetensors(head)) return 'safetensors';
-  // A .bin is anybody's format; a .pt that is neither zip nor pickle is a damaged checkpoint.
-  if (TORCH_EXTENSIONS.has(extension) && extension !== '.bin') return 'pytorch-zip';
-  return 'unknown';
+  const name = path.basename(file).toLowerCase();
+  const byName = FILE_NAMES[name] ?? (name.endsWith('weights_manifest.json') ? 'tfjs' : EXTENSIONS[extension]);
+  if (byName) return { format: byName, claimed: true };
+  // A .bin is anybody's format; a .pt, .pth or .ckpt claims to be PyTorch's.
+  const claimed = TORCH_EXTENSIONS.has(extension) && extension !== '.bin';
+  if (TORCH_EXTENSIONS.has(extension) && isZip(head)) return { format: 'pytorch-zip', claimed };
+  if (head.toString('latin1', 0, 4) === 'GGUF') return { format: 'gguf', claimed };
+  if (isPickle(head)) return { format: 'pickle', claimed };
+  if (looksLikeSafetensors(head)) return { format: 'safetensors', claimed };
+  return { format: claimed ? 'pytorch-zip' : 'unknown', claimed };
 }
 
 function isZip(head: Buffer): boolean {

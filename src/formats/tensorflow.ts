@@ -16,12 +16,17 @@ const TF_DTYPES: Record<number, string> = {
 };
 const tfDtype = (code: number): string => TF_DTYPES[code] ?? `type ${code}`;
 
+/** Bytes per element in TF.js weight shards; quantized weights are stored in the quantization dtype. */
+const TFJS_DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+type TfjsWeightGroup = { paths?: unknown; weights?: { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: { dtype?: unknown } }[] };
+
 interface TfjsModelJson {
   format?: unknown;
   generatedBy?: unknown;
   convertedBy?: unknown;
   modelTopology?: { model_config?: unknown; class_name?: unknown };
-  weightsManifest?: { paths?: unknown; weights?: { name?: unknown; shape?: unknown; dtype?: unknown }[] }[];
+  weightsManifest?: TfjsWeightGroup[];
   signature?: { inputs?: Record<string, TfjsTensorInfo>; outputs?: Record<string, TfjsTensorInfo> };
 }
 
@@ -33,7 +38,8 @@ interface TfjsTensorInfo {
 
 /**
  * TensorFlow.js `model.json`: the topology and a weights manifest naming each weight's shape and the
- * shard files that hold them. A model.json that is neither (another tool's file) is 'unknown'.
+ * shard files that hold them; or a bare weights manifest (`*weights_manifest.json`, the array that
+ * tf.io.loadWeights reads). A model.json that is neither (another tool's file) is 'unknown'.
  */
 export async function inspectTfjs(reader: FileReader, file: string): Promise<Inspection> {
   if (reader.size > MAX_MODEL_JSON_BYTES) throw new FormatProblem(`it is ${reader.size} bytes, more than the ${MAX_MODEL_JSON_BYTES} this reader accepts for a model.json`);
@@ -43,19 +49,24 @@ export async function inspectTfjs(reader: FileReader, file: string): Promise<Ins
   } catch (error) {
     throw new FormatProblem(`it is not valid JSON (${(error as Error).message})`);
   }
+  const bareManifest = Array.isArray(model);
+  if (bareManifest) model = { format: 'weights-manifest', weightsManifest: model as TfjsWeightGroup[] };
   if (typeof model !== 'object' || model === null || (!model.modelTopology && !model.weightsManifest)) return { format: 'unknown', summary: {}, findings: [] };
   const tensors: TensorInfo[] = [];
   const shards: string[] = [];
   let parameterCount = 0;
+  let weightBytes = 0;
   for (const group of Array.isArray(model.weightsManifest) ? model.weightsManifest : []) {
     if (Array.isArray(group.paths)) shards.push(...group.paths.filter((shard): shard is string => typeof shard === 'string'));
     for (const weight of Array.isArray(group.weights) ? group.weights : []) {
       const shape = Array.isArray(weight.shape) && weight.shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0) ? (weight.shape as number[]) : [];
       parameterCount += product(shape);
+      weightBytes += product(shape) * (TFJS_DTYPE_BYTES[String(weight.quantization?.dtype ?? weight.dtype)] ?? 0);
       tensors.push({ name: String(weight.name), dtype: String(weight.dtype), shape });
     }
   }
   const missing = shards.filter((shard) => !existsSync(path.resolve(path.dirname(file), shard)));
+  const shardBytes = shards.filter((shard) => !missing.includes(shard)).reduce((sum, shard) => sum + statSync(path.resolve(path.dirname(file), shard)).size, 0);
   const topology = model.modelTopology?.model_config ?? (model.modelTopology?.class_name ? model.modelTopology : undefined);
   const { summary, findings } = topology ? modelConfigFacts(topology) : { summary: {}, findings: [] };
   const signature = model.signature ? { inputs: tfjsTensors(model.signature.inputs), outputs: tfjsTensors(model.signature.outputs) } : undefined;
@@ -67,6 +78,9 @@ export async function inspectTfjs(reader: FileReader, file: string): Promise<Ins
       convertedBy: typeof model.convertedBy === 'string' ? model.convertedBy : null,
       ...summary,
       shards: shards.length,
+      // Equal when the manifest describes its shards exactly.
+      weightBytes,
+      shardBytes,
       missingShards: missing.length > 0 ? missing.join(', ') : null,
     },
     parameterCount,

@@ -61,3 +61,11 @@ describe('safetensors inspector', () => {
     assert.deepEqual(await inspectArtifact(write('notes.txt', Buffer.from('hello'))), { format: 'unknown', summary: {}, findings: [] });
   });
 });
+
+describe('format detection by content', () => {
+  it('treats a file whose first bytes only look like a format as unknown, not corrupt', async () => {
+    const file = path.join(tempFolder('guess'), 'shard-00001.bin');
+    writeFileSync(file, Buffer.concat([Buffer.from([0x80, 0x02, 0x7d]), Buffer.alloc(100, 0xff)]));
+    assert.equal((await inspectArtifact(file)).format, 'unknown');
+  });
+});
