@@ -158,7 +158,10 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
   async function scanOnePickle(): Promise<void> {
     // The last values pushed, as far as STACK_GLOBAL needs them: a string, or null for anything else.
     let pushed: (string | null)[] = [];
+    // Only strings are kept (module and attribute names); memoLength counts every entry, as MEMOIZE
+    // stores at index len(memo).
     const memo = new Map<number, string>();
+    let memoLength = 0;
     const push = (value: string | null): void => {
       pushed.push(value);
       if (pushed.length > 2) pushed = pushed.slice(-2);
@@ -166,6 +169,8 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
     const memoize = (index: number): void => {
       const top = pushed[pushed.length - 1];
       if (typeof top === 'string' && memo.size < MAX_MEMO_STRINGS) memo.set(index, top);
+      else memo.delete(index);
+      memoLength = Math.max(memoLength, index + 1);
     };
     for (;;) {
       const offset = source.position;
@@ -207,7 +212,7 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
           push(null);
           break;
         case 'MEMOIZE':
-          memoize(memo.size);
+          memoize(memoLength);
           break;
         case 'PUT':
         case 'BINPUT':
@@ -244,9 +249,9 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
       case 'u8':
         return Number((await source.bytes(8)).readBigUInt64LE(0));
       case 'line':
-        return readLine(offset);
+        return readLine();
       case 'twoLines':
-        return [await readLine(offset), await readLine(offset)];
+        return [await readLine(), await readLine()];
       case 'string1':
       case 'string4':
       case 'string8':
@@ -264,13 +269,13 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
     }
   }
 
-  async function readLine(offset: number): Promise<string> {
-    const bytes: number[] = [];
+  /** Text up to '\n'; protocol 0 writes whole byte strings as lines, so only the start is kept. */
+  async function readLine(): Promise<string> {
+    const kept: number[] = [];
     for (;;) {
       const [byte] = await source.bytes(1);
-      if (byte === 0x0a) return Buffer.from(bytes).toString('latin1');
-      if (bytes.length >= MAX_TEXT_ARGUMENT) throw new FormatProblem(`the text argument of the opcode at offset ${offset} runs past ${MAX_TEXT_ARGUMENT} bytes`);
-      bytes.push(byte);
+      if (byte === 0x0a) return Buffer.from(kept).toString('latin1');
+      if (kept.length < MAX_TEXT_ARGUMENT) kept.push(byte);
     }
   }
 }

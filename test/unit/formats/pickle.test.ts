@@ -44,6 +44,20 @@ describe('pickle scanner', () => {
     assert.deepEqual(inspection.findings.map((finding) => finding.message), ['imports subprocess.Popen (unpickling it can run commands or code)']);
   });
 
+  it('reads protocol 0 pickles, whose byte strings are lines of any length', async () => {
+    const bytes = pickleBytes(`(S'${'a'.repeat(100_000)}'\np0\ncposix\nsystem\np1\n(S'id'\ntR.`);
+    const inspection = await inspectArtifact(write('model.pkl', bytes));
+    assert.deepEqual(inspection.findings.map((finding) => finding.message), ['imports posix.system (unpickling it can run commands or code)']);
+  });
+
+  it('counts memo entries of every kind, as NumPy arrays pickled at protocol 4 need', async () => {
+    // EMPTY_DICT is memo 0; 'numpy' memo 1; BINGET 1 fetches it back for numpy.dtype.
+    const bytes = pickleBytes('\x80\x04}\x94', shortUnicode('numpy'), shortUnicode('ndarray'), '\x93\x94', 'h\x01', shortUnicode('dtype'), '\x93\x94', '\x86\x94.');
+    const inspection = await inspectArtifact(write('array.pkl', bytes));
+    assert.equal(inspection.summary.pickleImports, 'numpy.ndarray, numpy.dtype');
+    assert.deepEqual(inspection.findings, []);
+  });
+
   it('flags a STACK_GLOBAL whose names are not literals', async () => {
     const bytes = pickleBytes('\x80\x04', shortUnicode('os'), ')\x93)R.');
     const inspection = await inspectArtifact(write('model.pkl', bytes));
