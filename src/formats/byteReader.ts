@@ -16,6 +16,11 @@ export interface ByteSource {
   atEnd(): Promise<boolean>;
   /** The next byte without consuming it; undefined at the end. */
   peek(): Promise<number | undefined>;
+  /**
+   * The next `length` bytes when already buffered, else undefined (and nothing consumed): lets
+   * opcode-sized reads skip a promise each, which made scanning ten times slower.
+   */
+  takeBuffered(length: number): Buffer | undefined;
 }
 
 /** Reads are served from one window of this size, so small fields cost no system call each. */
@@ -55,6 +60,13 @@ export class FileReader implements ByteSource {
 
   async atEnd(): Promise<boolean> {
     return this.position >= this.size;
+  }
+
+  takeBuffered(length: number): Buffer | undefined {
+    const offset = this.position - this.windowStart;
+    if (offset < 0 || offset + length > this.window.length) return undefined;
+    this.position += length;
+    return this.window.subarray(offset, offset + length);
   }
 
   async peek(): Promise<number | undefined> {
@@ -124,6 +136,16 @@ export class StreamReader implements ByteSource {
   async atEnd(): Promise<boolean> {
     await this.fill(1);
     return this.pendingBytes === 0;
+  }
+
+  takeBuffered(length: number): Buffer | undefined {
+    const first = this.pending[0];
+    if (!first || first.length < length) return undefined;
+    this.pending[0] = first.subarray(length);
+    if (this.pending[0].length === 0) this.pending.shift();
+    this.pendingBytes -= length;
+    this.position += length;
+    return first.subarray(0, length);
   }
 
   async peek(): Promise<number | undefined> {

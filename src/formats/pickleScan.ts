@@ -93,6 +93,13 @@ export interface PickleScan {
 }
 
 const MAX_TEXT_ARGUMENT = 64 * 1024;
+/**
+ * Tens of seconds of scanning: model pickles keep their tensors outside the opcodes (a few
+ * thousand), while a pickled list of a billion floats would otherwise hold registration for minutes.
+ */
+const MAX_OPCODES = 50_000_000;
+
+class OpcodeBudgetSpent extends Error {}
 const MAX_MEMO_STRINGS = 100_000;
 const MAX_LISTED_IMPORTS = 200;
 
@@ -130,6 +137,11 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
       await scanOnePickle();
       scan.pickles++;
     } catch (error) {
+      if (error instanceof OpcodeBudgetSpent) {
+        scan.complete = false;
+        scan.findings.push({ severity: 'medium', code: 'pickle.scan-incomplete', message: `the scan stopped after ${MAX_OPCODES.toLocaleString('en-US')} opcodes; imports after them were not checked`, where: where(source.position) });
+        break;
+      }
       if (!(error instanceof FormatProblem)) throw error;
       // joblib writes each NumPy array's raw bytes straight after its wrapper, inside the pickle
       // stream; they cannot be skipped without evaluating the wrapper, so the scan stops there.
@@ -174,11 +186,11 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
     };
     for (;;) {
       const offset = source.position;
-      const [code] = await source.bytes(1);
+      const [code] = source.takeBuffered(1) ?? (await source.bytes(1));
       const opcode = OPCODES.get(code);
       if (!opcode) throw new FormatProblem(`byte 0x${code.toString(16).padStart(2, '0')} at offset ${offset} is not a pickle opcode`);
-      scan.opcodes++;
-      const argument = await readArgument(opcode.argument, offset);
+      if (++scan.opcodes > MAX_OPCODES) throw new OpcodeBudgetSpent();
+      const argument = fixedArgument(opcode.argument) ?? (await readArgument(opcode.argument, offset));
       switch (opcode.name) {
         case 'STOP':
           return;
@@ -236,6 +248,16 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
     }
   }
 
+  /** A fixed-width argument (or none) straight from the buffer; undefined when a read must wait. */
+  function fixedArgument(kind: Argument): number | null | undefined {
+    if (kind === 'none') return null;
+    const width = FIXED_WIDTH[kind];
+    if (width === undefined) return undefined;
+    const bytes = source.takeBuffered(width);
+    if (!bytes) return undefined;
+    return width === 1 ? bytes[0] : width === 2 ? bytes.readUInt16LE(0) : width === 4 ? bytes.readUInt32LE(0) : Number(bytes.readBigUInt64LE(0));
+  }
+
   async function readArgument(kind: Argument, offset: number): Promise<string | number | [string, string] | null> {
     switch (kind) {
       case 'none':
@@ -279,5 +301,7 @@ export async function scanPickle(source: ByteSource, label?: string): Promise<Pi
     }
   }
 }
+
+const FIXED_WIDTH: Partial<Record<Argument, number>> = { u1: 1, u2: 2, u4: 4, u8: 8 };
 
 const STRING_OPCODES = new Set(['UNICODE', 'BINSTRING', 'SHORT_BINSTRING', 'BINUNICODE', 'SHORT_BINUNICODE', 'BINUNICODE8']);
