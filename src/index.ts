@@ -21,3 +21,7 @@ export type { GcReport, RetentionDeletion, BlobTally } from './core/retention/ga
 export { loadRetentionPolicy, type RetentionPolicy } from './core/retention/retentionPolicy';
 export { captureLineage, withCapturedLineage, type CaptureOptions, type CapturedLineage } from './lineage/captureLineage';
 export { findParamsAndMetrics, readParamsAndMetrics, type ParamsMetricsCandidate, type ParamsAndMetrics } from './lineage/paramsAndMetrics';
+export { inspectArtifact } from './formats/inspectArtifact';
+export type { Inspection, SecurityFinding, TensorInfo, InspectionSummary } from './formats/inspection';
+export type { ModelSignature, SignatureTensor } from './core/signature';
+export { compareSignatures, type SignatureComparison, type SignatureChange } from './core/signatureComparison';

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
+import { inspectionErrorLines, securityFindingLines } from '../core/inspectionReport';
 import { isRegistryError } from '../core/registryError';
 import { Registry } from '../core/registry';
 import { withCapturedLineage } from '../lineage/captureLineage';
@@ -7,6 +8,7 @@ import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder'
 import { parseRef } from '../core/refs';
 import { capturedSummary, eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
 import { addHistoryCommands } from './commands/historyCommands';
+import { addInspectCommands } from './commands/inspectCommands';
 import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
@@ -110,6 +112,7 @@ export function buildProgram(): Command {
     .option('--description <text>', 'what this version is')
     .option('--stage <stage>', 'stage to place it in at once', parseStageArgument)
     .option('--reason <text>', 'why, for the audit log')
+    .option('--no-inspect', 'record only size and hash of each file: skip reading formats, signatures and security findings')
     .action(async (model: string, paths: string[], flags: Record<string, string[] | string | boolean | undefined>, command: Command) =>
       withRegistry(command, async (registry, options) => {
         const values = parseOrUsageError(command, () => ({
@@ -138,6 +141,7 @@ export function buildProgram(): Command {
             stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,
             reason: flags.reason as string | undefined,
             requireClean: flags.requireClean === true,
+            inspect: flags.inspect !== false,
           },
           captured,
         );
@@ -153,6 +157,12 @@ export function buildProgram(): Command {
           const version = await registry.register(input, work);
           bar.stop();
           const { manifest } = registry.version({ model: version.model, selector: { kind: 'number', number: version.number } });
+          for (const line of inspectionErrorLines(manifest)) warn(line);
+          const findings = securityFindingLines(manifest);
+          if (findings.length > 0) {
+            warn(`SECURITY: ${findings.length} finding(s) in ${version.model}/${version.number}; the files were not executed, but loading them may run code:`);
+            for (const line of findings) warn(`  ${line}`);
+          }
           emit(
             options,
             { model: version.model, version: version.number, id: version.id, fingerprint: version.fingerprint, stage: version.stage, semver: version.semver, artifacts: manifest.artifacts },
@@ -307,6 +317,7 @@ export function buildProgram(): Command {
   addSyncCommands(program, { withRegistry, emit, signal: cancellation.signal });
   addSearchCommands(program, { withRegistry, emit });
   addRetentionCommands(program, { withRegistry, emit });
+  addInspectCommands(program);
 
   return program;
 }

@@ -15,12 +15,44 @@ export const MANIFEST_SCHEMA_VERSION = 1;
 
 const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'lowercase hex SHA-256' });
 
+const SignatureTensorSchema = Type.Object({
+  name: Type.String(),
+  elementType: Type.String(),
+  shape: Type.Array(Type.Union([Type.Integer(), Type.String(), Type.Null()]), { description: 'fixed sizes, symbolic dimension names, null when unknown' }),
+});
+
+export const SignatureSchema = Type.Object({ inputs: Type.Array(SignatureTensorSchema), outputs: Type.Array(SignatureTensorSchema) });
+
+/** What the weight-file inspectors (src/formats) read from an artifact; absent for formats they do not know. */
+export const InspectionSchema = Type.Object(
+  {
+    format: Type.String({ minLength: 1, description: "'safetensors', 'onnx', 'gguf', 'keras', 'h5', 'pytorch', 'pickle', 'joblib', 'tfjs', 'savedmodel'" }),
+    summary: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { description: 'key facts: architecture, opsets, producer, layer count …' }),
+    parameterCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    tensorCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    tensors: Type.Optional(Type.Array(Type.Object({ name: Type.String(), dtype: Type.String(), shape: Type.Array(Type.Integer({ minimum: 0 })) }), { description: 'the first tensors (at most 100)' })),
+    signature: Type.Optional(SignatureSchema),
+    error: Type.Optional(Type.String({ description: 'why a file that claims this format could not be read as it (corrupt, truncated); registration still recorded its size and hash' })),
+    findings: Type.Array(
+      Type.Object({
+        severity: Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]),
+        code: Type.String({ description: "e.g. 'pickle.unsafe-import'" }),
+        message: Type.String(),
+        where: Type.Optional(Type.String()),
+      }),
+      { description: 'security findings, e.g. pickle imports outside the allowlist; the file was never executed' },
+    ),
+  },
+  { additionalProperties: true },
+);
+
 export const ArtifactSchema = Type.Object(
   {
     path: Type.String({ minLength: 1, description: "relative POSIX path inside the version, e.g. 'tokenizer/vocab.json'" }),
     size: Type.Integer({ minimum: 0, description: 'bytes' }),
     sha256: Sha256,
     mediaType: Type.String({ minLength: 1 }),
+    inspection: Type.Optional(InspectionSchema),
   },
   { additionalProperties: false },
 );
@@ -107,6 +139,7 @@ export const ManifestSchema = Type.Object(
 
 export type Manifest = Static<typeof ManifestSchema>;
 export type Artifact = Static<typeof ArtifactSchema>;
+export type ArtifactInspection = Static<typeof InspectionSchema>;
 export type DataLineage = Static<typeof DataLineageSchema>;
 export type GitLineage = Static<typeof GitLineageSchema>;
 export type ParamValue = Static<typeof ParamValueSchema>;

@@ -4,6 +4,8 @@ import { ulid } from 'ulid';
 import { captureLineage, type CaptureOptions, type CapturedLineage } from '../lineage/captureLineage';
 import { captureDataLineage } from '../lineage/dataLineage';
 import { assertCleanTree, captureGitLineage } from '../lineage/gitLineage';
+import { inspectArtifactFiles, versionSignature } from '../formats/inspectArtifact';
+import type { Inspection } from '../formats/inspection';
 import type { HashOptions } from '../store/fileHashing';
 import { BlobStore } from '../store/blobStore';
 import { StatCache } from '../store/statCache';
@@ -77,6 +79,12 @@ export interface RegisterInput {
   requireClean?: boolean;
   /** The files params and metrics were read from, recorded in the manifest's `source`. */
   sources?: CapturedLineage['sources'];
+  /**
+   * Read each weight file's format, parameters, signature and security findings into the manifest
+   * (default true). A corrupt or truncated weight file is still registered, its inspection
+   * recording the problem in `error`; false records size and hash only.
+   */
+  inspect?: boolean;
 }
 
 export interface Changes {
@@ -361,6 +369,9 @@ export class Registry {
     if (input.requireClean) assertCleanTree(await git);
     git.catch(() => undefined);
     const files = collectArtifactFiles(input.paths);
+    // Headers only, and before hashing: a truncated weight file fails in milliseconds, not after
+    // gigabytes were copied into the store.
+    const inspections = input.inspect === false ? new Map<string, Inspection>() : await inspectArtifactFiles(files, work.signal);
     const total = files.reduce((sum, file) => sum + file.size, 0);
     let done = 0;
     const artifacts: Artifact[] = [];
@@ -369,8 +380,10 @@ export class Registry {
       const hashOptions = { signal: work.signal, onProgress: (bytes: number) => work.onProgress?.(done + bytes, total, file.artifactPath) };
       const blob = store ? await this.blobs.putFile(file.file, hashOptions) : await this.statCache.hash(file.file, { ...hashOptions, remember: false });
       done += file.size;
-      artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file) });
+      const inspection = inspections.get(file.artifactPath);
+      artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file), ...(inspection ? { inspection } : {}) });
     }
+    const signature = versionSignature(inspections.values());
     const hasher = { hash: (file: string, options: HashOptions = {}) => this.statCache.hash(file, { ...options, remember: store }) };
     const data: DataLineage[] = [];
     for (const spec of input.data ?? []) {
@@ -390,6 +403,7 @@ export class Registry {
         environment: input.environment ?? {},
       },
       metrics: buildMetrics(input.metrics ?? {}, input.metricDirections ?? {}),
+      ...(signature ? { signature } : {}),
       source,
     };
     throwIfCancelled(work.signal);

@@ -1,3 +1,4 @@
+import { inspectionSections } from './inspectionReport';
 import type { GitLineage, Manifest } from './manifest';
 import type { IntegrityReport } from './integrityCheck';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
@@ -64,6 +65,7 @@ export function versionDetailsText(details: ModelVersionDetails): string {
   const params = Object.entries(manifest.lineage.params);
   if (params.length > 0) lines.push('', 'Params', indent(table(['NAME', 'VALUE'], params.map(([name, value]) => [name, JSON.stringify(value)]))));
   if (manifest.lineage.data.length > 0) lines.push('', 'Data', indent(table(['URI', 'KIND', 'SHA256'], manifest.lineage.data.map((d) => [d.uri, d.kind, d.sha256 ?? (d.md5 ? `md5:${d.md5}` : '')]))));
+  lines.push(...inspectionSections(manifest));
   return lines.join('\n');
 }
 

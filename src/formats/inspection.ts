@@ -8,12 +8,25 @@ export interface Inspection {
   /** 'safetensors', 'onnx', 'gguf', 'keras', 'h5', 'pytorch', 'pickle', 'joblib', 'tfjs', 'savedmodel' or 'unknown'. */
   format: string;
   /** Key facts to show a person (architecture, opsets, producer, layer count …). */
-  summary: Record<string, string | number | boolean | null>;
+  summary: InspectionSummary;
   parameterCount?: number;
   tensorCount?: number;
+  /** The first tensors (at most 100, see tensorCount for all) where the format names them. */
+  tensors?: TensorInfo[];
   signature?: ModelSignature;
+  /** Set when the file claims this format but could not be read as it: why ("not a readable onnx file: …"). */
+  error?: string;
   /** Dangerous things found in the file (pickle imports outside the allowlist); never executed. */
   findings: SecurityFinding[];
+}
+
+export type InspectionSummary = Record<string, string | number | boolean | null>;
+
+export interface TensorInfo {
+  name: string;
+  /** The format's own type name: 'F32', 'BF16', 'Q4_K', 'float32' … */
+  dtype: string;
+  shape: number[];
 }
 
 export interface SecurityFinding {

@@ -1,5 +1,6 @@
 import { benchExtension } from './extensionBench';
 import { benchFileRegistration } from './fileRegistrationBench';
+import { benchInspection } from './inspectionBench';
 import { benchLineageCapture } from './lineageCaptureBench';
 import { benchRegistryScale } from './registryScaleBench';
 import { benchSync } from './syncBench';
@@ -8,13 +9,14 @@ import { benchSearch } from './searchBench';
 /**
  * `npm run bench`: prints tables, asserts nothing. BENCH_SIZES_GIB (default "1,4"),
  * BENCH_VERSIONS (default 100000) and BENCH_MODELS (default 1000, for the extension) make a quick
- * run possible; BENCH_ONLY=files,scale,sync,search,extension,lineage picks sections; BENCH_DIFF_MIB
- * (default 256) sizes the changed binary of the lineage section.
+ * run possible; BENCH_ONLY=files,scale,sync,search,extension,lineage,inspect picks sections;
+ * BENCH_DIFF_MIB (default 256) sizes the changed binary of the lineage section, BENCH_INSPECT_GIB
+ * (default 3) the sparse weight files `mreg inspect` reads.
  */
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').map(Number).filter((size) => size > 0);
   const versions = Number(process.env.BENCH_VERSIONS ?? 100_000);
-  const only = new Set((process.env.BENCH_ONLY ?? 'files,scale,sync,search,extension,lineage').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? 'files,scale,sync,search,extension,lineage,inspect').split(','));
   if (only.has('files')) {
     console.log('# Large files: register vs cp and openssl');
     await benchFileRegistration(sizes);
@@ -34,6 +36,10 @@ async function main(): Promise<void> {
   if (only.has('lineage')) {
     console.log('\n# Lineage capture');
     benchLineageCapture(2000, Number(process.env.BENCH_DIFF_MIB ?? 256));
+  }
+  if (only.has('inspect')) {
+    console.log('\n# Inspecting multi-GB weight files');
+    await benchInspection(Number(process.env.BENCH_INSPECT_GIB ?? 3));
   }
   if (only.has('extension')) {
     console.log('\n# The extension in VS Code on a large registry');

@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { onnxBytes } from '../support/modelFixtures';
 import { json, mreg } from '../support/mregProcess';
 import { useTempFolders, writeFiles } from '../support/tempFolders';
 
 const tempFolder = useTempFolders();
+/** A real (tiny) ONNX model, so registration inspects it without a warning. */
+const MODEL_ONNX = onnxBytes({ inputs: [{ name: 'x', elemType: 1, dims: ['batch', 4] }], outputs: [{ name: 'score', elemType: 1, dims: ['batch'] }] });
 
 function project(): string {
   return writeFiles(tempFolder('cli'), {
-    'model.onnx': 'onnx weights',
+    'model.onnx': MODEL_ONNX,
     'tokenizer/vocab.json': '{"hello": 0}',
     'data/train.csv': 'x,y\n1,0\n',
   });
@@ -160,7 +163,7 @@ describe('mreg', () => {
       assert.equal(readFileSync(path.join(out, 'model.onnx'), 'utf8'), 'someone else');
 
       assert.equal(mreg(['pull', 'm@production', '--to', out, '--force'], { cwd }).status, 0);
-      assert.equal(readFileSync(path.join(out, 'model.onnx'), 'utf8'), 'onnx weights');
+      assert.deepEqual(readFileSync(path.join(out, 'model.onnx')), MODEL_ONNX);
     });
   });
 

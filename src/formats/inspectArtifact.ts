@@ -1,0 +1,150 @@
+import path from 'node:path';
+import { RegistryError, throwIfCancelled } from '../core/registryError';
+import type { ModelSignature } from '../core/signature';
+import { FileReader, FormatProblem } from './byteReader';
+import type { Inspection } from './inspection';
+import { inspectGguf } from './gguf';
+import { inspectHdf5, inspectKerasArchive } from './keras';
+import { inspectOnnx } from './onnx';
+import { inspectPickleFile, inspectTorchArchive } from './pickleFormats';
+import { inspectSafetensors } from './safetensors';
+import { inspectSavedModel, inspectTfjs } from './tensorflow';
+
+type Inspector = (reader: FileReader, file: string) => Promise<Inspection>;
+
+/** Keyed by what detectFormat answers; an inspector may report a finer format ('joblib'). */
+const INSPECTORS: Record<string, Inspector> = {
+  safetensors: inspectSafetensors,
+  gguf: inspectGguf,
+  onnx: inspectOnnx,
+  pickle: inspectPickleFile,
+  'pytorch-zip': inspectTorchArchive,
+  keras: inspectKerasArchive,
+  h5: inspectHdf5,
+  tfjs: inspectTfjs,
+  savedmodel: inspectSavedModel,
+};
+
+/** The formats this module reads, by file extension. */
+const EXTENSIONS: Record<string, string> = {
+  '.safetensors': 'safetensors',
+  '.gguf': 'gguf',
+  '.onnx': 'onnx',
+  '.pkl': 'pickle',
+  '.pickle': 'pickle',
+  '.joblib': 'pickle',
+  '.keras': 'keras',
+  '.h5': 'h5',
+  '.hdf5': 'h5',
+};
+
+/** Formats that are one file of a folder, known by the file's name. */
+const FILE_NAMES: Record<string, string> = {
+  'model.json': 'tfjs',
+  'saved_model.pb': 'savedmodel',
+};
+
+/** PyTorch's extensions: a zip archive since torch 1.6, a bare pickle before. */
+const TORCH_EXTENSIONS = new Set(['.pt', '.pth', '.ckpt', '.bin']);
+
+const HEAD_BYTES = 64;
+
+/**
+ * Reads what a weight file says about itself, choosing the format by name, then by magic bytes.
+ * Never executes or unpickles anything; reads headers and ranges through one file handle, so memory
+ * stays bounded whatever the file's size. A format it does not know gives `format: 'unknown'`.
+ * A file that claims a known format but is corrupt or truncated is a RegistryError ('CORRUPT')
+ * naming the file.
+ */
+export async function inspectArtifact(file: string): Promise<Inspection> {
+  const result = await inspectOrExplain(file);
+  if ('problem' in result) throw new RegistryError('CORRUPT', `${file} is ${result.problem}. Re-export or re-download it.`);
+  return result.inspection;
+}
+
+/** An inspection, or why the file cannot be inspected ("not a readable onnx file: …"). */
+async function inspectOrExplain(file: string): Promise<{ inspection: Inspection } | { format: string; problem: string }> {
+  let reader: FileReader;
+  try {
+    reader = await FileReader.open(file);
+  } catch (error) {
+    throw new RegistryError('IO', `Cannot read ${file} to inspect it: ${(error as Error).message}`);
+  }
+  let format = 'unknown';
+  let claimed = false;
+  try {
+    const head = await reader.peekAt(0, HEAD_BYTES);
+    ({ format, claimed } = detectFormat(file, head));
+    if (head.toString('latin1').startsWith('version https://git-lfs.github.com/spec/')) {
+      return { format, problem: "a Git LFS pointer, not the model itself: run 'git lfs pull' first" };
+    }
+    const inspector = INSPECTORS[format];
+    return { inspection: inspector ? await inspector(reader, file) : unknownFormat() };
+  } catch (error) {
+    // A format guessed from a few bytes, that the rest of the file does not bear out, was a wrong guess.
+    if (error instanceof FormatProblem && !claimed) return { inspection: unknownFormat() };
+    if (error instanceof FormatProblem) {
+      const name = format === 'pytorch-zip' ? 'pytorch' : format;
+      return { format: name, problem: `not a readable ${name} file: ${error.message}` };
+    }
+    throw error;
+  } finally {
+    await reader.close();
+  }
+}
+
+export function unknownFormat(): Inspection {
+  return { format: 'unknown', summary: {}, findings: [] };
+}
+
+/** The format to read `file` as, and whether its name claims it (else a guess from its first bytes). */
+function detectFormat(file: string, head: Buffer): { format: string; claimed: boolean } {
+  const extension = path.extname(file).toLowerCase();
+  const name = path.basename(file).toLowerCase();
+  const byName = FILE_NAMES[name] ?? (name.endsWith('weights_manifest.json') ? 'tfjs' : EXTENSIONS[extension]);
+  if (byName) return { format: byName, claimed: true };
+  // A .bin is anybody's format; a .pt, .pth or .ckpt claims to be PyTorch's.
+  const claimed = TORCH_EXTENSIONS.has(extension) && extension !== '.bin';
+  if (TORCH_EXTENSIONS.has(extension) && isZip(head)) return { format: 'pytorch-zip', claimed };
+  if (head.toString('latin1', 0, 4) === 'GGUF') return { format: 'gguf', claimed };
+  if (isPickle(head)) return { format: 'pickle', claimed };
+  if (looksLikeSafetensors(head)) return { format: 'safetensors', claimed };
+  return { format: claimed ? 'pytorch-zip' : 'unknown', claimed };
+}
+
+function isZip(head: Buffer): boolean {
+  return head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
+}
+
+/** PROTO 2–5, how every pickle written since Python 2.3 at protocol ≥ 2 starts. */
+function isPickle(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5;
+}
+
+/** An 8-byte header length that fits the file, then a JSON object: what other format starts so? */
+function looksLikeSafetensors(head: Buffer): boolean {
+  return head.length >= 10 && head.readBigUInt64LE(0) < 100_000_000n && head[8] === 0x7b && (head[9] === 0x22 || head[9] === 0x7d);
+}
+
+/**
+ * Inspects the files of a version being registered, keyed by artifact path; files of unknown
+ * formats are left out (their manifest entry records size and hash only). A corrupt file does not
+ * stop registration — registries record the bytes they are given, and an inspector may lag behind
+ * a format — but its inspection records the problem in `error`, and `mreg register` warns.
+ */
+export async function inspectArtifactFiles(files: readonly { artifactPath: string; file: string }[], signal?: AbortSignal): Promise<Map<string, Inspection>> {
+  const inspections = new Map<string, Inspection>();
+  for (const { artifactPath, file } of files) {
+    throwIfCancelled(signal);
+    const result = await inspectOrExplain(file);
+    if ('problem' in result) inspections.set(artifactPath, { ...unknownFormat(), format: result.format, error: result.problem });
+    else if (result.inspection.format !== 'unknown') inspections.set(artifactPath, result.inspection);
+  }
+  return inspections;
+}
+
+/** The version's signature: the one its weight files agree on, when exactly one of them has one. */
+export function versionSignature(inspections: Iterable<Inspection>): ModelSignature | undefined {
+  const signatures = [...inspections].flatMap((inspection) => (inspection.signature ? [inspection.signature] : []));
+  return signatures.length === 1 ? signatures[0] : undefined;
+}

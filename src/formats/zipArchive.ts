@@ -1,0 +1,73 @@
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { FormatProblem, StreamReader } from './byteReader';
+
+/** More members than any model archive has; past it the central directory alone would be too big. */
+const MAX_ENTRIES = 200_000;
+
+/**
+ * A zip archive (PyTorch checkpoints, .keras files) read through yauzl, which reads the central
+ * directory and opens members one at a time: listing a multi-GB archive reads kilobytes.
+ */
+export class ZipArchive {
+  private readonly streams: { destroy(): void }[] = [];
+
+  private constructor(
+    private readonly zip: ZipFile,
+    readonly entries: Entry[],
+  ) {}
+
+  static async open(file: string): Promise<ZipArchive> {
+    let zip: ZipFile;
+    try {
+      zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+    } catch (error) {
+      throw new FormatProblem(`it is not a readable zip archive (${(error as Error).message})`);
+    }
+    const entries: Entry[] = [];
+    try {
+      if (zip.entryCount > MAX_ENTRIES) throw new FormatProblem(`its directory lists ${zip.entryCount} members, more than the ${MAX_ENTRIES} this reader accepts`);
+      for await (const entry of zip.eachEntry()) entries.push(entry);
+    } catch (error) {
+      zip.close();
+      if (error instanceof FormatProblem) throw error;
+      throw new FormatProblem(`its zip directory is damaged (${(error as Error).message})`);
+    }
+    return new ZipArchive(zip, entries);
+  }
+
+  close(): void {
+    for (const stream of this.streams) stream.destroy();
+    this.zip.close();
+  }
+
+  find(predicate: (name: string) => boolean): Entry[] {
+    return this.entries.filter((entry) => !entry.fileName.endsWith('/') && predicate(entry.fileName));
+  }
+
+  /** A member's decompressed bytes, read forwards; damage shows as a FormatProblem. */
+  async reader(entry: Entry): Promise<StreamReader> {
+    let stream;
+    try {
+      stream = await this.zip.openReadStreamPromise(entry);
+    } catch (error) {
+      throw new FormatProblem(`its member ${entry.fileName} cannot be read (${(error as Error).message})`);
+    }
+    this.streams.push(stream);
+    return new StreamReader(asFormatProblems(stream, entry.fileName));
+  }
+
+  /** A small member's text (config.json), refusing members over `maxBytes` uncompressed. */
+  async text(entry: Entry, maxBytes: number): Promise<string> {
+    if (entry.uncompressedSize > maxBytes) throw new FormatProblem(`its member ${entry.fileName} is ${entry.uncompressedSize} bytes, more than the ${maxBytes} this reader accepts`);
+    const reader = await this.reader(entry);
+    return (await reader.bytes(entry.uncompressedSize)).toString('utf8');
+  }
+}
+
+async function* asFormatProblems(stream: AsyncIterable<Buffer>, name: string): AsyncIterable<Buffer> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw new FormatProblem(`its member ${name} is damaged (${(error as Error).message})`);
+  }
+}
