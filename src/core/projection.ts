@@ -66,6 +66,12 @@ export class Projection {
         this.applyTags('version_tags', 'version_id', versionId, event.payload.tags);
         break;
       }
+      case 'approval.requested':
+      case 'approval.approved':
+      case 'approval.rejected':
+        // Requests are read back from the events table; the version they name must exist.
+        this.versionId(event, modelId);
+        break;
       default:
         throw new RegistryError('CORRUPT', `Event #${(event as RegistryEvent).seq} has an unknown type '${(event as RegistryEvent).type}'.`);
     }

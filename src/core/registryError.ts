@@ -16,6 +16,7 @@ export type RegistryErrorCode =
   | 'LOCKED'
   | 'NEWER_FORMAT'
   | 'CANCELLED'
+  | 'GATE_FAILED'
   | 'IO';
 
 export class RegistryError extends Error {
