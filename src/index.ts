@@ -13,3 +13,4 @@ export { evaluatePromotionGates, evaluateGates, GateFailedError, type GateEvalua
 export { parsePolicy, loadPolicy, PolicySchema, type Policy, type GateRule, type Webhook } from './core/governance/policy';
 export type { ApprovalRequest, ApprovalStatus, ApprovalDecision } from './core/governance/approvals';
 export { gateEvaluationText, approvalRequestsText } from './core/governance/governanceReports';
+export { webhookPayload } from './core/governance/webhooks';

@@ -36,7 +36,7 @@ function emit(options: GlobalOptions, json: unknown, text: string): void {
 async function withRegistry(command: Command, work: (registry: Registry, options: GlobalOptions) => Promise<void>): Promise<void> {
   const options = command.optsWithGlobals<GlobalOptions>();
   const cwd = process.cwd();
-  const registry = await Registry.open({ folder: locateRegistryFolder(cwd, options.registry), projectRoot: locateProjectRoot(cwd) });
+  const registry = await Registry.open({ folder: locateRegistryFolder(cwd, options.registry), projectRoot: locateProjectRoot(cwd), onWarning: warn });
   for (const warning of registry.warnings) warn(warning);
   try {
     await work(registry, options);

@@ -8,9 +8,10 @@ import { BlobStore } from '../store/blobStore';
 import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
 import { collectArtifactFiles } from './artifactFiles';
-import { sealEvents, checkEventLink, type EventDraft } from './events';
+import { sealEvents, checkEventLink, type EventDraft, type RegistryEvent } from './events';
 import { APPROVAL_EVENT_TYPES, approvalRequestsFromEvents, type ApprovalRequest } from './governance/approvals';
-import { loadPolicy, rulesFor, type Policy } from './governance/policy';
+import { loadPolicy, rulesFor, type Policy, type Webhook } from './governance/policy';
+import { deliverWebhooks } from './governance/webhooks';
 import { evaluateGates, GateFailedError, type GateEvaluation, type GateInput } from './governance/promotionGates';
 import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type GitLineage, type Manifest, type Metric, type MetricDirection, type ParamValue } from './manifest';
@@ -41,6 +42,8 @@ export interface RegistryOptions {
   actor?: string;
   /** Long-lived hosts (the extension) write a snapshot this long after the last change. */
   checkpointAfterIdleMs?: number;
+  /** Where non-fatal problems go (a failed webhook); default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 export interface WorkOptions {
@@ -121,6 +124,7 @@ export class Registry {
   private readonly listeners = new Set<() => void>();
   private checkpointTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly deliveries = new Set<Promise<void>>();
 
   private constructor(private readonly options: RegistryOptions) {
     this.folder = new RegistryFolder(path.resolve(options.folder));
@@ -463,6 +467,21 @@ export class Registry {
     return this.decide(id, 'approval.rejected', options.reason);
   }
 
+  /** Webhooks run after the events are durable; close() waits for them, and failures only warn. */
+  private notifyWebhooks(events: RegistryEvent[]): void {
+    const warn = this.options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+    let hooks: Webhook[];
+    try {
+      hooks = this.policy().webhooks ?? [];
+    } catch (error) {
+      warn(`webhooks not run: ${(error as Error).message}`);
+      return;
+    }
+    if (hooks.length === 0) return;
+    const delivery = deliverWebhooks(hooks, events, warn).finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
   private async decide(id: string, type: 'approval.approved' | 'approval.rejected', reason: string | undefined): Promise<ApprovalRequest> {
     const actor = await this.actor();
     const policy = this.policy();
@@ -536,6 +555,7 @@ export class Registry {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await Promise.all(this.deliveries);
     clearTimeout(this.checkpointTimer);
     try {
       const behind = this.position.seq - this.snapshots.newestSeq();
@@ -650,6 +670,7 @@ export class Registry {
       this.position = { seq: last.seq, hash: last.hash, offset };
       const value = result();
       this.changed();
+      this.notifyWebhooks(events);
       return value;
     });
   }
