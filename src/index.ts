@@ -1,5 +1,5 @@
 /** The registry as a Node library: the same API the `mreg` CLI and the VS Code extension use. */
-export { Registry, type RegisterInput, type RegistryOptions, type WorkOptions, type Changes } from './core/registry';
+export { Registry, type PromoteOptions, type RegisterInput, type RegistryOptions, type WorkOptions, type Changes } from './core/registry';
 export { locateRegistryFolder, locateProjectRoot, REGISTRY_DIR_NAME } from './core/registryFolder';
 export { parseRef, formatRef, type Ref, type VersionSelector } from './core/refs';
 export { STAGES, parseStage, type Stage } from './core/stage';
@@ -25,3 +25,8 @@ export { inspectArtifact } from './formats/inspectArtifact';
 export type { Inspection, SecurityFinding, TensorInfo, InspectionSummary } from './formats/inspection';
 export type { ModelSignature, SignatureTensor } from './core/signature';
 export { compareSignatures, type SignatureComparison, type SignatureChange } from './core/signatureComparison';
+export { evaluatePromotionGates, evaluateGates, GateFailedError, type GateEvaluation, type GateResult, type GateKind } from './core/governance/promotionGates';
+export { parsePolicy, loadPolicy, PolicySchema, type Policy, type GateRule, type Webhook } from './core/governance/policy';
+export type { ApprovalRequest, ApprovalStatus, ApprovalDecision } from './core/governance/approvals';
+export { gateEvaluationText, approvalRequestsText } from './core/governance/governanceReports';
+export { webhookPayload } from './core/governance/webhooks';

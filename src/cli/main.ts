@@ -7,6 +7,9 @@ import { withCapturedLineage } from '../lineage/captureLineage';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
 import { parseRef } from '../core/refs';
 import { capturedSummary, eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
+import { gateEvaluationText } from '../core/governance/governanceReports';
+import { GateFailedError, type GateEvaluation } from '../core/governance/promotionGates';
+import { addGovernanceCommands } from './commands/governanceCommands';
 import { addHistoryCommands } from './commands/historyCommands';
 import { addInspectCommands } from './commands/inspectCommands';
 import { addRetentionCommands } from './commands/retentionCommands';
@@ -15,8 +18,8 @@ import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteg
 import { progressBar } from './progressBar';
 import { addSyncCommands, fetchMissingArtifacts, setStore, verifyStore } from './commands/syncCommands';
 
-/** Exit codes: 0 success, 1 failure (one line on stderr starting `mreg:`), 2 usage error, 130 cancelled. */
-const EXIT = { ok: 0, failure: 1, usage: 2, cancelled: 130 } as const;
+/** Exit codes: 0 success, 1 failure (one line on stderr starting `mreg:`), 2 usage error, 3 refused by the policy's gates, 130 cancelled. */
+const EXIT = { ok: 0, failure: 1, usage: 2, gates: 3, cancelled: 130 } as const;
 
 interface GlobalOptions {
   registry?: string;
@@ -39,7 +42,7 @@ function emit(options: GlobalOptions, json: unknown, text: string): void {
 async function withRegistry(command: Command, work: (registry: Registry, options: GlobalOptions) => Promise<void>): Promise<void> {
   const options = command.optsWithGlobals<GlobalOptions>();
   const cwd = process.cwd();
-  const registry = await Registry.open({ folder: locateRegistryFolder(cwd, options.registry), projectRoot: locateProjectRoot(cwd) });
+  const registry = await Registry.open({ folder: locateRegistryFolder(cwd, options.registry), projectRoot: locateProjectRoot(cwd), onWarning: warn });
   for (const warning of registry.warnings) warn(warning);
   try {
     await work(registry, options);
@@ -206,10 +209,18 @@ export function buildProgram(): Command {
     .argument('<ref>')
     .argument('<stage>', 'None, Staging, Production or Archived (any case)', parseStageArgument)
     .option('--reason <text>', 'why, for the audit log')
-    .action(async (ref: string, stage: ReturnType<typeof parseStageArgument>, flags: { reason?: string }, command: Command) =>
+    .option('--override', "promote although the policy's gates fail, where the policy allows it (needs --reason; logged as an override)")
+    .action(async (ref: string, stage: ReturnType<typeof parseStageArgument>, flags: { reason?: string; override?: boolean }, command: Command) =>
       withRegistry(command, async (registry, options) => {
-        const version = await registry.promote(ref, stage, { reason: flags.reason });
-        emit(options, version, `Promoted ${versionLine(version)}`);
+        let gates: GateEvaluation | undefined;
+        try {
+          const version = await registry.promote(ref, stage, { reason: flags.reason, override: flags.override, onGates: (evaluation) => (gates = evaluation) });
+          emit(options, gates ? { ...version, gates } : version, `${gates ? `${gateEvaluationText(gates)}\n` : ''}${gates && !gates.passed ? 'Overridden: ' : ''}Promoted ${versionLine(version)}`);
+        } catch (error) {
+          // The rules and their numbers go to stdout like a success would; the one-line verdict to stderr.
+          if (error instanceof GateFailedError) emit(options, error.evaluation, gateEvaluationText(error.evaluation));
+          throw error;
+        }
       }),
     );
 
@@ -318,6 +329,7 @@ export function buildProgram(): Command {
   addSearchCommands(program, { withRegistry, emit });
   addRetentionCommands(program, { withRegistry, emit });
   addInspectCommands(program);
+  addGovernanceCommands(program, { withRegistry, emit });
 
   return program;
 }
@@ -341,6 +353,9 @@ async function main(): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and --version end here too, with code 0; commander has already printed what it had to say.
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (isRegistryError(error, 'GATE_FAILED')) {
+      process.stderr.write(`mreg: ${error.message}\n`);
+      process.exitCode = EXIT.gates;
     } else if (isRegistryError(error, 'CANCELLED')) {
       process.stderr.write(`mreg: ${error.message}\n`);
       process.exitCode = EXIT.cancelled;

@@ -26,7 +26,18 @@ export interface EventPayloads {
     /** The whole manifest travels with the event, so the log alone rebuilds the registry. */
     manifest: Manifest;
   };
-  'version.stage_changed': { from: Stage; to: Stage; supersededBy?: number; rollback?: true };
+  'version.stage_changed': {
+    from: Stage;
+    to: Stage;
+    supersededBy?: number;
+    rollback?: true;
+    /** What the policy's gates said, when any rule guarded the move; `overridden` when a person bypassed failing rules. */
+    gates?: { passed: boolean; overridden?: true; results: { kind: string; rule: string; passed: boolean; detail: string }[]; approvalRequests: string[] };
+  };
+  /** Someone asks for a version to be moved into a stage; reviewers approve or reject it by id. */
+  'approval.requested': { id: string; stage: Stage };
+  'approval.approved': { id: string };
+  'approval.rejected': { id: string };
   'version.alias_set': { alias: string; previous?: number };
   'version.alias_removed': { alias: string };
   'version.updated': { description?: string | null; tags?: Record<string, string | null> };

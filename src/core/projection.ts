@@ -69,6 +69,12 @@ export class Projection {
       case 'version.deleted':
         this.deleteVersion(event, modelId);
         break;
+      case 'approval.requested':
+      case 'approval.approved':
+      case 'approval.rejected':
+        // Requests are read back from the events table; the version they name must exist.
+        this.versionId(event, modelId);
+        break;
       default:
         throw new RegistryError('CORRUPT', `Event #${(event as RegistryEvent).seq} has an unknown type '${(event as RegistryEvent).type}'.`);
     }

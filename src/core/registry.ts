@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { linkSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ulid } from 'ulid';
@@ -12,6 +13,10 @@ import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
 import { collectArtifactFiles } from './artifactFiles';
 import { sealEvents, checkEventLink, type EventDraft, type RegistryEvent } from './events';
+import { APPROVAL_EVENT_TYPES, approvalRequestsFromEvents, type ApprovalRequest } from './governance/approvals';
+import { loadPolicy, rulesFor, type Policy, type Webhook } from './governance/policy';
+import { deliverWebhooks } from './governance/webhooks';
+import { evaluateGates, GateFailedError, type GateEvaluation, type GateInput } from './governance/promotionGates';
 import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type GitLineage, type Manifest, type Metric, type MetricDirection, type ParamValue } from './manifest';
 import { mediaTypeOf } from './mediaTypes';
@@ -47,6 +52,8 @@ export interface RegistryOptions {
   actor?: string;
   /** Long-lived hosts (the extension) write a snapshot this long after the last change. */
   checkpointAfterIdleMs?: number;
+  /** Where non-fatal problems go (a failed webhook); default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 export interface WorkOptions {
@@ -85,6 +92,14 @@ export interface RegisterInput {
    * recording the problem in `error`; false records size and hash only.
    */
   inspect?: boolean;
+}
+
+export interface PromoteOptions {
+  reason?: string;
+  /** Bypass failing gates where the policy allows it; needs a reason and is logged as an override. */
+  override?: boolean;
+  /** Called with the gates' evaluation when the policy guards the move. */
+  onGates?: (evaluation: GateEvaluation) => void;
 }
 
 export interface Changes {
@@ -135,6 +150,7 @@ export class Registry {
   private checkpointTimer: NodeJS.Timeout | undefined;
   private vocabulary: { seq: number; words: QueryVocabulary } | undefined;
   private closed = false;
+  private readonly deliveries = new Set<Promise<void>>();
 
   private constructor(private readonly options: RegistryOptions) {
     this.folder = new RegistryFolder(path.resolve(options.folder));
@@ -359,6 +375,9 @@ export class Registry {
     for (const key of Object.keys(input.tags ?? {})) assertKey('tag', key);
     this.refresh();
     if (semver) this.assertSemverFree(input.model, semver);
+    if (input.stage && rulesFor(this.policy(), input.model, input.stage).length > 0) {
+      throw new RegistryError('GATE_FAILED', `The policy guards moving ${input.model} into ${input.stage}, so it cannot be registered straight into it. Register without --stage, then: mreg promote ${input.model}/<number> ${input.stage.toLowerCase()}`);
+    }
     return semver;
   }
 
@@ -451,15 +470,35 @@ export class Registry {
     return { current, target: this.queries.find({ model, selector: { kind: 'number', number: previous } }) };
   }
 
-  /** Moves a version to a stage; promoting to Production archives the previous Production version. */
-  async promote(ref: string | Ref, stage: Stage, options: { reason?: string } = {}): Promise<ModelVersion> {
+  /**
+   * Moves a version to a stage; promoting to Production archives the previous Production version.
+   * When the project's policy guards the move, its gates are evaluated under the writer lock and a
+   * failure throws GateFailedError (nothing changes) unless `override` is given with a reason and
+   * the policy allows it. `onGates` sees the evaluation that was recorded with the event.
+   */
+  async promote(ref: string | Ref, stage: Stage, options: PromoteOptions = {}): Promise<ModelVersion> {
+    if (options.override && !options.reason?.trim()) throw new RegistryError('INVALID_INPUT', 'An override needs a reason, for the audit log: --override --reason "<why the gates are bypassed>".');
+    const policy = this.policy();
     return this.mutate(() => {
       const version = this.queries.find(toRef(ref));
       if (version.stage === stage) throw new RegistryError('CONFLICT', `${formatRef(version.model, version.number)} is already in ${stage}.`);
-      return {
-        drafts: this.planStageChange(version.model, version.number, version.stage, stage, options.reason),
-        result: () => this.queries.find({ model: version.model, selector: { kind: 'number', number: version.number } }),
-      };
+      const drafts = this.planStageChange(version.model, version.number, version.stage, stage, options.reason);
+      const rules = rulesFor(policy, version.model, stage);
+      if (rules.length > 0) {
+        const evaluation = evaluateGates(this.gateInput(version, stage, policy), rules);
+        if (!evaluation.passed && !(options.override && evaluation.overridable)) throw new GateFailedError(evaluation, options.override === true);
+        const own = drafts[drafts.length - 1];
+        if (own.type === 'version.stage_changed') {
+          own.payload.gates = {
+            passed: evaluation.passed,
+            ...(evaluation.passed ? {} : { overridden: true as const }),
+            results: evaluation.results.map(({ kind, rule, passed, detail }) => ({ kind, rule, passed, detail })),
+            approvalRequests: evaluation.approvalRequests,
+          };
+        }
+        options.onGates?.(evaluation);
+      }
+      return { drafts, result: () => this.queries.find({ model: version.model, selector: { kind: 'number', number: version.number } }) };
     });
   }
 
@@ -531,6 +570,111 @@ export class Registry {
     return parseManifest(await this.buildManifest(input, work, false), 'that would be registered');
   }
 
+  // ── governance: policy, promotion gates, approvals ─────────────────────────
+
+  /** The project's policy (`policy.yaml` in the registry folder); empty when there is none. */
+  policy(): Policy {
+    return loadPolicy(this.folder.root);
+  }
+
+  /** What the policy's gates say about moving `ref` into `stage` now, without changing anything. */
+  promotionGates(ref: string | Ref, stage: Stage, policy: Policy = this.policy()): GateEvaluation {
+    this.refresh();
+    const version = this.queries.find(toRef(ref));
+    return evaluateGates(this.gateInput(version, stage, policy), rulesFor(policy, version.model, stage));
+  }
+
+  /** Approval requests, oldest first; `pending` keeps those still waiting for approvals. */
+  approvalRequests(options: { model?: string; pending?: boolean } = {}): ApprovalRequest[] {
+    this.refresh();
+    const requests = this.readApprovalRequests(this.policy(), options.model);
+    return options.pending ? requests.filter((request) => request.status === 'pending') : requests;
+  }
+
+  /** Asks reviewers to approve moving a version into a stage. */
+  async requestApproval(ref: string | Ref, stage: Stage, options: { reason?: string } = {}): Promise<ApprovalRequest> {
+    const policy = this.policy();
+    const id = randomBytes(4).toString('hex');
+    return this.mutate(() => {
+      const version = this.queries.find(toRef(ref));
+      if (version.stage === stage) throw new RegistryError('CONFLICT', `${formatRef(version.model, version.number)} is already in ${stage}; there is nothing to approve.`);
+      const open = this.readApprovalRequests(policy, version.model).find(
+        (request) => request.version === version.number && request.stage === stage && (request.status === 'pending' || request.status === 'approved'),
+      );
+      if (open) throw new RegistryError('DUPLICATE', `Request ${open.id} already asks to move ${formatRef(version.model, version.number)} to ${stage} (${open.status}); approve it with: mreg approve ${open.id}`);
+      return {
+        drafts: [{ type: 'approval.requested', model: version.model, version: version.number, payload: { id, stage }, reason: options.reason }],
+        result: () => this.findApprovalRequest(policy, id),
+      };
+    });
+  }
+
+  /** Approves a request; the approver may not be the version's registrant, and approves once. */
+  async approve(id: string, options: { reason?: string } = {}): Promise<ApprovalRequest> {
+    return this.decide(id, 'approval.approved', options.reason);
+  }
+
+  /** Rejects a request, with a reason; a rejected request counts no approvals. */
+  async reject(id: string, options: { reason: string }): Promise<ApprovalRequest> {
+    if (!options.reason?.trim()) throw new RegistryError('INVALID_INPUT', 'A rejection needs a reason, so the requester knows what to change: --reason "<why>".');
+    return this.decide(id, 'approval.rejected', options.reason);
+  }
+
+  /** Webhooks run after the events are durable; close() waits for them, and failures only warn. */
+  private notifyWebhooks(events: RegistryEvent[]): void {
+    const warn = this.options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+    let hooks: Webhook[];
+    try {
+      hooks = this.policy().webhooks ?? [];
+    } catch (error) {
+      warn(`webhooks not run: ${(error as Error).message}`);
+      return;
+    }
+    if (hooks.length === 0) return;
+    const delivery = deliverWebhooks(hooks, events, warn).finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  private async decide(id: string, type: 'approval.approved' | 'approval.rejected', reason: string | undefined): Promise<ApprovalRequest> {
+    const actor = await this.actor();
+    const policy = this.policy();
+    return this.mutate(() => {
+      const request = this.findApprovalRequest(policy, id);
+      if (request.status === 'rejected' || request.status === 'completed') throw new RegistryError('CONFLICT', `Request ${id} is ${request.status}; file a new one with: mreg request ${request.model}/${request.version} ${request.stage}`);
+      const version = this.queries.find({ model: request.model, selector: { kind: 'number', number: request.version } });
+      if (type === 'approval.approved' && actor === version.createdBy) {
+        throw new RegistryError('CONFLICT', `${actor} registered ${formatRef(request.model, request.version)} and so cannot approve it; someone else must (set MREG_ACTOR or git user.email to who is acting).`);
+      }
+      if ([...request.approvals, ...request.rejections].some((decision) => decision.actor === actor)) throw new RegistryError('DUPLICATE', `${actor} has already reviewed request ${id}.`);
+      return { drafts: [{ type, model: request.model, version: request.version, payload: { id }, reason }], result: () => this.findApprovalRequest(policy, id) };
+    });
+  }
+
+  private findApprovalRequest(policy: Policy, id: string): ApprovalRequest {
+    const request = this.readApprovalRequests(policy).find((candidate) => candidate.id === id);
+    if (!request) throw new RegistryError('NOT_FOUND', `No approval request '${id}'. List them with: mreg requests`);
+    return request;
+  }
+
+  private readApprovalRequests(policy: Policy, model?: string): ApprovalRequest[] {
+    const events = APPROVAL_EVENT_TYPES.flatMap((type) => this.queries.events({ model, type }));
+    return approvalRequestsFromEvents(events, (name, stage) => Math.max(0, ...rulesFor(policy, name, stage).map((rule) => rule.approvals ?? 0)));
+  }
+
+  /** What gate evaluation needs, read from the database as it is now (callers hold the lock or have refreshed). */
+  private gateInput(version: ModelVersion, stage: Stage, policy: Policy): GateInput {
+    const production = this.queries.versionsInStage('Production', version.model).find((candidate) => candidate.number !== version.number);
+    const requests = this.readApprovalRequests(policy, version.model).filter(
+      (request) => request.version === version.number && request.stage === stage && (request.status === 'pending' || request.status === 'approved'),
+    );
+    return {
+      candidate: { ...version, manifest: this.manifestOf(version) },
+      stage,
+      production: production && { ...production, manifest: this.manifestOf(production) },
+      requests,
+    };
+  }
+
   // ── artifacts and integrity ───────────────────────────────────────────────
 
   /** Copies a version's artifacts into `toDir` under their relative paths, verifying every byte. */
@@ -566,6 +710,7 @@ export class Registry {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await Promise.all(this.deliveries);
     clearTimeout(this.checkpointTimer);
     try {
       const behind = this.position.seq - this.snapshots.newestSeq();
@@ -790,6 +935,7 @@ export class Registry {
       this.position = { seq: last.seq, hash: last.hash, offset };
       const value = result();
       this.changed();
+      this.notifyWebhooks(events);
       return value;
     });
   }

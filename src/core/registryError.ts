@@ -18,7 +18,8 @@ export type RegistryErrorCode =
   | 'CANCELLED'
   | 'IO'
   | 'UNSUPPORTED'
-  | 'DIRTY_TREE';
+  | 'DIRTY_TREE'
+  | 'GATE_FAILED';
 
 export class RegistryError extends Error {
   constructor(

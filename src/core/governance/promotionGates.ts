@@ -1,0 +1,200 @@
+import type { Manifest, MetricDirection } from '../manifest';
+import type { ModelVersionDetails } from '../modelVersion';
+import type { Ref } from '../refs';
+import type { Registry } from '../registry';
+import { RegistryError } from '../registryError';
+import type { ModelSignature } from '../signature';
+import { compareSignatures } from '../signatureComparison';
+import type { Stage } from '../stage';
+import type { ApprovalRequest } from './approvals';
+import { THRESHOLD_PATTERN, type GateRule, type Policy } from './policy';
+
+export type GateKind = 'threshold' | 'noRegression' | 'signatureCompatible' | 'cleanGitTree' | 'dataLineage' | 'environment' | 'noPickleFindings' | 'approvals';
+
+/** One checked rule: what it asks, whether the version meets it, and the numbers that decided. */
+export interface GateResult {
+  kind: GateKind;
+  /** The rule as a person reads it: "accuracy >= 0.9". */
+  rule: string;
+  passed: boolean;
+  /** The numbers or facts behind the verdict: "accuracy 0.93 (needs >= 0.9)". */
+  detail: string;
+  /** Whether the policy lets `--override --reason` bypass it. */
+  overridable: boolean;
+}
+
+/** Everything the gates said about moving one version into one stage; stored with the promotion. */
+export interface GateEvaluation {
+  model: string;
+  version: number;
+  stage: Stage;
+  /** The Production version compared against, if any. */
+  production: number | null;
+  passed: boolean;
+  /** True when every failing rule allows an override (and something failed). */
+  overridable: boolean;
+  results: GateResult[];
+  /** Approval requests whose approvals were counted. */
+  approvalRequests: string[];
+}
+
+export interface GateInput {
+  candidate: ModelVersionDetails;
+  stage: Stage;
+  production: ModelVersionDetails | undefined;
+  /** Requests for this version and stage that are not rejected. */
+  requests: ApprovalRequest[];
+}
+
+/** Thrown by a promotion the gates refuse; carries the evaluation so every front end can show it. */
+export class GateFailedError extends RegistryError {
+  constructor(
+    readonly evaluation: GateEvaluation,
+    overrideRefused = false,
+  ) {
+    const failed = evaluation.results.filter((result) => !result.passed);
+    super(
+      'GATE_FAILED',
+      `${evaluation.model}/${evaluation.version} may not move to ${evaluation.stage}: ${failed.length} of ${evaluation.results.length} policy rule(s) failed (${failed.map((result) => result.rule).join('; ')}). Nothing was changed.${
+        overrideRefused ? ' The policy does not allow overriding these rules.' : evaluation.overridable ? ' The policy allows an override: --override --reason "<why>".' : ''
+      }`,
+    );
+  }
+}
+
+/** Applies the policy's rules for the candidate's model and the target stage. Pure: reads nothing itself. */
+export function evaluateGates(input: GateInput, rules: readonly GateRule[]): GateEvaluation {
+  const results: GateResult[] = [];
+  for (const rule of rules) {
+    const overridable = rule.allowOverride === true;
+    const add = (kind: GateKind, text: string, passed: boolean, detail: string) => results.push({ kind, rule: text, passed, detail, overridable });
+    for (const threshold of rule.thresholds ?? []) add('threshold', threshold.trim(), ...checkThreshold(threshold, input.candidate.manifest));
+    for (const check of rule.noRegression ?? []) add('noRegression', `no regression in ${check.metric}${check.tolerance ? ` (tolerance ${check.tolerance})` : ''} vs Production`, ...checkRegression(check, input));
+    if (rule.signatureCompatible) add('signatureCompatible', 'signature compatible with Production', ...checkSignature(input));
+    const lineage = rule.lineage ?? {};
+    if (lineage.cleanGitTree) add('cleanGitTree', 'registered from a clean git tree', ...checkCleanTree(input.candidate.manifest));
+    if (lineage.dataLineage) {
+      const data = input.candidate.manifest.lineage.data;
+      add('dataLineage', 'data lineage recorded', data.length > 0, data.length > 0 ? `${data.length} data entr${data.length === 1 ? 'y' : 'ies'}: ${data.map((d) => d.uri).join(', ')}` : 'no training data recorded (register with --data)');
+    }
+    if (lineage.environment) {
+      const keys = Object.keys(input.candidate.manifest.lineage.environment);
+      add('environment', 'environment captured', keys.length > 0, keys.length > 0 ? `recorded: ${keys.join(', ')}` : 'no environment recorded with the version');
+    }
+    if (lineage.noPickleFindings) add('noPickleFindings', 'no pickle security findings', ...checkPickleFindings(input.candidate.manifest));
+    if (rule.approvals !== undefined && rule.approvals > 0) add('approvals', `${rule.approvals} approval(s) by others than the registrant`, ...checkApprovals(rule.approvals, input));
+  }
+  const failed = results.filter((result) => !result.passed);
+  return {
+    model: input.candidate.model,
+    version: input.candidate.number,
+    stage: input.stage,
+    production: input.production?.number ?? null,
+    passed: failed.length === 0,
+    overridable: failed.length > 0 && failed.every((result) => result.overridable),
+    results,
+    approvalRequests: input.requests.map((request) => request.id),
+  };
+}
+
+/** The gates for moving `ref` into `stage`, read through the registry's public API (what the extension shows before a promotion). */
+export function evaluatePromotionGates(registry: Registry, ref: string | Ref, stage: Stage, policy?: Policy): GateEvaluation {
+  return registry.promotionGates(ref, stage, policy);
+}
+
+type Verdict = [passed: boolean, detail: string];
+
+const COMPARE: Record<string, (a: number, b: number) => boolean> = {
+  '>=': (a, b) => a >= b,
+  '>': (a, b) => a > b,
+  '<=': (a, b) => a <= b,
+  '<': (a, b) => a < b,
+  '==': (a, b) => a === b,
+};
+
+function checkThreshold(threshold: string, manifest: Manifest): Verdict {
+  const [, metric, op, text] = new RegExp(THRESHOLD_PATTERN).exec(threshold) ?? [];
+  const limit = Number(text);
+  const value = manifest.metrics[metric]?.value;
+  if (value === undefined) return [false, `the version records no metric '${metric}' (needs ${op} ${limit})`];
+  return [COMPARE[op](value, limit), `${metric} ${value} (needs ${op} ${limit})`];
+}
+
+function checkRegression(check: { metric: string; tolerance?: number; direction?: MetricDirection }, input: GateInput): Verdict {
+  const { metric } = check;
+  const tolerance = check.tolerance ?? 0;
+  const candidate = input.candidate.manifest.metrics[metric];
+  if (!candidate) return [false, `the version records no metric '${metric}'`];
+  if (!input.production) return [true, `${metric} ${candidate.value}; no version in Production to compare with`];
+  const baseline = input.production.manifest.metrics[metric];
+  const prodRef = `${input.production.model}/${input.production.number}`;
+  if (!baseline) return [true, `${metric} ${candidate.value}; Production (${prodRef}) records no ${metric} to compare with`];
+  const direction = candidate.direction ?? baseline.direction ?? check.direction;
+  if (!direction) return [false, `whether higher or lower ${metric} is better is unknown: register with --metric-direction ${metric}=max|min or set direction in the policy`];
+  const change = candidate.value - baseline.value;
+  const worseBy = direction === 'max' ? -change : change;
+  const passed = worseBy <= tolerance + Number.EPSILON * Math.max(1, Math.abs(baseline.value));
+  const better = direction === 'max' ? 'higher' : 'lower';
+  return [passed, `${metric} ${candidate.value} vs ${baseline.value} in Production (${prodRef}), ${better} is better, change ${formatNumber(change)}, tolerance ${tolerance}`];
+}
+
+function checkSignature(input: GateInput): Verdict {
+  if (!input.production) return [true, 'no version in Production to compare with'];
+  const before = asSignature(input.production.manifest.signature);
+  const after = asSignature(input.candidate.manifest.signature);
+  const prodRef = `${input.production.model}/${input.production.number}`;
+  if (!before) return [false, `Production (${prodRef}) records no signature, so compatibility cannot be checked`];
+  const comparison = compareSignatures(before, after);
+  const breaking = comparison.changes.filter((change) => change.kind === 'breaking');
+  if (breaking.length > 0) return [false, `breaking vs ${prodRef}: ${breaking.map((change) => change.message).join('; ')}`];
+  return [true, comparison.changes.length === 0 ? `same signature as ${prodRef}` : `compatible with ${prodRef}: ${comparison.changes.map((change) => change.message).join('; ')}`];
+}
+
+function checkCleanTree(manifest: Manifest): Verdict {
+  const git = manifest.lineage.git as (Manifest['lineage']['git'] & { dirty?: unknown; modified?: unknown; untracked?: unknown }) | null;
+  if (!git) return [false, 'no git lineage recorded (registered outside a git repository)'];
+  if (typeof git.dirty !== 'boolean') return [false, `the registration recorded commit ${git.commit.slice(0, 12)} but not whether the working tree was clean`];
+  if (git.dirty) {
+    const changed = [...(Array.isArray(git.modified) ? git.modified : []), ...(Array.isArray(git.untracked) ? git.untracked : [])].slice(0, 5);
+    return [false, `the working tree had uncommitted changes at ${git.commit.slice(0, 12)}${changed.length ? `: ${changed.join(', ')}` : ''}`];
+  }
+  return [true, `clean at ${git.commit.slice(0, 12)}`];
+}
+
+/** Formats whose files can hold pickles, which run code when loaded. */
+const PICKLE_CAPABLE = /\.(pkl|pickle|joblib|pt|pth|ckpt|bin)$/i;
+
+function checkPickleFindings(manifest: Manifest): Verdict {
+  const problems: string[] = [];
+  let scanned = 0;
+  for (const artifact of manifest.artifacts) {
+    const inspection = (artifact as { inspection?: { findings?: { severity?: string; message?: string }[] } }).inspection;
+    if (inspection && Array.isArray(inspection.findings)) {
+      scanned += 1;
+      for (const finding of inspection.findings) problems.push(`${artifact.path}: ${finding.severity ?? '?'} ${finding.message ?? ''}`.trim());
+    } else if (PICKLE_CAPABLE.test(artifact.path) || artifact.mediaType === 'application/x-python-pickle') {
+      problems.push(`${artifact.path} may hold a pickle but was not scanned`);
+    }
+  }
+  if (problems.length > 0) return [false, problems.join('; ')];
+  return [true, `${scanned} scanned artifact(s), no findings; ${manifest.artifacts.length - scanned} other(s) hold no pickles`];
+}
+
+function checkApprovals(needed: number, input: GateInput): Verdict {
+  const registrant = input.candidate.createdBy;
+  const approvers = new Set<string>();
+  for (const request of input.requests) for (const approval of request.approvals) if (approval.actor !== registrant) approvers.add(approval.actor);
+  const count = approvers.size;
+  const requests = input.requests.map((request) => request.id);
+  const where = requests.length === 0 ? `no open request: mreg request ${input.candidate.model}/${input.candidate.number} ${input.stage}` : `request ${requests.join(', ')}`;
+  return [count >= needed, `${count} of ${needed} (${count > 0 ? [...approvers].join(', ') : 'none yet'}; ${where})`];
+}
+
+function asSignature(value: unknown): ModelSignature | undefined {
+  const candidate = value as ModelSignature | undefined;
+  return candidate && Array.isArray(candidate.inputs) && Array.isArray(candidate.outputs) ? candidate : undefined;
+}
+
+function formatNumber(value: number): string {
+  return `${value >= 0 ? '+' : ''}${Number(value.toPrecision(6))}`;
+}
