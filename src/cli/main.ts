@@ -5,6 +5,9 @@ import { Registry } from '../core/registry';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
 import { parseRef } from '../core/refs';
 import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
+import { addHistoryCommands } from './commands/historyCommands';
+import { addRetentionCommands } from './commands/retentionCommands';
+import { addSearchCommands } from './commands/searchCommands';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
 import { progressBar } from './progressBar';
 import { addSyncCommands, fetchMissingArtifacts, setStore, verifyStore } from './commands/syncCommands';
@@ -275,7 +278,10 @@ export function buildProgram(): Command {
       }
     }));
 
+  addHistoryCommands(program, { withRegistry, emit });
   addSyncCommands(program, { withRegistry, emit, signal: cancellation.signal });
+  addSearchCommands(program, { withRegistry, emit });
+  addRetentionCommands(program, { withRegistry, emit });
 
   return program;
 }

@@ -26,10 +26,12 @@ export interface EventPayloads {
     /** The whole manifest travels with the event, so the log alone rebuilds the registry. */
     manifest: Manifest;
   };
-  'version.stage_changed': { from: Stage; to: Stage; supersededBy?: number };
+  'version.stage_changed': { from: Stage; to: Stage; supersededBy?: number; rollback?: true };
   'version.alias_set': { alias: string; previous?: number };
   'version.alias_removed': { alias: string };
   'version.updated': { description?: string | null; tags?: Record<string, string | null> };
+  /** Retention removed the version; the event is its tombstone (the number is never given again). */
+  'version.deleted': { rule: string; fingerprint: string };
 }
 
 export type EventType = keyof EventPayloads;

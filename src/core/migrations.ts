@@ -89,6 +89,16 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_model ON events (model_id, seq);
   `,
+  // Retention: a deleted version leaves a tombstone, so its number stays taken and a reference to it
+  // says what happened. Registries from before have deleted nothing, so the table starts empty.
+  `
+  CREATE TABLE deleted_versions (
+    model_id INTEGER NOT NULL, number INTEGER NOT NULL, ulid TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    deleted_at TEXT NOT NULL, deleted_by TEXT NOT NULL, rule TEXT NOT NULL,
+    PRIMARY KEY (model_id, number)
+  ) WITHOUT ROWID;
+  CREATE INDEX events_stage_changes ON events (model_id, version) WHERE type = 'version.stage_changed';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

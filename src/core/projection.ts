@@ -66,6 +66,9 @@ export class Projection {
         this.applyTags('version_tags', 'version_id', versionId, event.payload.tags);
         break;
       }
+      case 'version.deleted':
+        this.deleteVersion(event, modelId);
+        break;
       default:
         throw new RegistryError('CORRUPT', `Event #${(event as RegistryEvent).seq} has an unknown type '${(event as RegistryEvent).type}'.`);
     }
@@ -130,6 +133,24 @@ export class Projection {
       this.db.run('INSERT INTO version_data (version_id, position, uri, sha256) VALUES (?, ?, ?, ?)', [versionId, position, data.uri, data.sha256 ?? null]);
     });
     this.applyTags('version_tags', 'version_id', versionId, payload.tags);
+  }
+
+  private deleteVersion(event: Extract<RegistryEvent, { type: 'version.deleted' }>, modelId: number): void {
+    const versionId = this.versionId(event, modelId);
+    const row = this.db.get<{ ulid: string; fingerprint: string }>('SELECT ulid, fingerprint FROM model_versions WHERE id = ?', [versionId])!;
+    for (const table of ['version_tags', 'version_metrics', 'version_params', 'version_artifacts', 'version_data', 'aliases'] as const) {
+      this.db.run(`DELETE FROM ${table} WHERE version_id = ?`, [versionId]);
+    }
+    this.db.run('DELETE FROM model_versions WHERE id = ?', [versionId]);
+    this.db.run('INSERT INTO deleted_versions (model_id, number, ulid, fingerprint, deleted_at, deleted_by, rule) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      modelId,
+      event.version ?? -1,
+      row.ulid,
+      row.fingerprint,
+      event.time,
+      event.actor,
+      event.payload.rule,
+    ]);
   }
 
   private applyTags(table: 'model_tags' | 'version_tags', column: 'model_id' | 'version_id', ownerId: number, tags: Record<string, string | null> | undefined): void {

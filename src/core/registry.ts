@@ -24,8 +24,15 @@ import { RegistryFolder } from './registryFolder';
 import { RegistryQueries } from './registryQueries';
 import { fileRegistrationStatus, type FileRegistrationStatus } from './fileRegistrationStatus';
 import { RegistryError, isRegistryError, throwIfCancelled } from './registryError';
+import { BlobsRemovedError, liveBlobs, marksFileOf, planRetention, sweepBlobs, type GcReport, type RetentionDeletion } from './retention/garbageCollection';
+import { checkRetentionPolicy, loadRetentionPolicy, type RetentionPolicy } from './retention/retentionPolicy';
+import { compileQuery } from './search/queryCompiler';
+import { completeQuery, type QueryCompletion } from './search/queryCompletion';
+import { parseQuery, QueryError } from './search/queryParser';
+import { knownKeys, queryVocabulary, searchVersions, type QueryVocabulary, type SearchHit, type SearchOptions } from './search/versionSearch';
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
+import { previousProductionVersion, stageChanges, versionsInStageAt, type StageAtTime, type StageChange } from './stageHistory';
 
 export interface RegistryOptions {
   /** The registry folder itself (usually `<project>/.modelregistry`). */
@@ -109,6 +116,7 @@ export class Registry {
   private actorName: Promise<string> | undefined;
   private readonly listeners = new Set<() => void>();
   private checkpointTimer: NodeJS.Timeout | undefined;
+  private vocabulary: { seq: number; words: QueryVocabulary } | undefined;
   private closed = false;
 
   private constructor(private readonly options: RegistryOptions) {
@@ -135,6 +143,12 @@ export class Registry {
   models(): RegisteredModel[] {
     this.refresh();
     return this.queries.models();
+  }
+
+  /** How many models and versions, without listing them. */
+  counts(): { models: number; versions: number } {
+    this.refresh();
+    return this.queries.counts();
   }
 
   model(name: string): RegisteredModel {
@@ -200,9 +214,90 @@ export class Registry {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  // ── search ─────────────────────────────────────────────────────────────────
+
+  /** Versions matching a query such as `name LIKE 'fraud%' AND metrics.accuracy > 0.85` (README: Search). */
+  search(query: string, options: SearchOptions = {}): SearchHit[] {
+    this.refresh();
+    return searchVersions(this.db, this.queries, query, options);
+  }
+
+  /** The QueryError a query would raise (with its offsets), or undefined when it is valid; reads no versions. */
+  validateQuery(query: string): QueryError | undefined {
+    this.refresh();
+    try {
+      compileQuery(query, parseQuery(query, knownKeys(this.db)));
+      return undefined;
+    } catch (error) {
+      if (error instanceof QueryError) return error;
+      throw error;
+    }
+  }
+
+  /** Completion for a query being typed (fields, operators, known values) at `cursor`. */
+  completeQuery(query: string, cursor: number): QueryCompletion {
+    this.refresh();
+    // Gathering known values scans the versions; keystrokes reuse it until the registry changes.
+    if (this.vocabulary?.seq !== this.position.seq) this.vocabulary = { seq: this.position.seq, words: queryVocabulary(this.db) };
+    return completeQuery(query, cursor, this.vocabulary.words);
+  }
+
+  // ── retention ──────────────────────────────────────────────────────────────
+
+  /**
+   * Applies the retention policy (policy.yaml's `retention:`, overridden by `options.policy`):
+   * deletes versions with a tombstone event each, then marks blobs no live version refers to and
+   * removes those marked at least the grace period ago. A dry run changes nothing.
+   */
+  async gc(options: { dryRun?: boolean; now?: Date; policy?: Partial<RetentionPolicy> } = {}): Promise<GcReport> {
+    const now = options.now ?? new Date();
+    const overrides = Object.fromEntries(Object.entries(options.policy ?? {}).filter(([, value]) => value !== undefined));
+    checkRetentionPolicy(overrides, 'the gc options');
+    const policy: RetentionPolicy = { ...loadRetentionPolicy(this.folder.root), ...overrides };
+    const marksFile = marksFileOf(this.folder.root);
+    if (options.dryRun) {
+      this.refresh();
+      const deleted = planRetention(this.db, policy, now);
+      const live = liveBlobs(this.db, new Set(deleted.map((version) => formatRef(version.model, version.number))));
+      return { dryRun: true, policy, deleted, ...sweepBlobs(this.blobs, live, marksFile, policy, now, true) };
+    }
+    let deleted: RetentionDeletion[] = [];
+    await this.mutate(() => {
+      deleted = planRetention(this.db, policy, now);
+      return {
+        drafts: deleted.map((version): EventDraft => ({
+          type: 'version.deleted',
+          model: version.model,
+          version: version.number,
+          payload: { rule: version.rule, fingerprint: version.fingerprint },
+          reason: `retention: ${version.rule}`,
+        })),
+        result: () => undefined,
+      };
+    });
+    // TODO(shared store): blobs removed here may still be in the shared store; its gc runs the same
+    // mark-then-sweep there against the live set of the merged log (see sweepBlobs).
+    const blobs = await this.lock.withLock(() => {
+      this.refresh();
+      return sweepBlobs(this.blobs, liveBlobs(this.db), marksFile, policy, now, false);
+    });
+    return { dryRun: false, policy, deleted, ...blobs };
+  }
+
   // ── writing ────────────────────────────────────────────────────────────────
 
   async register(input: RegisterInput, work: WorkOptions = {}): Promise<ModelVersion> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.registerOnce(input, work);
+      } catch (error) {
+        // A concurrent gc removed a blob this version reuses: storing again puts it back.
+        if (!(error instanceof BlobsRemovedError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async registerOnce(input: RegisterInput, work: WorkOptions): Promise<ModelVersion> {
     assertModelName(input.model);
     const semver = input.semver === undefined ? undefined : normalizeSemver(input.semver);
     const metrics = buildMetrics(input.metrics ?? {}, input.metricDirections ?? {});
@@ -250,6 +345,8 @@ export class Registry {
     const fingerprint = this.blobs.putBytes(manifestBytes(manifest)).sha256;
 
     return this.mutate(() => {
+      const missing = [fingerprint, ...artifacts.map((artifact) => artifact.sha256)].filter((sha256) => !this.blobs.has(sha256));
+      if (missing.length > 0) throw new BlobsRemovedError(missing);
       const existing = this.queries.findByFingerprint(input.model, fingerprint);
       if (existing) {
         throw new RegistryError(
@@ -274,6 +371,47 @@ export class Registry {
   }
 
   /** Moves a version to a stage; promoting to Production archives the previous Production version. */
+  // ── Production history and rollback ─────────────────────────────────────────
+
+  /** A model's stage changes, oldest first; with `asOf`, also which versions held the stage then. */
+  stageHistory(model: string, options: { stage?: Stage; asOf?: Date } = {}): { changes: StageChange[]; asOf?: StageAtTime } {
+    this.refresh();
+    const all = stageChanges(this.queries.events({ model, type: 'version.stage_changed' }));
+    const changes = options.stage === undefined ? all : all.filter((change) => change.from === options.stage || change.to === options.stage);
+    return { changes, asOf: options.asOf === undefined ? undefined : versionsInStageAt(all, options.stage ?? 'Production', options.asOf) };
+  }
+
+  /** What a rollback of the model's Production would do, or an error saying why it cannot. */
+  rollbackPlan(model: string): { current: ModelVersion; target: ModelVersion } {
+    this.refresh();
+    return this.planRollback(model);
+  }
+
+  /** Returns Production to the version that held it before the current one, in one step. */
+  async rollback(model: string, options: { reason: string }): Promise<{ current: ModelVersion; target: ModelVersion }> {
+    if (!options.reason.trim()) throw new RegistryError('INVALID_INPUT', 'A rollback needs a reason, for the audit log: say why Production goes back (e.g. --reason "latency regression").');
+    return this.mutate(() => {
+      const { current, target } = this.planRollback(model);
+      const because = `rollback from ${formatRef(model, current.number)}: ${options.reason}`;
+      const drafts: EventDraft[] = [
+        { type: 'version.stage_changed', model, version: current.number, payload: { from: 'Production', to: 'Archived', supersededBy: target.number, rollback: true }, reason: because },
+        { type: 'version.stage_changed', model, version: target.number, payload: { from: target.stage, to: 'Production', rollback: true }, reason: because },
+      ];
+      const find = (number: number) => this.queries.find({ model, selector: { kind: 'number', number } });
+      return { drafts, result: () => ({ current: find(current.number), target: find(target.number) }) };
+    });
+  }
+
+  private planRollback(model: string): { current: ModelVersion; target: ModelVersion } {
+    const inProduction = this.queries.versionsInStage('Production', model);
+    if (inProduction.length === 0) throw new RegistryError('CONFLICT', `${model} has no version in Production, so there is nothing to roll back. Promote a version instead: mreg promote ${model}/<number> production`);
+    const current = inProduction[0];
+    const numbers = new Set(this.queries.versions(model).map((version) => version.number));
+    const previous = previousProductionVersion(stageChanges(this.queries.events({ model, type: 'version.stage_changed' })), current.number, (number) => numbers.has(number));
+    if (previous === undefined) throw new RegistryError('CONFLICT', `${formatRef(model, current.number)} is the first version of ${model} ever in Production: there is no earlier Production version to return to. Promote another version instead.`);
+    return { current, target: this.queries.find({ model, selector: { kind: 'number', number: previous } }) };
+  }
+
   async promote(ref: string | Ref, stage: Stage, options: { reason?: string } = {}): Promise<ModelVersion> {
     return this.mutate(() => {
       const version = this.queries.find(toRef(ref));
@@ -564,6 +702,7 @@ export class Registry {
     return this.lock.withLock(() => {
       this.catchUp();
       const { drafts, result } = plan();
+      if (drafts.length === 0) return result();
       const events = sealEvents(drafts, this.position, actor);
       this.commitLine(events, OpLog.encode(events));
       const value = result();

@@ -54,14 +54,26 @@ export class SqlDatabase {
 
   all<T extends Row = Row>(sql: string, params: BindParams = []): T[] {
     const statement = this.statement(sql);
-    const rows: T[] = [];
     try {
-      statement.bind(params);
-      while (statement.step()) rows.push(statement.getAsObject() as T);
+      return rowsOf<T>(statement, params);
     } finally {
       statement.reset();
     }
-    return rows;
+  }
+
+  /** Like `all`, for SQL built per call (searches): prepared, run and freed, not cached. */
+  allOnce<T extends Row = Row>(sql: string, params: BindParams = []): T[] {
+    const statement = this.db.prepare(sql);
+    try {
+      return rowsOf<T>(statement, params);
+    } finally {
+      statement.free();
+    }
+  }
+
+  /** Makes a deterministic JavaScript function callable from SQL. */
+  defineFunction(name: string, fn: (...args: (number | string | null)[]) => number | string | null): void {
+    this.db.create_function(name, fn);
   }
 
   get<T extends Row = Row>(sql: string, params: BindParams = []): T | undefined {
@@ -129,4 +141,11 @@ export class SqlDatabase {
     }
     return statement;
   }
+}
+
+function rowsOf<T extends Row>(statement: Statement, params: BindParams): T[] {
+  const rows: T[] = [];
+  statement.bind(params);
+  while (statement.step()) rows.push(statement.getAsObject() as T);
+  return rows;
 }

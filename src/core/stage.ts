@@ -6,3 +6,7 @@ export function parseStage(text: string): Stage | undefined {
   const lower = text.toLowerCase();
   return STAGES.find((stage) => stage.toLowerCase() === lower);
 }
+
+export function isStage(value: unknown): value is Stage {
+  return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
+}

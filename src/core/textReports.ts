@@ -1,6 +1,7 @@
 import type { IntegrityReport } from './integrityCheck';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
 import type { PullResult } from './pullVersion';
+import type { StageAtTime, StageChange } from './stageHistory';
 
 /** Plain-text reports for people: `mreg` prints them (`--json` prints the API's objects instead), the extension shows them in read-only documents. */
 
@@ -71,6 +72,17 @@ export function resolvedText(resolved: ResolvedVersion): string {
 export function pullText(result: PullResult): string {
   const written = result.files.filter((file) => file.status === 'written').length;
   return `${result.model}/${result.version} → ${result.to}: ${written} written, ${result.files.length - written} already up to date\n${indent(result.files.map((file) => `${file.status === 'written' ? '+' : '='} ${file.path}`).join('\n'))}`;
+}
+
+export function stageHistoryText(model: string, history: { changes: StageChange[]; asOf?: StageAtTime }): string {
+  const lines: string[] = [];
+  if (history.asOf) {
+    const { stage, time, versions } = history.asOf;
+    lines.push(`${stage} at ${time}: ${versions.length === 0 ? 'no version' : versions.map((number) => `${model}/${number}`).join(', ')}`, '');
+  }
+  if (history.changes.length === 0) return [...lines, `No stage changes for ${model} yet.`].join('\n');
+  const rows = history.changes.map((change) => [change.seq, change.time, change.actor, `${model}/${change.version}`, `${change.from} → ${change.to}`, `${change.rollback ? '[rollback] ' : ''}${change.reason ?? ''}`]);
+  return [...lines, table(['#', 'TIME', 'ACTOR', 'VERSION', 'CHANGE', 'REASON'], rows)].join('\n');
 }
 
 export function eventsText(events: AuditEvent[]): string {

@@ -6,6 +6,7 @@ export const CommandIds = {
   promoteVersion: 'modelRegistry.promoteVersion',
   setAlias: 'modelRegistry.setAlias',
   archiveVersion: 'modelRegistry.archiveVersion',
+  rollbackProduction: 'modelRegistry.rollbackProduction',
   compareVersions: 'modelRegistry.compareVersions',
   copyVersionUri: 'modelRegistry.copyVersionUri',
   pullVersion: 'modelRegistry.pullVersion',
@@ -17,6 +18,7 @@ export const CommandIds = {
   refresh: 'modelRegistry.refresh',
   filterTree: 'modelRegistry.filterTree',
   clearFilter: 'modelRegistry.clearFilter',
+  syncNow: 'modelRegistry.syncNow',
   showStatusMenu: 'modelRegistry.showStatusMenu',
   openSettings: 'modelRegistry.openSettings',
 } as const;

@@ -4,6 +4,7 @@ import { RegisteredFileDecorations } from './registeredFileDecorations';
 import { REGISTRY_DOCUMENT_SCHEME, RegistryDocuments } from './registryDocuments';
 import { RegistrySession } from './registrySession';
 import { RegistryStatusBar } from './registryStatusBar';
+import { RegistrySync } from './registrySync';
 import { Settings } from './settings';
 import { ExpansionMemory } from './tree/expansionMemory';
 import { ModelsTreeProvider } from './tree/modelsTreeProvider';
@@ -19,6 +20,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
   readonly modelsTree: ModelsTreeProvider;
   readonly stagesTree: StagesTreeProvider;
   readonly decorations: RegisteredFileDecorations;
+  readonly sync: RegistrySync;
   readonly output: vscode.LogOutputChannel;
   /** How long activate() took; the registry itself opens right after, without blocking it. */
   activationMs = 0;
@@ -29,11 +31,12 @@ export class ModelRegistryExtension implements vscode.Disposable {
     this.output = vscode.window.createOutputChannel('Model Registry', { log: true });
     this.session = new RegistrySession(settings, this.output);
     const modelsExpansion = new ExpansionMemory(context.workspaceState, 'modelRegistry.expanded.models');
-    this.modelsTree = new ModelsTreeProvider(this.session, modelsExpansion);
+    this.sync = new RegistrySync(this.session, settings, this.output);
+    this.modelsTree = new ModelsTreeProvider(this.session, modelsExpansion, () => this.sync.pendingVersions());
     const stagesExpansion = new ExpansionMemory(context.workspaceState, 'modelRegistry.expanded.stages');
     this.stagesTree = new StagesTreeProvider(this.session, stagesExpansion);
     this.decorations = new RegisteredFileDecorations(this.session);
-    const statusBar = new RegistryStatusBar(this.session);
+    const statusBar = new RegistryStatusBar(this.session, this.sync);
     const modelsView = vscode.window.createTreeView<TreeNode>('modelRegistry.models', { treeDataProvider: this.modelsTree, canSelectMany: true, showCollapseAll: true });
     const stagesView = vscode.window.createTreeView<TreeNode>('modelRegistry.stages', { treeDataProvider: this.stagesTree, canSelectMany: true });
     const documents = new RegistryDocuments(this.session);
@@ -43,17 +46,19 @@ export class ModelRegistryExtension implements vscode.Disposable {
       this.stagesTree,
       this.decorations,
       statusBar,
+      this.sync,
       documents,
       modelsView,
       stagesView,
       ...modelsExpansion.track(modelsView),
       ...stagesExpansion.track(stagesView),
+      this.sync.onDidChange(refreshWhenPendingChanges(this.sync, this.modelsTree)),
       this.modelsTree.onDidChangeTreeData(() => {
         modelsView.description = this.modelsTree.activeFilter ? `filter: ${this.modelsTree.activeFilter.text}` : undefined;
       }),
       vscode.window.registerFileDecorationProvider(this.decorations),
       vscode.workspace.registerTextDocumentContentProvider(REGISTRY_DOCUMENT_SCHEME, documents),
-      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar }),
+      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar, sync: this.sync }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settings.affectsWeightFiles(event)) setWeightFileContext(settings);
       }),
@@ -69,6 +74,17 @@ export class ModelRegistryExtension implements vscode.Disposable {
   dispose(): void {
     for (const disposable of this.disposables.reverse()) disposable.dispose();
   }
+}
+
+/** The tree marks pending versions; it renders again only when that set changes, not on every sync. */
+function refreshWhenPendingChanges(sync: RegistrySync, tree: ModelsTreeProvider): () => void {
+  let shown = '';
+  return () => {
+    const pending = [...sync.pendingVersions()].sort().join(' ');
+    if (pending === shown) return;
+    shown = pending;
+    tree.refresh();
+  };
 }
 
 /** Until this is set, package.json's menus fall back to the default weight-file extensions. */

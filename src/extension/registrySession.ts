@@ -142,7 +142,7 @@ export class RegistrySession implements vscode.Disposable {
 
   private updateState(registry: Registry): void {
     this.lastError = undefined;
-    this.setState(registry.models().length === 0 ? 'empty' : 'ready');
+    this.setState(registry.counts().models === 0 ? 'empty' : 'ready');
     this.changeEmitter.fire();
   }
 

@@ -1,19 +1,25 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commandIds';
+import type { SyncStatus } from '../sync/syncService';
 import type { RegistrySession } from './registrySession';
+import type { RegistrySync } from './registrySync';
 
 /**
- * The registry's state in the status bar: local (no shared store), read-only in Restricted Mode, or an
- * error; a click opens a menu of the registry-wide actions.
+ * The registry's state in the status bar: local (no shared store), synced, N pending, offline or a
+ * sync error, read-only in Restricted Mode, or an error opening it; a click opens a menu of the
+ * registry-wide actions.
  */
 export class RegistryStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('modelRegistry.status', vscode.StatusBarAlignment.Left, 10);
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly session: RegistrySession) {
+  constructor(
+    private readonly session: RegistrySession,
+    private readonly sync: RegistrySync,
+  ) {
     this.item.name = 'Model Registry';
     this.item.command = CommandIds.showStatusMenu;
-    this.subscriptions = [session.onDidChange(() => this.update()), vscode.workspace.onDidGrantWorkspaceTrust(() => this.update())];
+    this.subscriptions = [session.onDidChange(() => this.update()), sync.onDidChange(() => this.update()), vscode.workspace.onDidGrantWorkspaceTrust(() => this.update())];
     this.update();
   }
 
@@ -29,14 +35,16 @@ export class RegistryStatusBar implements vscode.Disposable {
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else {
       const registry = this.session.current;
-      const models = registry?.models() ?? [];
-      const versions = models.reduce((sum, model) => sum + model.versionCount, 0);
+      const { models, versions } = registry?.counts() ?? { models: 0, versions: 0 };
       const trusted = vscode.workspace.isTrusted;
-      this.item.text = trusted ? '$(database) Registry: local' : '$(lock) Registry: local · read-only';
+      const sync = this.sync.status();
+      const [icon, label] = sync ? syncPresentation(sync, this.sync.syncing) : ['$(database)', 'local'];
+      this.item.text = trusted ? `${icon} Registry: ${label}` : `$(lock) Registry: ${label} · read-only`;
       this.item.tooltip =
-        `Model Registry — local, in ${registry?.folder.root ?? 'this workspace'}\n${models.length} models, ${versions} versions. No shared store is configured.` +
+        `Model Registry — ${label}, in ${registry?.folder.root ?? 'this workspace'}\n${models} models, ${versions} versions. ` +
+        (sync ? syncDetails(sync) : 'No shared store is configured (mreg store set URI).') +
         (trusted ? '' : '\nRestricted Mode: browsing only. Registering and changing versions run git and write files; trust this workspace to allow them.');
-      this.item.backgroundColor = undefined;
+      this.item.backgroundColor = sync?.state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
     this.item.show();
   }
@@ -44,6 +52,7 @@ export class RegistryStatusBar implements vscode.Disposable {
   /** The click menu. */
   async showMenu(): Promise<void> {
     const actions = [
+      ...(this.sync.status() ? [{ label: '$(sync) Sync with Shared Store', command: CommandIds.syncNow }] : []),
       { label: '$(refresh) Refresh', command: CommandIds.refresh },
       { label: '$(output) Show Audit Log', command: CommandIds.showLog },
       { label: '$(verified) Verify Integrity', command: CommandIds.verifyIntegrity },
@@ -60,4 +69,25 @@ export class RegistryStatusBar implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.item.dispose();
   }
+}
+
+function syncPresentation(status: SyncStatus, syncing: boolean): [icon: string, label: string] {
+  if (syncing) return ['$(sync~spin)', 'syncing…'];
+  switch (status.state) {
+    case 'pending':
+      return ['$(cloud-upload)', `${status.pendingOps} pending`];
+    case 'offline':
+      return ['$(debug-disconnect)', 'offline'];
+    case 'error':
+      return ['$(warning)', 'sync error'];
+    default:
+      return ['$(cloud)', 'synced'];
+  }
+}
+
+function syncDetails(status: SyncStatus): string {
+  const lines = [`Shared store: ${status.store ?? '-'}`, `Last sync: ${status.lastSync ?? 'never'}`];
+  if (status.pendingOps > 0) lines.push(`${status.pendingOps} change(s) not yet in the store${status.pendingVersions.length > 0 ? `, including ${status.pendingVersions.length} new version(s) whose numbers may still change` : ''}.`);
+  if (status.lastError && status.state !== 'synced' && status.state !== 'pending') lines.push(`Last attempt failed: ${status.lastError.message}`);
+  return lines.join('\n');
 }

@@ -40,6 +40,16 @@ export class Settings {
     return this.config.get<boolean>('confirm.archive', true);
   }
 
+  /** How often to sync with the shared store in the background; 0 turns the interval off. */
+  syncIntervalSeconds(): number {
+    const value = this.config.get<number>('sync.intervalSeconds', 300);
+    return Number.isFinite(value) && value > 0 ? Math.max(10, value) : 0;
+  }
+
+  affectsSyncInterval(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration('modelRegistry.sync.intervalSeconds');
+  }
+
   affectsRegistryLocation(event: vscode.ConfigurationChangeEvent): boolean {
     return event.affectsConfiguration('modelRegistry.registryPath');
   }

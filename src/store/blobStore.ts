@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from '../core/persistence/atomicFile';
@@ -43,7 +43,7 @@ export class BlobStore {
     const before = await stat(file, { bigint: true });
     if (!before.isFile()) throw new RegistryError('INVALID_INPUT', `${file} is not a regular file.`);
     const cached = this.statCache?.get(file, before);
-    if (cached && this.has(cached)) {
+    if (cached && this.reuse(cached)) {
       options.onProgress?.(Number(before.size));
       return { sha256: cached, size: Number(before.size) };
     }
@@ -66,7 +66,7 @@ export class BlobStore {
 
   putBytes(bytes: Uint8Array): StoredBlob {
     const sha256 = sha256Hex(bytes);
-    if (!this.has(sha256)) {
+    if (!this.reuse(sha256)) {
       mkdirSync(this.temporaryDir, { recursive: true });
       const temporary = temporaryNameFor(path.join(this.temporaryDir, 'blob'));
       writeFileDurably(temporary, bytes);
@@ -126,6 +126,44 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Removes a blob (garbage collection; the caller holds the writer lock and has checked that no
+   * version refers to it). False when it was already gone.
+   */
+  remove(sha256: string): boolean {
+    try {
+      unlinkSync(this.pathOf(sha256));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new RegistryError('IO', `Cannot remove blob ${sha256}: ${(error as Error).message}`);
+    }
+  }
+
+  /** When the blob was last written or reused; undefined when it is not stored. */
+  lastUsed(sha256: string): Date | undefined {
+    try {
+      return statSync(this.pathOf(sha256)).mtime;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Marks an existing blob as just used, so a garbage collection running meanwhile sees it as new
+   * and leaves it for its grace period; false when the blob is not stored.
+   */
+  private reuse(sha256: string): boolean {
+    try {
+      const now = new Date();
+      utimesSync(this.pathOf(sha256), now, now);
+      return true;
+    } catch (error) {
+      // A blob we may not touch (another user's) is still there to use.
+      return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  }
+
   /** Removes what killed processes of this machine left half-written. */
   removeLeftovers(): void {
     removeDeadTemporaries(this.temporaryDir);
@@ -133,7 +171,7 @@ export class BlobStore {
 
   private moveIntoPlace(temporary: string, sha256: string): void {
     const target = this.pathOf(sha256);
-    if (existsSync(target)) return;
+    if (this.reuse(sha256)) return;
     mkdirSync(path.dirname(target), { recursive: true });
     renameWithRetry(temporary, target);
     fsyncDirectory(path.dirname(target));

@@ -49,6 +49,8 @@ export async function benchExtension(models: number): Promise<void> {
           ['activation (activate() returns; the registry opens after)', outcome.activationMs.toFixed(1), '-', '< 200 ms', verdict(outcome.activationMs < 200)],
           ['first render: open registry + build the model rows', median(outcome.firstRenderMs).toFixed(0), all(outcome.firstRenderMs), '< 300 ms', verdict(median(outcome.firstRenderMs) < 300)],
           ['  of which opening the registry (snapshot read + checksum)', median(outcome.openMs).toFixed(0), all(outcome.openMs), '-', ''],
+          ['  for comparison, Registry.open alone in the same host', median(outcome.bareOpenMs).toFixed(0), all(outcome.bareOpenMs), '-', ''],
+          ['  and listing the models once open', median(outcome.bareModelsMs).toFixed(0), all(outcome.bareModelsMs), '-', ''],
           ['re-render the model rows (registry open)', median(outcome.warmRenderMs).toFixed(0), all(outcome.warmRenderMs), '-', ''],
           [`expand a model with ${outcome.expandedVersions} versions`, median(outcome.expandMs).toFixed(0), all(outcome.expandMs), '< 100 ms', verdict(median(outcome.expandMs) < 100)],
           ['extension host RSS after (MiB)', outcome.rssMiB.toFixed(0), '-', '-', ''],

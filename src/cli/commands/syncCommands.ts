@@ -6,16 +6,15 @@ import { parseStoreUri, readStoreUri, writeStoreUri } from '../../sync/storeConf
 import { rebaseText, statusText, storeVerifyText, syncText } from '../../sync/syncReports';
 import { openSyncService, type SyncService } from '../../sync/syncService';
 import { progressBar } from '../progressBar';
+import type { CommandHelpers } from './commandHelpers';
 
 interface GlobalOptions {
   registry?: string;
   json?: boolean;
 }
 
-/** What main.ts lends these commands, so that opening a registry and printing work the same everywhere. */
-export interface CommandSupport {
-  withRegistry(command: Command, work: (registry: Registry, options: GlobalOptions) => Promise<void>): Promise<void>;
-  emit(options: GlobalOptions, json: unknown, text: string): void;
+/** What main.ts lends these commands, plus the signal that Ctrl+C aborts. */
+export interface CommandSupport extends CommandHelpers<GlobalOptions> {
   signal: AbortSignal;
 }
 

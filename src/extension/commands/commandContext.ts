@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { CommandId } from '../commandIds';
 import type { RegistrySession } from '../registrySession';
 import type { RegistryStatusBar } from '../registryStatusBar';
+import type { RegistrySync } from '../registrySync';
 import type { Settings } from '../settings';
 import type { ModelsTreeProvider } from '../tree/modelsTreeProvider';
 
@@ -12,6 +13,7 @@ export interface CommandContext {
   output: vscode.LogOutputChannel;
   modelsTree: ModelsTreeProvider;
   statusBar: RegistryStatusBar;
+  sync: RegistrySync;
 }
 
 /** A command's implementation; its result is returned to `executeCommand` callers (tasks, tests). */

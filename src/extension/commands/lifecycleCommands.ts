@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
-import type { ModelVersion } from '../../core/modelVersion';
+import type { ModelVersion, RegisteredModel } from '../../core/modelVersion';
 import { aliasNameProblem } from '../../core/names';
 import { formatRef } from '../../core/refs';
 import { parseStage, STAGES, type Stage } from '../../core/stage';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { describeVersion, pickVersion, versionsFromArguments } from '../flows/versionPicker';
+import { ModelNode } from '../tree/modelNode';
+import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
 
 /** Options a keybinding, task or test may pass instead of answering prompts. */
@@ -14,7 +16,12 @@ interface PromoteOptions {
   reason?: string;
 }
 
-/** Stage changes and aliases: promote, archive, set alias. */
+/** Options a keybinding, task or test may pass to Roll Back Production instead of answering prompts. */
+interface RollbackOptions {
+  reason?: string;
+}
+
+/** Stage changes and aliases: promote, archive, set alias, roll back Production. */
 export function lifecycleCommands(context: CommandContext): CommandTable {
   const { session, settings } = context;
 
@@ -92,7 +99,38 @@ export function lifecycleCommands(context: CommandContext): CommandTable {
     return updated;
   }
 
+  async function rollback(clicked?: unknown, options: RollbackOptions = {}): Promise<{ current: ModelVersion; target: ModelVersion } | undefined> {
+    if (!requireTrust('Rolling back Production')) return undefined;
+    const registry = await session.get();
+    const model = modelFromArgument(clicked) ?? (await pickModelInProduction(registry.models()));
+    if (!model) return undefined;
+    // Fails with the reason (nothing in Production, no earlier version) before anything is asked.
+    const { current, target } = registry.rollbackPlan(model);
+    const from = formatRef(model, current.number);
+    const to = formatRef(model, target.number);
+    let reason = options.reason;
+    if (reason === undefined) {
+      const confirmed = await vscode.window.showWarningMessage(
+        `Roll back ${model} from ${from} to ${to}?`,
+        { modal: true, detail: `${to} (${describeVersion(target)}) returns to Production; ${from} is archived and stays available. Both changes are logged as a rollback.` },
+        'Roll Back',
+      );
+      if (confirmed !== 'Roll Back') return undefined;
+      reason = await vscode.window.showInputBox({
+        title: `Roll back ${model} to ${to}`,
+        prompt: 'Why? Recorded in the audit log with both stage changes.',
+        ignoreFocusOut: true,
+        validateInput: (value) => (value.trim() ? undefined : 'A rollback needs a reason, e.g. "latency regression in production".'),
+      });
+      if (!reason) return undefined;
+    }
+    const outcome = await registry.rollback(model, { reason: reason.trim() });
+    void vscode.window.showInformationMessage(`${model}: ${to} is back in Production; ${from} is archived.`);
+    return outcome;
+  }
+
   return {
+    [CommandIds.rollbackProduction]: (clicked, options) => rollback(clicked, (options ?? {}) as RollbackOptions),
     [CommandIds.promoteVersion]: (clicked, selected, options) => promote(clicked, selected, (options ?? {}) as PromoteOptions),
     [CommandIds.archiveVersion]: (clicked, selected, options) => archive(clicked, selected, (options ?? {}) as { confirm?: boolean }),
     [CommandIds.setAlias]: setAlias,
@@ -101,4 +139,24 @@ export function lifecycleCommands(context: CommandContext): CommandTable {
 
 function productionNote(current: ModelVersion | undefined): string | undefined {
   return current ? `archives #${current.number}, now in Production` : undefined;
+}
+
+/** The model a tree node or a keybinding's argument names. */
+function modelFromArgument(argument: unknown): string | undefined {
+  if (argument instanceof ModelNode) return argument.model.name;
+  if (argument instanceof VersionNode) return argument.version.model;
+  return typeof argument === 'string' ? argument : undefined;
+}
+
+async function pickModelInProduction(models: RegisteredModel[]): Promise<string | undefined> {
+  const candidates = models.filter((model) => model.productionVersion !== null);
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage('No model has a version in Production, so there is nothing to roll back.');
+    return undefined;
+  }
+  const choice = await vscode.window.showQuickPick(
+    candidates.map((model) => ({ label: model.name, description: `#${model.productionVersion} in Production` })),
+    { title: 'Roll Back Production', placeHolder: 'Choose the model whose Production version goes back one step' },
+  );
+  return choice?.label;
 }

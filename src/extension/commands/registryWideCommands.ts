@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { integrityText } from '../../core/textReports';
 import { CommandIds } from '../commandIds';
 import { runWithProgress } from '../flows/progress';
+import { requireTrust } from '../errorReporting';
 import { auditLogUri } from '../registryDocuments';
 import { ModelNode } from '../tree/modelNode';
 import { VersionFilter } from '../tree/versionFilter';
@@ -10,7 +11,7 @@ import type { CommandContext, CommandTable } from './commandContext';
 
 /** Commands about the whole registry: audit log, integrity, refresh, filter, settings, status menu. */
 export function registryWideCommands(context: CommandContext): CommandTable {
-  const { session, output, modelsTree, statusBar } = context;
+  const { session, output, modelsTree, statusBar, sync } = context;
 
   return {
     [CommandIds.showLog]: async (node) => {
@@ -32,6 +33,17 @@ export function registryWideCommands(context: CommandContext): CommandTable {
       return report;
     },
     [CommandIds.refresh]: () => session.reload(),
+    [CommandIds.syncNow]: async () => {
+      if (!requireTrust('Syncing')) return undefined;
+      await session.get();
+      const result = await runWithProgress('Syncing with the shared store', (work) => sync.syncNow(work));
+      if (!result) {
+        void vscode.window.showInformationMessage('This registry has no shared store. Set one in a terminal with: mreg store set <folder or s3://bucket/prefix>');
+        return undefined;
+      }
+      void vscode.window.showInformationMessage(`Synced: pulled ${result.pulledEvents} change(s), pushed ${result.pushedEvents} change(s) and ${result.uploadedBlobs} file(s).`);
+      return result;
+    },
     [CommandIds.filterTree]: async (text) => {
       const value =
         typeof text === 'string'

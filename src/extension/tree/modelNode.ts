@@ -14,6 +14,7 @@ export class ModelNode extends TreeNode {
     private readonly isExpanded: (id: string) => boolean,
     /** When a filter matched versions rather than the model, only those are shown. */
     private readonly onlyVersions?: ModelVersion[],
+    private readonly pending: ReadonlySet<string> = new Set(),
   ) {
     super();
     this.id = `model:${model.name}`;
@@ -45,6 +46,9 @@ export class ModelNode extends TreeNode {
 
   override getChildren(): TreeNode[] {
     const versions = this.onlyVersions ?? this.registry.versions(this.model.name);
-    return versions.map((version) => new VersionNode(this.registry, version, false, this.isExpanded(`version:${version.model}/${version.number}`)));
+    return versions.map((version) => {
+      const ref = `${version.model}/${version.number}`;
+      return new VersionNode(this.registry, version, false, this.isExpanded(`version:${ref}`), this.pending.has(ref));
+    });
   }
 }

@@ -14,6 +14,8 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
   constructor(
     session: RegistrySession,
     private readonly expansion: ExpansionMemory,
+    /** `name/3` of versions not yet in the shared store, whose numbers may still change. */
+    private readonly pendingVersions: () => ReadonlySet<string> = () => new Set(),
   ) {
     super(session);
   }
@@ -31,15 +33,16 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
   protected roots(registry: Registry): TreeNode[] {
     const models = registry.models();
     const filter = this.filter;
-    if (!filter) return models.map((model) => new ModelNode(registry, model, this.expansion.isExpanded));
+    const pending = this.pendingVersions();
+    if (!filter) return models.map((model) => new ModelNode(registry, model, this.expansion.isExpanded, undefined, pending));
     const nodes: TreeNode[] = [];
     for (const model of models) {
       if (filter.matchesModel(model)) {
-        nodes.push(new ModelNode(registry, model, this.expansion.isExpanded));
+        nodes.push(new ModelNode(registry, model, this.expansion.isExpanded, undefined, pending));
         continue;
       }
       const versions = registry.versions(model.name).filter((version) => filter.matchesVersion(version));
-      if (versions.length > 0) nodes.push(new ModelNode(registry, model, () => true, versions));
+      if (versions.length > 0) nodes.push(new ModelNode(registry, model, () => true, versions, pending));
     }
     return nodes;
   }

@@ -16,6 +16,11 @@ export abstract class RegistryTreeProvider implements vscode.TreeDataProvider<Tr
     this.subscription = session.onDidChange(() => this.changeEmitter.fire(undefined));
   }
 
+  /** Renders the whole tree again (something it shows changed outside the registry, like sync state). */
+  refresh(): void {
+    this.changeEmitter.fire(undefined);
+  }
+
   protected abstract roots(registry: Registry): TreeNode[];
 
   getTreeItem(node: TreeNode): vscode.TreeItem {

@@ -18,6 +18,8 @@ export class VersionNode extends TreeNode {
     /** In the Stages view the model name is part of the label. */
     private readonly showModel = false,
     private readonly expanded = false,
+    /** Registered here and not yet in the shared store: its number may still change. */
+    private readonly pending = false,
   ) {
     super();
     this.id = `${showModel ? 'stage-' : ''}version:${version.model}/${version.number}`;
@@ -31,7 +33,7 @@ export class VersionNode extends TreeNode {
     const { version } = this;
     const item = new vscode.TreeItem(this.showModel ? this.ref : `#${version.number}`, this.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const labels = [version.semver ? `v${version.semver}` : '', version.stage === 'None' ? '' : version.stage, ...version.aliases.map((alias) => `@${alias}`)];
+    const labels = [version.semver ? `v${version.semver}` : '', version.stage === 'None' ? '' : version.stage, ...version.aliases.map((alias) => `@${alias}`), this.pending ? 'pending sync' : ''];
     item.description = labels.filter(Boolean).join(' · ') || undefined;
     item.iconPath = stageIcon(version.stage);
     item.contextValue = `version.${version.stage.toLowerCase()}`;

@@ -1,5 +1,6 @@
 import type * as vscodeApi from 'vscode';
 import type { ModelRegistryExtension } from '../../../src/extension/modelRegistryExtension';
+import type { Registry } from '../../../src/core/registry';
 import type { TreeNode } from '../../../src/extension/tree/treeNode';
 
 export interface TreeTimings {
@@ -8,6 +9,9 @@ export interface TreeTimings {
   openMs: number[];
   warmRenderMs: number[];
   expandMs: number[];
+  /** Registry.open + models() outside the session: what the host costs without the views. */
+  bareOpenMs: number[];
+  bareModelsMs: number[];
   models: number;
   expandedVersions: number;
   rssMiB: number;
@@ -30,6 +34,8 @@ export async function run(host: { vscode: typeof vscodeApi; extension: ModelRegi
   const openMs: number[] = [];
   const warmRenderMs: number[] = [];
   const expandMs: number[] = [];
+  const bareOpenMs: number[] = [];
+  const bareModelsMs: number[] = [];
   let roots: TreeNode[] = [];
   let expandedVersions = 0;
   for (let run = 0; run < 3; run++) {
@@ -46,5 +52,16 @@ export async function run(host: { vscode: typeof vscodeApi; extension: ModelRegi
     expandedVersions = (await render(biggest)).length;
     expandMs.push(performance.now() - started);
   }
-  return { activationMs: extension.activationMs, firstRenderMs, openMs, warmRenderMs, expandMs, models: roots.length, expandedVersions, rssMiB: process.memoryUsage().rss / 1048576 };
+  const opened = await extension.session.get();
+  const RegistryClass = opened.constructor as typeof Registry;
+  for (let run = 0; run < 3; run++) {
+    let started = performance.now();
+    const bare = await RegistryClass.open({ folder: opened.folder.root });
+    bareOpenMs.push(performance.now() - started);
+    started = performance.now();
+    bare.models();
+    bareModelsMs.push(performance.now() - started);
+    await bare.close();
+  }
+  return { activationMs: extension.activationMs, firstRenderMs, openMs, warmRenderMs, expandMs, bareOpenMs, bareModelsMs, models: roots.length, expandedVersions, rssMiB: process.memoryUsage().rss / 1048576 };
 }

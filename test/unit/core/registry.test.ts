@@ -28,6 +28,30 @@ function input(project: string, overrides: Partial<RegisterInput> = {}): Registe
 }
 
 describe('Registry', () => {
+  describe('models', () => {
+    it('lists each model with its version count, latest number, Production version and tags', async () => {
+      const { registry, project } = await openRegistry();
+      await registry.register(input(project, { params: { lr: 1 } }));
+      await registry.register(input(project, { params: { lr: 2 } }));
+      await registry.register(input(project, { params: { lr: 3 } }));
+      await registry.register(input(project, { model: 'churn' }));
+      await registry.promote('fraud-detector/2', 'Production');
+      await registry.updateModel('churn', { tags: { team: 'risk', owner: 'ml' } });
+      const summary = (name: string) => {
+        const model = registry.model(name);
+        return [model.name, model.versionCount, model.latestVersion, model.productionVersion, model.tags];
+      };
+      assert.deepEqual(registry.models().map((model) => [model.name, model.versionCount, model.latestVersion, model.productionVersion, model.tags]), [
+        ['churn', 1, 1, null, { owner: 'ml', team: 'risk' }],
+        ['fraud-detector', 3, 3, 2, {}],
+      ]);
+      assert.deepEqual(registry.counts(), { models: 2, versions: 4 });
+      assert.deepEqual(summary('fraud-detector'), ['fraud-detector', 3, 3, 2, {}]);
+      assert.deepEqual(summary('churn'), ['churn', 1, 1, null, { owner: 'ml', team: 'risk' }]);
+      assert.throws(() => registry.model('nope'), /No model named 'nope'/);
+    });
+  });
+
   describe('register', () => {
     it('numbers versions 1, 2, 3 per model and records who and when', async () => {
       const { registry, project } = await openRegistry();

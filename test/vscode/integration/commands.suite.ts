@@ -58,6 +58,20 @@ describe('Model Registry commands', () => {
     assert.equal((await registry()).version('integration-model/1').stage, 'Archived');
   });
 
+  it('rolls Production back one step from the model in the tree, logging the reason', async () => {
+    const { vscode } = host;
+    const modelNode = (await host.extension.modelsTree.getChildren()).find((node) => node.toTreeItem().label === 'integration-model');
+    assert.ok(modelNode, 'the model is in the tree');
+    const outcome = await vscode.commands.executeCommand<{ current: ModelVersion; target: ModelVersion }>('modelRegistry.rollbackProduction', modelNode, { reason: 'accuracy dropped' });
+    assert.deepEqual([outcome.current.number, outcome.current.stage, outcome.target.number, outcome.target.stage], [2, 'Archived', 1, 'Production']);
+    const [latest] = (await registry()).log({ model: 'integration-model', limit: 1 });
+    assert.equal(latest.reason, 'rollback from integration-model/2: accuracy dropped');
+    // Nothing earlier than #1 was ever in Production: the command says so and changes nothing.
+    assert.equal(await vscode.commands.executeCommand('modelRegistry.rollbackProduction', 'integration-model', { reason: 'again' }), undefined);
+    assert.equal((await registry()).version('integration-model@production').number, 1);
+    await vscode.commands.executeCommand('modelRegistry.promoteVersion', 'integration-model/2', undefined, { stage: 'Production' });
+  });
+
   it('sets an alias and archives several versions at once', async () => {
     const { vscode } = host;
     const aliased = await vscode.commands.executeCommand<ModelVersion>('modelRegistry.setAlias', 'integration-model/2', undefined, 'champion');

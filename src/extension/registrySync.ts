@@ -1,0 +1,166 @@
+import * as vscode from 'vscode';
+import { formatRef } from '../core/refs';
+import type { Registry } from '../core/registry';
+import { rebaseText } from '../sync/syncReports';
+import { openSyncService, type SyncOptions, type SyncResult, type SyncService, type SyncStatus } from '../sync/syncService';
+import type { RegistrySession } from './registrySession';
+import type { Settings } from './settings';
+
+/** Writes come in bursts (register, then promote): one sync after the burst is enough. */
+const AFTER_WRITE_DELAY_MS = 1500;
+
+/**
+ * Keeps the workspace's registry in step with its shared store, when it has one: on start, on an
+ * interval, when the window gains focus and after each local write. Syncs run one at a time; a
+ * request during a sync runs once more after it. Background failures are logged and shown in the
+ * status bar, never as pop-ups: offline is a normal state.
+ */
+export class RegistrySync implements vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the sync state may have changed (a sync started, ended or failed). */
+  readonly onDidChange = this.changeEmitter.event;
+
+  private service: SyncService | undefined;
+  private serviceOf: Registry | undefined;
+  private running: Promise<SyncResult | undefined> | undefined;
+  private requestedAgain = false;
+  private afterWrite: NodeJS.Timeout | undefined;
+  private interval: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly session: RegistrySession,
+    private readonly settings: Settings,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.changeEmitter,
+      session.onDidChange(() => void this.onRegistryChanged()),
+      vscode.window.onDidChangeWindowState((state) => {
+        if (state.focused) this.request('window focus');
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (settings.affectsSyncInterval(event)) this.startInterval();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.request('workspace trusted')),
+    );
+    this.startInterval();
+  }
+
+  /** Undefined for a registry with no shared store (or not open yet): the registry is local. */
+  status(): SyncStatus | undefined {
+    try {
+      return this.service?.status();
+    } catch (error) {
+      this.output.warn(`Could not read the sync state: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  get syncing(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Versions registered here and not yet in the shared store: their numbers may still change. */
+  pendingVersions(): Set<string> {
+    return new Set(this.status()?.pendingVersions.map((version) => formatRef(version.model, version.number)) ?? []);
+  }
+
+  /**
+   * Syncs now and returns what moved, or undefined when the registry has no store. Errors are
+   * thrown to the caller (the Sync Now command shows them); renumbered versions are announced.
+   */
+  async syncNow(options: SyncOptions = {}): Promise<SyncResult | undefined> {
+    const service = await this.currentService();
+    if (!service) return undefined;
+    while (this.running) await this.running.catch(() => undefined);
+    const run = this.run(service, options);
+    this.running = run;
+    this.changeEmitter.fire();
+    try {
+      return await run;
+    } finally {
+      this.running = undefined;
+      this.changeEmitter.fire();
+      if (this.requestedAgain) {
+        this.requestedAgain = false;
+        this.request('changes during the last sync');
+      }
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.afterWrite);
+    clearInterval(this.interval);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private async run(service: SyncService, options: SyncOptions): Promise<SyncResult> {
+    const started = Date.now();
+    const result = await service.sync(options);
+    this.output.info(`Synced with ${service.storeUri} in ${Date.now() - started} ms: pulled ${result.pulledEvents} event(s), pushed ${result.pushedEvents} event(s) and ${result.uploadedBlobs} blob(s).`);
+    for (const warning of result.warnings) this.output.warn(warning);
+    const rebased = rebaseText(result.rebase);
+    if (rebased.length > 0) {
+      for (const line of rebased) this.output.info(line);
+      void vscode.window.showInformationMessage(rebased.join(' '));
+    }
+    return result;
+  }
+
+  /** A background sync: skipped when there is no store or the workspace is not trusted. */
+  private request(why: string): void {
+    if (!vscode.workspace.isTrusted) return;
+    if (this.running) {
+      this.requestedAgain = true;
+      return;
+    }
+    void this.currentService().then((service) => {
+      if (!service) return;
+      this.output.debug(`Syncing (${why}).`);
+      return this.syncNow().catch((error: Error) => {
+        this.output.warn(`Sync with ${service.storeUri} failed: ${error.message}`);
+        this.changeEmitter.fire();
+      });
+    });
+  }
+
+  private async onRegistryChanged(): Promise<void> {
+    const registry = this.session.current;
+    const first = registry !== undefined && registry !== this.serviceOf;
+    await this.currentService();
+    if (first) this.request('registry opened');
+    else if ((this.status()?.pendingOps ?? 0) > 0) {
+      if (this.running) {
+        this.requestedAgain = true;
+      } else {
+        clearTimeout(this.afterWrite);
+        this.afterWrite = setTimeout(() => this.request('a local change'), AFTER_WRITE_DELAY_MS);
+      }
+    }
+    this.changeEmitter.fire();
+  }
+
+  /** The sync service of the registry open now; re-read when the registry was reopened. */
+  private async currentService(): Promise<SyncService | undefined> {
+    const registry = this.session.current;
+    if (registry !== this.serviceOf) {
+      this.serviceOf = registry;
+      this.service = undefined;
+      if (registry) {
+        try {
+          this.service = await openSyncService(registry);
+        } catch (error) {
+          this.output.error(`The shared store of this registry cannot be used: ${(error as Error).message}`);
+        }
+      }
+    }
+    return this.service;
+  }
+
+  private startInterval(): void {
+    clearInterval(this.interval);
+    const seconds = this.settings.syncIntervalSeconds();
+    if (seconds > 0) this.interval = setInterval(() => this.request('interval'), seconds * 1000);
+  }
+}
