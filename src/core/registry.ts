@@ -795,16 +795,8 @@ export class Registry {
       checkEventLink(event, link);
       link = { seq: event.seq, hash: event.hash };
     }
-    try {
-      this.db.transaction(() => {
-        this.projection.applyBatch(events, offset);
-        this.opLog.append(line, this.position.offset);
-      });
-    } catch (error) {
-      this.projection.forgetCachedKeys();
-      throw error;
-    }
-    this.position = { ...link, offset };
+    if (offset !== this.position.offset + line.length) throw new RegistryError('CONFLICT', 'The op log moved while sync was appending to it; sync again.');
+    this.commitLine(events, line);
     this.changed();
   }
 
@@ -919,25 +911,29 @@ export class Registry {
       const { drafts, result } = plan();
       if (drafts.length === 0) return result();
       const events = sealEvents(drafts, this.position, actor);
-      const last = events[events.length - 1];
-      const line = OpLog.encode(events);
-      const offset = this.position.offset + line.length;
-      try {
-        this.db.transaction(() => {
-          // The database checks the events first; only then do they become durable.
-          this.projection.applyBatch(events, offset);
-          this.opLog.append(line, this.position.offset);
-        });
-      } catch (error) {
-        this.projection.forgetCachedKeys();
-        throw error;
-      }
-      this.position = { seq: last.seq, hash: last.hash, offset };
+      this.commitLine(events, OpLog.encode(events));
       const value = result();
       this.changed();
       this.notifyWebhooks(events);
       return value;
     });
+  }
+
+  /** Applies one line's events to the database and appends it to the op log, in one synchronous transaction. */
+  private commitLine(events: RegistryEvent[], line: Buffer): void {
+    const offset = this.position.offset + line.length;
+    try {
+      this.db.transaction(() => {
+        // The database checks the events first; only then do they become durable.
+        this.projection.applyBatch(events, offset);
+        this.opLog.append(line, this.position.offset);
+      });
+    } catch (error) {
+      this.projection.forgetCachedKeys();
+      throw error;
+    }
+    const last = events[events.length - 1];
+    this.position = { seq: last.seq, hash: last.hash, offset };
   }
 
   /** Resolved once per registry, on first need. */

@@ -186,6 +186,45 @@ describe('mreg sync', () => {
     assert.deepEqual(readFileSync(path.join(reader, 'out', 'big.bin')), readFileSync(path.join(writer, 'big.bin')));
   });
 
+  it('leaves a readable registry and loses no pending version when mreg sync is killed while rebasing', async function () {
+    this.timeout(300_000);
+    const root = tempFolder('sync-kill-rebase');
+    const store = path.join(root, 'store');
+    const other = makeClient(root, 'other', store);
+    const rebasing = makeClient(root, 'rebasing', store);
+    let files = 0;
+    const register = (cwd: string) => {
+      writeFileSync(path.join(cwd, 'w.bin'), `weights ${++files}`);
+      ok(mreg(['register', 'm', 'w.bin'], { cwd }), 'register');
+    };
+    register(other);
+    ok(mreg(['sync'], { cwd: other }), 'sync');
+    register(rebasing);
+    const started = Date.now();
+    ok(mreg(['sync'], { cwd: rebasing }), 'calibration sync');
+    const duration = Date.now() - started;
+
+    const trials = 8;
+    for (let trial = 1; trial <= trials; trial++) {
+      register(other);
+      ok(mreg(['sync'], { cwd: other }), 'sync');
+      register(rebasing);
+      const child = spawn(process.execPath, [MREG, 'sync'], { cwd: rebasing, stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), (duration * trial) / trials);
+      await new Promise((resolve) => child.on('close', resolve));
+      clearTimeout(timer);
+      ok(mreg(['versions', 'm'], { cwd: rebasing }), `the registry reads after trial ${trial}`);
+    }
+    ok(mreg(['sync'], { cwd: rebasing }), 'sync after the kills');
+    ok(mreg(['sync'], { cwd: other }), 'other sync');
+    const versions = registryContents(rebasing).m;
+    assert.deepEqual(registryContents(other).m, versions);
+    assert.deepEqual(
+      versions.map((version) => version.number),
+      Array.from({ length: 2 * (trials + 1) }, (_, index) => index + 1),
+    );
+  });
+
   describe('with an S3 store (s3rver on 127.0.0.1)', () => {
     const env = S3_CREDENTIALS_ENV;
 

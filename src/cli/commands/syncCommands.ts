@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Registry } from '../../core/registry';
 import type { ResolvedVersion } from '../../core/modelVersion';
 import { RegistryError } from '../../core/registryError';
-import { parseStoreUri, writeStoreUri } from '../../sync/storeConfig';
+import { parseStoreUri, readStoreUri, writeStoreUri } from '../../sync/storeConfig';
 import { rebaseText, statusText, storeVerifyText, syncText } from '../../sync/syncReports';
 import { openSyncService, type SyncService } from '../../sync/syncService';
 import { progressBar } from '../progressBar';
@@ -38,9 +38,8 @@ export function addSyncCommands(program: Command, support: CommandSupport): void
     .description('the shared store this registry syncs with')
     .action(async (_flags, command: Command) =>
       withRegistry(command, async (registry, options) => {
-        const service = await openSyncService(registry);
-        emit(options, { store: service?.storeUri ?? null }, service ? service.storeUri : 'No shared store is set; this registry is local only.');
-        service?.store.close();
+        const uri = readStoreUri(registry.folder);
+        emit(options, { store: uri ?? null }, uri ?? 'No shared store is set; this registry is local only.');
       }),
     );
 
