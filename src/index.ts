@@ -9,3 +9,4 @@ export type { ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersio
 export type { IntegrityReport, IntegrityProblem } from './core/integrityCheck';
 export type { PullResult } from './core/pullVersion';
 export type { FileRegistrationStatus } from './core/fileRegistrationStatus';
+export type { VersionComparison, MetricComparison, ValueComparison, ArtifactComparison, DataComparison, ChangeStatus, MetricVerdict } from './core/versionComparison';

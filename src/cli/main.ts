@@ -5,6 +5,7 @@ import { Registry } from '../core/registry';
 import { locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
 import { parseRef } from '../core/refs';
 import { eventsText, integrityText, modelsText, pullText, resolvedText, versionDetailsText, versionLine, versionsText } from '../core/textReports';
+import { addDiffCommands } from './commands/diffCommands';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
 import { progressBar } from './progressBar';
 
@@ -254,6 +255,8 @@ export function buildProgram(): Command {
         process.exitCode = EXIT.failure;
       }
     }));
+
+  addDiffCommands(program, { withRegistry, emit });
 
   return program;
 }

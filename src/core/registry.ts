@@ -2,6 +2,7 @@ import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { ulid } from 'ulid';
 import { captureDataLineage } from '../lineage/dataLineage';
+import { commitsBetween } from '../lineage/commitHistory';
 import { captureGitLineage } from '../lineage/gitLineage';
 import { BlobStore } from '../store/blobStore';
 import { StatCache } from '../store/statCache';
@@ -26,6 +27,7 @@ import { fileRegistrationStatus, type FileRegistrationStatus } from './fileRegis
 import { RegistryError, isRegistryError, throwIfCancelled } from './registryError';
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
+import { compareVersions, type VersionComparison } from './versionComparison';
 
 export interface RegistryOptions {
   /** The registry folder itself (usually `<project>/.modelregistry`). */
@@ -183,6 +185,16 @@ export class Registry {
   log(options: { model?: string; limit?: number } = {}): AuditEvent[] {
     this.refresh();
     return this.queries.events(options);
+  }
+
+  // --- Comparing versions -------------------------------------------------------------------
+
+  /** What changed from one version to another, with the commits between them when local git knows both. */
+  async compare(before: string | Ref, after: string | Ref): Promise<VersionComparison> {
+    const comparison = compareVersions(this.version(before), this.version(after));
+    const { git } = comparison.lineage;
+    if (git.before && git.after && git.before !== git.after) git.commitsBetween = await commitsBetween(this.projectRoot, git.before, git.after);
+    return comparison;
   }
 
   /** Picks up what other processes (the CLI beside the extension) wrote; true when something changed. */
