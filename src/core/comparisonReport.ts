@@ -49,7 +49,8 @@ function valueSection(lines: string[], title: string, rows: ValueComparison[]): 
   lines.push('', title, indent(table(['', 'NAME', 'BEFORE', 'AFTER'], changed.map((row) => [MARK[row.status], row.name, shown(row.before, row.status !== 'added'), shown(row.after, row.status !== 'removed')]))));
 }
 
-function signed(value: number, digits?: number): string {
+/** A change with its sign, as people write it: +0.02, -3. */
+export function signed(value: number, digits?: number): string {
   const text = digits === undefined ? String(Number(value.toPrecision(12))) : value.toFixed(digits);
   return value > 0 ? `+${text}` : text;
 }

@@ -7,6 +7,7 @@ export const CommandIds = {
   setAlias: 'modelRegistry.setAlias',
   archiveVersion: 'modelRegistry.archiveVersion',
   compareVersions: 'modelRegistry.compareVersions',
+  showVersionDetails: 'modelRegistry.showVersionDetails',
   copyVersionUri: 'modelRegistry.copyVersionUri',
   pullVersion: 'modelRegistry.pullVersion',
   openArtifact: 'modelRegistry.openArtifact',

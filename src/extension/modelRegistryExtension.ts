@@ -9,6 +9,7 @@ import { ExpansionMemory } from './tree/expansionMemory';
 import { ModelsTreeProvider } from './tree/modelsTreeProvider';
 import { StagesTreeProvider } from './tree/stagesTreeProvider';
 import type { TreeNode } from './tree/treeNode';
+import { VersionPanels } from './webviews/versionPanels';
 
 /**
  * The composition root: builds every part of the extension once, wires them to the one registry
@@ -20,6 +21,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
   readonly stagesTree: StagesTreeProvider;
   readonly decorations: RegisteredFileDecorations;
   readonly output: vscode.LogOutputChannel;
+  readonly versionPanels: VersionPanels;
   /** How long activate() took; the registry itself opens right after, without blocking it. */
   activationMs = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -37,6 +39,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
     const modelsView = vscode.window.createTreeView<TreeNode>('modelRegistry.models', { treeDataProvider: this.modelsTree, canSelectMany: true, showCollapseAll: true });
     const stagesView = vscode.window.createTreeView<TreeNode>('modelRegistry.stages', { treeDataProvider: this.stagesTree, canSelectMany: true });
     const documents = new RegistryDocuments(this.session);
+    this.versionPanels = new VersionPanels(this.session, context.extensionUri, this.output);
     this.disposables.push(
       this.output,
       this.modelsTree,
@@ -44,6 +47,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
       this.decorations,
       statusBar,
       documents,
+      this.versionPanels,
       modelsView,
       stagesView,
       ...modelsExpansion.track(modelsView),
@@ -53,7 +57,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
       }),
       vscode.window.registerFileDecorationProvider(this.decorations),
       vscode.workspace.registerTextDocumentContentProvider(REGISTRY_DOCUMENT_SCHEME, documents),
-      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar }),
+      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar, versionPanels: this.versionPanels }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settings.affectsWeightFiles(event)) setWeightFileContext(settings);
       }),

@@ -4,6 +4,7 @@ import type { RegistrySession } from '../registrySession';
 import type { RegistryStatusBar } from '../registryStatusBar';
 import type { Settings } from '../settings';
 import type { ModelsTreeProvider } from '../tree/modelsTreeProvider';
+import type { VersionPanels } from '../webviews/versionPanels';
 
 /** What command handlers work with; built once by the extension's composition root. */
 export interface CommandContext {
@@ -12,6 +13,7 @@ export interface CommandContext {
   output: vscode.LogOutputChannel;
   modelsTree: ModelsTreeProvider;
   statusBar: RegistryStatusBar;
+  versionPanels: VersionPanels;
 }
 
 /** A command's implementation; its result is returned to `executeCommand` callers (tasks, tests). */
