@@ -32,14 +32,17 @@ function render(): void {
   const { page } = current;
   if (!page) return;
   const context: PageContext = {
-    state: current.view,
+    get state() {
+      return current.view;
+    },
     post,
     update: (view) => {
       current = { ...current, view };
-      const focused = document.activeElement?.getAttribute('data-column');
       render();
-      // Sorting rebuilds the table: keep the keyboard on the header that was used.
-      if (focused) root.querySelector<HTMLElement>(`button[data-column="${focused}"]`)?.focus();
+    },
+    save: (view) => {
+      current = { ...current, view };
+      vscode.setState(current);
     },
   };
   const content = page.kind === 'comparison' ? renderComparison(page.comparison, context) : renderVersion(page, context);

@@ -13,10 +13,13 @@ export interface ViewState {
 }
 
 export interface PageContext {
-  state: ViewState;
+  /** The view state now (it changes without a re-render when the metrics are sorted). */
+  readonly state: ViewState;
   post(message: WebviewMessage): void;
-  /** Re-renders after a change of the view state. */
+  /** Re-renders the page after a change of the view state. */
   update(state: ViewState): void;
+  /** Remembers a change of the view state that the caller has drawn itself. */
+  save(state: ViewState): void;
 }
 
 const STATUS_LABEL: Record<ChangeStatus, string> = { same: 'same', changed: 'changed', added: 'added', removed: 'removed' };
@@ -69,7 +72,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       version.description ? el('p', null, version.description) : null,
       versionActions(version.ref, context),
     );
-  const filter = checkbox('Changed only', state.changedOnly, (changedOnly) => context.update({ ...state, changedOnly }));
+  const filter = checkbox('Changed only', state.changedOnly, (changedOnly) => context.update({ ...context.state, changedOnly }));
   filter.id = 'changed-only';
   const signatureChanges = comparison.signature.comparison.changes;
   return el(
@@ -87,7 +90,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       summary.breakingSignature ? el('strong', { class: 'worse' }, ' The signature has breaking changes.') : '',
     ),
     el('div', { class: 'filters' }, filter),
-    section('Metrics', comparison.metrics.length === 0 ? el('p', { class: 'muted' }, 'No metrics recorded.') : metricsTable(comparison.metrics, state.sort, state.changedOnly, (sort) => context.update({ ...state, sort }))),
+    section('Metrics', comparison.metrics.length === 0 ? el('p', { class: 'muted' }, 'No metrics recorded.') : sortableMetrics(comparison, context)),
     section('Params', valueChanges(comparison.params, state.changedOnly, 'params')),
     section(
       'Signature',
@@ -129,9 +132,37 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
     section(
       'Manifests',
       el('div', { class: 'actions' }, button('Open in Diff Editor', () => context.post({ type: 'openManifestDiff' }), true)),
-      el('div', { class: 'versions' }, el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.before, null, 2)), el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.after, null, 2))),
+      rawManifests(comparison),
     ),
   );
+}
+
+/** Both manifests as JSON, drawn when asked for: for large versions they are most of the page's text. */
+function rawManifests(comparison: VersionComparison): HTMLElement {
+  const holder = el('div', { class: 'versions' });
+  const show = button('Show Raw Manifests', () => {
+    holder.replaceChildren(el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.before, null, 2)), el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.after, null, 2)));
+  }, true);
+  holder.appendChild(show);
+  return holder;
+}
+
+/** Sorting redraws the metrics table alone: the rest of a large comparison stays as it is. */
+function sortableMetrics(comparison: VersionComparison, context: PageContext): HTMLElement {
+  const holder = el('div', { class: 'metrics-holder' });
+  const draw = (view: ViewState, focus?: string) => {
+    holder.replaceChildren(
+      metricsTable(comparison.metrics, view.sort, view.changedOnly, (sort) => {
+        const next = { ...view, sort };
+        context.save(next);
+        draw(next, sort.column);
+      }),
+    );
+    // The table was rebuilt: keep the keyboard on the header that was used.
+    if (focus) holder.querySelector<HTMLElement>(`button[data-column="${focus}"]`)?.focus();
+  };
+  draw(context.state);
+  return holder;
 }
 
 export function renderVersion(page: VersionPage, context: PageContext): HTMLElement {
