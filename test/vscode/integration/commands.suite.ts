@@ -72,8 +72,10 @@ describe('Model Registry commands', () => {
     await vscode.commands.executeCommand('modelRegistry.compareVersions', undefined, ['fraud-detector/2', 'fraud-detector/1']);
     const panel = panels.panel('comparison:fraud-detector/1|fraud-detector/2');
     assert.ok(panel, `open pages: ${panels.openPanels.map((p) => p.key).join(', ')}`);
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    assert.ok(tab instanceof vscode.TabInputWebview && tab.viewType.endsWith('modelRegistry.version'), 'the comparison page is the active tab');
+    await eventually(() => {
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      assert.ok(tab instanceof vscode.TabInputWebview && tab.viewType.includes('modelRegistry.version'), `the active tab is ${JSON.stringify(tab)}`);
+    }, 'the comparison page becomes the active tab');
     const page = await panel.pageData();
     assert.equal(page.kind, 'comparison');
     if (page.kind !== 'comparison') return;
@@ -92,6 +94,8 @@ describe('Model Registry commands', () => {
     assert.ok(detailsPage.kind === 'details' && detailsPage.events.some((event) => event.type === 'version.stage_changed'), 'the version page lists its events');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await eventually(() => assert.equal(panels.openPanels.length, 0), 'closing the editors closes the pages');
+    // A closed webview leaves the keyboard nowhere; the clipboard needs a focused workbench.
+    await vscode.commands.executeCommand('workbench.action.focusSideBar');
   });
 
   it('copies a version URI that the registry resolves', async () => {
