@@ -36,8 +36,9 @@ const builds = [
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    entryPoints: { webview: 'webview/main.ts' },
-    outdir: 'dist',
+    // Its own folder: the webview may load resources from there and nowhere else.
+    entryPoints: { main: 'webview/main.ts' },
+    outdir: 'dist/webview',
   },
 ];
 

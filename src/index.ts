@@ -30,3 +30,4 @@ export { parsePolicy, loadPolicy, PolicySchema, type Policy, type GateRule, type
 export type { ApprovalRequest, ApprovalStatus, ApprovalDecision } from './core/governance/approvals';
 export { gateEvaluationText, approvalRequestsText } from './core/governance/governanceReports';
 export { webhookPayload } from './core/governance/webhooks';
+export type { VersionComparison, MetricComparison, ValueComparison, ArtifactComparison, DataComparison, ChangeStatus, MetricVerdict } from './core/versionComparison';

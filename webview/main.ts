@@ -1,7 +1,65 @@
+import { isHostMessage, isPageData, type PageData, type WebviewMessage } from '../src/extension/webviews/protocol';
+import { el } from './dom';
+import { renderComparison, renderVersion, type PageContext, type ViewState } from './pages';
 import { registerUiComponents } from './uiComponents';
+import './styles.css';
 
-/** Entry of the webview bundle: registers our component layer, then tells the host it is ready. */
-declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
+/** Entry of the webview bundle: shows a version or a comparison the extension sends, and posts the person's actions back. */
+interface SavedState {
+  page: PageData | null;
+  view: ViewState;
+}
+
+declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root') ?? document.body;
+const DEFAULT_VIEW: ViewState = { sort: { column: 'name', descending: false }, changedOnly: false };
+
+function restore(): SavedState {
+  const saved = vscode.getState() as Partial<SavedState> | undefined;
+  return { page: saved && isPageData(saved.page) ? saved.page : null, view: { ...DEFAULT_VIEW, ...(saved?.view ?? {}) } };
+}
+
+let current = restore();
+
+function post(message: WebviewMessage): void {
+  vscode.postMessage(message);
+}
+
+function render(): void {
+  vscode.setState(current);
+  const { page } = current;
+  if (!page) return;
+  const context: PageContext = {
+    get state() {
+      return current.view;
+    },
+    post,
+    update: (view) => {
+      current = { ...current, view };
+      render();
+    },
+    save: (view) => {
+      current = { ...current, view };
+      vscode.setState(current);
+    },
+  };
+  const content = page.kind === 'comparison' ? renderComparison(page.comparison, context) : renderVersion(page, context);
+  root.replaceChildren(content);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isHostMessage(message)) return;
+  if (message.type === 'notice') {
+    root.prepend(el('p', { class: 'notice', attrs: { role: 'status' } }, message.text));
+    return;
+  }
+  current = { ...current, page: message.page };
+  render();
+});
 
 registerUiComponents();
-acquireVsCodeApi().postMessage({ type: 'ready' });
+render();
+post({ type: 'ready' });

@@ -1,4 +1,4 @@
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow } from '@vscode/webview-ui-toolkit';
 
 /**
  * The only place that knows which web-component library draws our controls: swapping
@@ -6,6 +6,24 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGrid
  * this file alone.
  */
 export function registerUiComponents(): void {
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell());
 }
 
+/** A themed button; `secondary` for the less important actions. */
+export function button(label: string, onClick: () => void, secondary = false): HTMLElement {
+  const element = document.createElement('vscode-button');
+  element.textContent = label;
+  if (secondary) element.setAttribute('appearance', 'secondary');
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+/** A themed checkbox whose `checked` state is reported on every change. */
+export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement {
+  const element = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+  element.textContent = label;
+  element.checked = checked;
+  if (checked) element.setAttribute('checked', '');
+  element.addEventListener('change', () => onChange(element.checked));
+  return element;
+}

@@ -14,6 +14,7 @@ import { addHistoryCommands } from './commands/historyCommands';
 import { addInspectCommands } from './commands/inspectCommands';
 import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
+import { addDiffCommands } from './commands/diffCommands';
 import { collect, parseDirections, parseMetrics, parseParams, parsePositiveInteger, parseStageArgument, parseTags } from './keyValueOptions';
 import { progressBar } from './progressBar';
 import { addSyncCommands, fetchMissingArtifacts, setStore, verifyStore } from './commands/syncCommands';
@@ -330,6 +331,7 @@ export function buildProgram(): Command {
   addRetentionCommands(program, { withRegistry, emit });
   addInspectCommands(program);
   addGovernanceCommands(program, { withRegistry, emit });
+  addDiffCommands(program, { withRegistry, emit });
 
   return program;
 }

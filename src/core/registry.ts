@@ -8,6 +8,7 @@ import { assertCleanTree, captureGitLineage } from '../lineage/gitLineage';
 import { inspectArtifactFiles, versionSignature } from '../formats/inspectArtifact';
 import type { Inspection } from '../formats/inspection';
 import type { HashOptions } from '../store/fileHashing';
+import { commitsBetween } from '../lineage/commitHistory';
 import { BlobStore } from '../store/blobStore';
 import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
@@ -42,6 +43,7 @@ import { knownKeys, queryVocabulary, searchVersions, type QueryVocabulary, type 
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
 import { previousProductionVersion, stageChanges, versionsInStageAt, type StageAtTime, type StageChange } from './stageHistory';
+import { compareVersions, type VersionComparison } from './versionComparison';
 
 export interface RegistryOptions {
   /** The registry folder itself (usually `<project>/.modelregistry`). */
@@ -232,6 +234,16 @@ export class Registry {
   log(options: { model?: string; limit?: number } = {}): AuditEvent[] {
     this.refresh();
     return this.queries.events(options);
+  }
+
+  // --- Comparing versions -------------------------------------------------------------------
+
+  /** What changed from one version to another, with the commits between them when local git knows both. */
+  async compare(before: string | Ref, after: string | Ref): Promise<VersionComparison> {
+    const comparison = compareVersions(this.version(before), this.version(after));
+    const { git } = comparison.lineage;
+    if (git.before && git.after && git.before !== git.after) git.commitsBetween = await commitsBetween(this.projectRoot, git.before, git.after);
+    return comparison;
   }
 
   /** Picks up what other processes (the CLI beside the extension) wrote; true when something changed. */

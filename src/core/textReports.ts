@@ -147,7 +147,7 @@ export function integrityText(report: IntegrityReport): string {
   return [summary, `${report.problems.length} problem(s):`, ...report.problems.map((problem) => `  - [${problem.kind}] ${problem.message}`)].join('\n');
 }
 
-function indent(text: string): string {
+export function indent(text: string): string {
   return text
     .split('\n')
     .map((line) => `  ${line}`)

@@ -8,6 +8,7 @@ export const CommandIds = {
   archiveVersion: 'modelRegistry.archiveVersion',
   rollbackProduction: 'modelRegistry.rollbackProduction',
   compareVersions: 'modelRegistry.compareVersions',
+  showVersionDetails: 'modelRegistry.showVersionDetails',
   copyVersionUri: 'modelRegistry.copyVersionUri',
   pullVersion: 'modelRegistry.pullVersion',
   openArtifact: 'modelRegistry.openArtifact',

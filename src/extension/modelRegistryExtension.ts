@@ -10,6 +10,7 @@ import { ExpansionMemory } from './tree/expansionMemory';
 import { ModelsTreeProvider } from './tree/modelsTreeProvider';
 import { StagesTreeProvider } from './tree/stagesTreeProvider';
 import type { TreeNode } from './tree/treeNode';
+import { VersionPanels } from './webviews/versionPanels';
 
 /**
  * The composition root: builds every part of the extension once, wires them to the one registry
@@ -22,6 +23,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
   readonly decorations: RegisteredFileDecorations;
   readonly sync: RegistrySync;
   readonly output: vscode.LogOutputChannel;
+  readonly versionPanels: VersionPanels;
   /** How long activate() took; the registry itself opens right after, without blocking it. */
   activationMs = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -40,6 +42,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
     const modelsView = vscode.window.createTreeView<TreeNode>('modelRegistry.models', { treeDataProvider: this.modelsTree, canSelectMany: true, showCollapseAll: true });
     const stagesView = vscode.window.createTreeView<TreeNode>('modelRegistry.stages', { treeDataProvider: this.stagesTree, canSelectMany: true });
     const documents = new RegistryDocuments(this.session);
+    this.versionPanels = new VersionPanels(this.session, context.extensionUri, this.output);
     this.disposables.push(
       this.output,
       this.modelsTree,
@@ -48,6 +51,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
       statusBar,
       this.sync,
       documents,
+      this.versionPanels,
       modelsView,
       stagesView,
       ...modelsExpansion.track(modelsView),
@@ -58,7 +62,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
       }),
       vscode.window.registerFileDecorationProvider(this.decorations),
       vscode.workspace.registerTextDocumentContentProvider(REGISTRY_DOCUMENT_SCHEME, documents),
-      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar, sync: this.sync }),
+      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar, sync: this.sync, versionPanels: this.versionPanels }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settings.affectsWeightFiles(event)) setWeightFileContext(settings);
       }),

@@ -124,6 +124,22 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-4-promoted');
     });
 
+    it('opens a comparison of two versions from the tree', async () => {
+      await page.openContainer('Model Registry');
+      const models = page.pane('Models');
+      const row = page.row(models, '#2');
+      await row.waitFor();
+      await page.contextMenu(row, 'Compare Versions…');
+      await page.quickPickRow('#1').click();
+      // The page lives in the webview's inner frame.
+      const view = page.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await view.locator('h1', { hasText: 'fraud-detector/1 ↔ fraud-detector/2' }).waitFor({ timeout: 60_000 });
+      assert.match(await view.locator('tr[data-metric="auc"]').innerText(), /0\.91\s+0\.93\s+\+0\.02.*better/s);
+      await view.locator('button[data-column="delta"]').click();
+      await view.locator('th[aria-sort="descending"]').waitFor();
+      await page.screenshot('e2e-6-comparison');
+    });
+
     it('marks the registered file in the Explorer', async () => {
       await page.openContainer('Explorer');
       const row = page.row(page.page.locator('.explorer-folders-view'), 'fraud-v3.onnx');

@@ -5,6 +5,7 @@ import type { RegistryStatusBar } from '../registryStatusBar';
 import type { RegistrySync } from '../registrySync';
 import type { Settings } from '../settings';
 import type { ModelsTreeProvider } from '../tree/modelsTreeProvider';
+import type { VersionPanels } from '../webviews/versionPanels';
 
 /** What command handlers work with; built once by the extension's composition root. */
 export interface CommandContext {
@@ -14,6 +15,7 @@ export interface CommandContext {
   modelsTree: ModelsTreeProvider;
   statusBar: RegistryStatusBar;
   sync: RegistrySync;
+  versionPanels: VersionPanels;
 }
 
 /** A command's implementation; its result is returned to `executeCommand` callers (tasks, tests). */

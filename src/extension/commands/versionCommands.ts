@@ -30,9 +30,15 @@ export function versionCommands(context: CommandContext): CommandTable {
       const second = chosen[1] ?? (await pickVersion(registry, `Compare ${formatRef(first.model, first.number)} with (2/2)`, (v) => v.model !== first.model || v.number !== first.number));
       if (!second) return undefined;
       const [older, newer] = first.model === second.model && first.number > second.number ? [second, first] : [first, second];
-      const title = `${formatRef(older.model, older.number)} ↔ ${formatRef(newer.model, newer.number)}`;
-      await vscode.commands.executeCommand('vscode.diff', versionDocumentUri(older.model, older.number), versionDocumentUri(newer.model, newer.number), title);
+      // The page; its Manifests section opens the same pair in VS Code's diff editor.
+      context.versionPanels.showComparison(older, newer);
       return [older, newer];
+    },
+    [CommandIds.showVersionDetails]: async (clicked, selected) => {
+      const version = await oneVersion(clicked, selected, 'Show Version Details');
+      if (!version) return undefined;
+      context.versionPanels.showVersion(version);
+      return version;
     },
     [CommandIds.showManifest]: async (clicked, selected) => {
       const version = await oneVersion(clicked, selected, 'Show Manifest');

@@ -80,21 +80,36 @@ describe('Model Registry commands', () => {
     assert.deepEqual(archived.map((version) => `${version.model}/${version.number} ${version.stage}`), ['integration-model/2 Archived', 'fraud-detector/1 Archived']);
   });
 
-  it('compares two versions in the diff editor and shows a manifest', async () => {
+  it('compares two versions in one page per pair, and keeps the manifests for the diff editor', async () => {
     const { vscode } = host;
+    const panels = host.extension.versionPanels;
     await vscode.commands.executeCommand('modelRegistry.compareVersions', undefined, ['fraud-detector/2', 'fraud-detector/1']);
-    const tab = await eventually(() => {
-      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-      assert.ok(input instanceof vscode.TabInputTextDiff, 'a diff editor is active');
-      return input;
-    }, 'the diff editor opens');
-    assert.equal(tab.original.path, '/fraud-detector/1.json');
-    assert.equal(tab.modified.path, '/fraud-detector/2.json');
-    const document = await vscode.workspace.openTextDocument(tab.modified);
+    const panel = panels.panel('comparison:fraud-detector/1|fraud-detector/2');
+    assert.ok(panel, `open pages: ${panels.openPanels.map((p) => p.key).join(', ')}`);
+    await eventually(() => {
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      assert.ok(tab instanceof vscode.TabInputWebview && tab.viewType.includes('modelRegistry.version'), `the active tab is ${JSON.stringify(tab)}`);
+    }, 'the comparison page becomes the active tab');
+    const page = await panel.pageData();
+    assert.equal(page.kind, 'comparison');
+    if (page.kind !== 'comparison') return;
+    assert.deepEqual(page.comparison.metrics.map((m) => [m.name, m.verdict]), [['auc', 'better']]);
+    await vscode.commands.executeCommand('modelRegistry.compareVersions', 'fraud-detector/1', ['fraud-detector/1', 'fraud-detector/2']);
+    assert.equal(panels.openPanels.filter((p) => p.key === panel.key).length, 1, 'the same pair reuses its page');
+    assert.equal(panels.panel(panel.key), panel);
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'model-registry', path: '/fraud-detector/2.json' }));
     const shown = JSON.parse(document.getText()) as { version: { number: number }; manifest: { metrics: Record<string, { value: number }> } };
     assert.equal(shown.version.number, 2);
     assert.equal(shown.manifest.metrics.auc.value, 0.93);
+    await vscode.commands.executeCommand('modelRegistry.showVersionDetails', 'fraud-detector/2');
+    const details = panels.panel('details:fraud-detector/2');
+    assert.ok(details);
+    const detailsPage = await details.pageData();
+    assert.ok(detailsPage.kind === 'details' && detailsPage.events.some((event) => event.type === 'version.stage_changed'), 'the version page lists its events');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await eventually(() => assert.equal(panels.openPanels.length, 0), 'closing the editors closes the pages');
+    // A closed webview leaves the keyboard nowhere; the clipboard needs a focused workbench.
+    await vscode.commands.executeCommand('workbench.action.focusSideBar');
   });
 
   it('copies a version URI that the registry resolves', async () => {

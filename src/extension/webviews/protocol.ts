@@ -1,0 +1,106 @@
+import type { AuditEvent, ModelVersionDetails } from '../../core/modelVersion';
+import type { VersionComparison } from '../../core/versionComparison';
+
+/**
+ * The messages between the extension and the version pages, both ways. Nothing here imports
+ * vscode: the webview bundle uses the same types and the same run-time checks. Each side checks
+ * what it receives, because a webview is a web page: whatever it posts is untrusted input, and
+ * the page trusts only messages of the expected shape.
+ */
+
+/** A version's page: the version with its manifest, the artifacts' sizes and hashes, its events. */
+export interface VersionPage {
+  kind: 'details';
+  details: ModelVersionDetails;
+  uri: string;
+  events: AuditEvent[];
+}
+
+export interface ComparisonPage {
+  kind: 'comparison';
+  comparison: VersionComparison;
+}
+
+export type PageData = VersionPage | ComparisonPage;
+
+export type HostMessage = { type: 'show'; page: PageData } | { type: 'notice'; text: string };
+
+/** What the page asks the extension to do; each names a version the page shows. */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'promote'; ref: string }
+  | { type: 'setAlias'; ref: string }
+  | { type: 'copyUri'; ref: string }
+  | { type: 'showManifest'; ref: string }
+  | { type: 'revealArtifact'; ref: string; path: string }
+  | { type: 'openCommit'; ref: string; commit: string }
+  | { type: 'openManifestDiff' };
+
+const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'showManifest'] as const;
+const MAX_TEXT = 4096;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_TEXT;
+}
+
+/** Checks a message from the page; anything else is ignored by the extension. */
+export function isWebviewMessage(value: unknown): value is WebviewMessage {
+  if (!isRecord(value) || typeof value.type !== 'string') return false;
+  const keys = Object.keys(value).sort().join(',');
+  switch (value.type) {
+    case 'ready':
+    case 'openManifestDiff':
+      return keys === 'type';
+    case 'revealArtifact':
+      return keys === 'path,ref,type' && isText(value.ref) && isText(value.path);
+    case 'openCommit':
+      return keys === 'commit,ref,type' && isText(value.ref) && typeof value.commit === 'string' && /^[0-9a-f]{7,64}$/.test(value.commit);
+    default:
+      return (REF_ACTIONS as readonly string[]).includes(value.type) && keys === 'ref,type' && isText(value.ref);
+  }
+}
+
+/** Checks a message from the extension before the page renders anything from it. */
+export function isHostMessage(value: unknown): value is HostMessage {
+  if (!isRecord(value)) return false;
+  if (value.type === 'notice') return typeof value.text === 'string';
+  if (value.type !== 'show' || !isRecord(value.page)) return false;
+  return isPageData(value.page);
+}
+
+export function isPageData(page: unknown): page is PageData {
+  if (!isRecord(page)) return false;
+  if (page.kind === 'details') {
+    const details = page.details;
+    return (
+      isRecord(details) &&
+      typeof details.model === 'string' &&
+      typeof details.number === 'number' &&
+      isRecord(details.manifest) &&
+      Array.isArray(details.manifest.artifacts) &&
+      isRecord(details.manifest.metrics) &&
+      isRecord(details.manifest.lineage) &&
+      typeof page.uri === 'string' &&
+      Array.isArray(page.events)
+    );
+  }
+  if (page.kind === 'comparison') {
+    const comparison = page.comparison;
+    return (
+      isRecord(comparison) &&
+      isRecord(comparison.before) &&
+      isRecord(comparison.after) &&
+      typeof comparison.before.ref === 'string' &&
+      typeof comparison.after.ref === 'string' &&
+      ['metrics', 'params', 'artifacts'].every((key) => Array.isArray(comparison[key])) &&
+      isRecord(comparison.lineage) &&
+      isRecord(comparison.signature) &&
+      isRecord(comparison.manifests)
+    );
+  }
+  return false;
+}

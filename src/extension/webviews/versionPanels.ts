@@ -1,0 +1,198 @@
+import * as vscode from 'vscode';
+import type { ModelVersion } from '../../core/modelVersion';
+import { formatRef } from '../../core/refs';
+import { CommandIds } from '../commandIds';
+import { reportError } from '../errorReporting';
+import { versionDocumentUri, commitDocumentUri } from '../registryDocuments';
+import type { RegistrySession } from '../registrySession';
+import { ArtifactNode } from '../tree/artifactNode';
+import { isWebviewMessage, type HostMessage, type PageData, type WebviewMessage } from './protocol';
+import { webviewHtml } from './webviewHtml';
+
+export const VERSION_PANEL_VIEW_TYPE = 'modelRegistry.version';
+
+type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string };
+
+/**
+ * The version pages: one panel per version and one per compared pair, revealed again when the same
+ * subject is opened twice. Each panel re-reads the registry when it changes (a promotion made from
+ * the page shows at once) and acts only on the versions it shows.
+ */
+export class VersionPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, VersionPanel>();
+
+  constructor(
+    private readonly session: RegistrySession,
+    private readonly extensionUri: vscode.Uri,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  /** The open panel for a subject, if any (for tests and commands). */
+  panel(key: string): VersionPanel | undefined {
+    return this.panels.get(key);
+  }
+
+  get openPanels(): VersionPanel[] {
+    return [...this.panels.values()];
+  }
+
+  showVersion(version: ModelVersion): VersionPanel {
+    return this.show({ kind: 'details', ref: formatRef(version.model, version.number) }, `${version.model} #${version.number}`);
+  }
+
+  showComparison(before: ModelVersion, after: ModelVersion): VersionPanel {
+    const [a, b] = [formatRef(before.model, before.number), formatRef(after.model, after.number)];
+    return this.show({ kind: 'comparison', before: a, after: b }, `${a} ↔ ${b}`);
+  }
+
+  private show(subject: PanelSubject, title: string): VersionPanel {
+    const key = subjectKey(subject);
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.reveal();
+      return existing;
+    }
+    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const webviewPanel = vscode.window.createWebviewPanel(VERSION_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [bundle],
+      enableFindWidget: true,
+    });
+    const panel = new VersionPanel(webviewPanel, subject, key, bundle, this.session, this.output);
+    this.panels.set(key, panel);
+    webviewPanel.onDidDispose(() => this.panels.delete(key));
+    return panel;
+  }
+
+  dispose(): void {
+    for (const panel of this.panels.values()) panel.dispose();
+    this.panels.clear();
+  }
+}
+
+export function subjectKey(subject: PanelSubject): string {
+  return subject.kind === 'details' ? `details:${subject.ref}` : `comparison:${subject.before}|${subject.after}`;
+}
+
+export class VersionPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Messages the page posted and the extension accepted, newest last (tests read these). */
+  readonly handled: WebviewMessage[] = [];
+  private readyResolve: (() => void) | undefined;
+  /** Resolves when the page has loaded and asked for its data. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly subject: PanelSubject,
+    readonly key: string,
+    bundle: vscode.Uri,
+    private readonly session: RegistrySession,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.ready = new Promise((resolve) => (this.readyResolve = resolve));
+    const { webview } = panel;
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'main.css')).toString(),
+      title: panel.title,
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      session.onDidChange(() => void this.send()),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** The refs this panel shows: the only versions its page may act on. */
+  get refs(): string[] {
+    return this.subject.kind === 'details' ? [this.subject.ref] : [this.subject.before, this.subject.after];
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  async pageData(): Promise<PageData> {
+    const registry = await this.session.get();
+    if (this.subject.kind === 'comparison') return { kind: 'comparison', comparison: await registry.compare(this.subject.before, this.subject.after) };
+    const details = registry.version(this.subject.ref);
+    const events = registry.log({ model: details.model }).filter((event) => event.version === details.number);
+    return { kind: 'details', details, uri: `models:/${details.model}/${details.number}`, events };
+  }
+
+  private async send(): Promise<void> {
+    try {
+      const message: HostMessage = { type: 'show', page: await this.pageData() };
+      await this.panel.webview.postMessage(message);
+    } catch (error) {
+      // A version of this page can vanish from view (registry moved, reopened elsewhere): say so on the page.
+      await this.panel.webview.postMessage({ type: 'notice', text: error instanceof Error ? error.message : String(error) } satisfies HostMessage);
+    }
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (!isWebviewMessage(message)) {
+      this.output.warn(`Ignored a malformed message from the version page: ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    if ('ref' in message && !this.refs.includes(message.ref)) {
+      this.output.warn(`Ignored '${message.type}' for ${message.ref}: this page shows ${this.refs.join(', ')}.`);
+      return;
+    }
+    this.handled.push(message);
+    try {
+      await this.act(message);
+    } catch (error) {
+      void reportError(error, this.output, 'Version page');
+    }
+  }
+
+  private async act(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.readyResolve?.();
+        return this.send();
+      case 'promote':
+        await vscode.commands.executeCommand(CommandIds.promoteVersion, message.ref);
+        return;
+      case 'setAlias':
+        await vscode.commands.executeCommand(CommandIds.setAlias, message.ref);
+        return;
+      case 'copyUri':
+        await vscode.commands.executeCommand(CommandIds.copyVersionUri, message.ref);
+        return;
+      case 'showManifest':
+        await vscode.commands.executeCommand(CommandIds.showManifest, message.ref);
+        return;
+      case 'revealArtifact': {
+        const registry = await this.session.get();
+        const resolved = registry.resolve(message.ref);
+        const artifact = resolved.artifacts.find((candidate) => candidate.path === message.path);
+        if (!artifact) throw new Error(`${message.ref} has no artifact '${message.path}'.`);
+        await vscode.commands.executeCommand(CommandIds.revealArtifact, new ArtifactNode(resolved.version.model, resolved.version.number, artifact));
+        return;
+      }
+      case 'openCommit': {
+        const registry = await this.session.get();
+        // Only a commit the shown version records, not whatever the page names.
+        if (registry.version(message.ref).manifest.lineage.git?.commit !== message.commit) throw new Error(`${message.ref} was not built from commit ${message.commit}.`);
+        const document = await vscode.workspace.openTextDocument(commitDocumentUri(message.commit));
+        await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+        return;
+      }
+      case 'openManifestDiff': {
+        if (this.subject.kind !== 'comparison') return;
+        const [before, after] = [this.subject.before, this.subject.after].map((ref) => ref.split('/'));
+        await vscode.commands.executeCommand('vscode.diff', versionDocumentUri(before[0], Number(before[1])), versionDocumentUri(after[0], Number(after[1])), `${this.subject.before} ↔ ${this.subject.after} (manifests)`);
+        return;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.panel.dispose();
+  }
+}

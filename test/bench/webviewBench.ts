@@ -1,0 +1,62 @@
+import { availableParallelism, loadavg } from 'node:os';
+import type { Page } from 'playwright-core';
+import { largeComparison, showComparison } from '../webview/comparisonFixtures';
+import { WebviewHarness } from '../webview/webviewHarness';
+import { median, printTable, verdict } from './benchTable';
+
+const TARGET_MS = 1000;
+
+/**
+ * A comparison of two versions with 10k params and 1k metrics: computing it, and the comparison
+ * page's render in headless Chromium (message received → page built and laid out), then sorting
+ * and filtering its metrics. Medians of three.
+ */
+export async function benchWebview(params = 10_000, metrics = 1_000): Promise<void> {
+  const computeTimes: number[] = [];
+  let comparison = largeComparison(params, metrics);
+  for (let run = 0; run < 3; run++) {
+    const start = performance.now();
+    comparison = largeComparison(params, metrics);
+    computeTimes.push(performance.now() - start);
+  }
+  const harness = await WebviewHarness.launch();
+  try {
+    const render: number[] = [];
+    const sort: number[] = [];
+    const filter: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const page = await harness.open('dark');
+      render.push(await timed(page, `window.postMessage(${JSON.stringify(showComparison(comparison))}, '*')`, 'table.metrics'));
+      sort.push(await timed(page, `document.querySelector('button[data-column="delta"]').click()`, 'th[aria-sort="descending"] button[data-column="delta"]'));
+      filter.push(await timed(page, `document.querySelector('#changed-only').click()`, 'caption'));
+      await page.context().close();
+    }
+    printTable(`Comparison page: ${params} params, ${metrics} metrics (median of 3; target: render under ${TARGET_MS} ms; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`, ['step', 'ms', 'target'], [
+      ['build and compare the two versions (core, Node)', median(computeTimes).toFixed(0), ''],
+      ['render the page (message → laid out)', median(render).toFixed(0), verdict(median(render) < TARGET_MS)],
+      ['sort metrics by change', median(sort).toFixed(0), ''],
+      ['show changed only', median(filter).toFixed(0), ''],
+    ]);
+  } finally {
+    await harness.close();
+  }
+}
+
+/**
+ * Runs the action inside the page and waits there for the selector, a forced layout and the next
+ * frame: what a person sees. Strings, because the page's policy forbids eval and the test runner's
+ * transpiler would add helpers to a serialized function.
+ */
+async function timed(page: Page, action: string, selector: string): Promise<number> {
+  return page.evaluate(`new Promise((resolve) => {
+    const start = performance.now();
+    ${action};
+    const check = () => {
+      if (document.querySelector(${JSON.stringify(selector)}) && document.querySelector('.page')) {
+        void document.body.offsetHeight;
+        requestAnimationFrame(() => resolve(performance.now() - start));
+      } else setTimeout(check, 0);
+    };
+    check();
+  })`) as Promise<number>;
+}

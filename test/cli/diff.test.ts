@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { VersionComparison } from '../../src/core/versionComparison';
+import { json, mreg } from '../support/mregProcess';
+import { useTempFolders, writeFiles } from '../support/tempFolders';
+
+const tempFolder = useTempFolders();
+
+/** A git project with two registered versions and two commits between them. */
+function project(): string {
+  const cwd = writeFiles(tempFolder('cli-diff'), { 'model.onnx': 'weights one', 'vocab.json': '{"a":0}', 'data/train.csv': 'x\n1\n' });
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd });
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-qm', 'first model');
+  const ok = (args: string[]) => assert.equal(mreg(args, { cwd }).status, 0);
+  ok(['register', 'fraud', 'model.onnx', 'vocab.json', '--metric', 'auc=0.90', '--metric-direction', 'auc=max', '--metric', 'latency_ms=20', '--metric-direction', 'latency_ms=min', '--param', 'lr=0.01', '--param', 'dropout=0.1', '--data', 'data/train.csv']);
+  writeFileSync(path.join(cwd, 'model.onnx'), 'weights two, longer');
+  writeFileSync(path.join(cwd, 'data', 'train.csv'), 'x\n1\n2\n');
+  git('commit', '-qam', 'more data');
+  git('commit', '-q', '--allow-empty', '-m', 'tune the learning rate');
+  ok(['register', 'fraud', 'model.onnx', 'vocab.json', '--metric', 'auc=0.93', '--metric-direction', 'auc=max', '--metric', 'latency_ms=25', '--metric-direction', 'latency_ms=min', '--param', 'lr=0.005', '--param', 'batch=64', '--data', 'data/train.csv']);
+  return cwd;
+}
+
+describe('mreg diff', () => {
+  let cwd: string;
+  before(() => {
+    cwd = project();
+  });
+
+  it('prints what changed as JSON: metrics with verdicts, params, artifacts, data and the commits between', () => {
+    const result = mreg(['diff', 'fraud/1', 'fraud/2', '--json'], { cwd });
+    assert.equal(result.status, 0, result.stderr);
+    const comparison = json<VersionComparison>(result);
+    assert.deepEqual([comparison.before.ref, comparison.after.ref], ['fraud/1', 'fraud/2']);
+    assert.deepEqual(comparison.metrics.map((m) => [m.name, m.verdict]), [['auc', 'better'], ['latency_ms', 'worse']]);
+    assert.deepEqual(comparison.params.map((p) => [p.name, p.status]), [['batch', 'added'], ['dropout', 'removed'], ['lr', 'changed']]);
+    assert.deepEqual(comparison.artifacts.map((a) => [a.path, a.status]), [['model.onnx', 'changed'], ['vocab.json', 'same']]);
+    assert.deepEqual(comparison.lineage.data.map((d) => [d.uri, d.status]), [['data/train.csv', 'changed']]);
+    assert.deepEqual(comparison.lineage.git.commitsBetween, { count: 2, subjects: ['tune the learning rate', 'more data'] });
+    assert.equal(comparison.manifests.after.artifacts[0].size, 'weights two, longer'.length);
+  });
+
+  it('prints a readable report, accepts stage and alias references, and explains an unknown one', () => {
+    assert.equal(mreg(['promote', 'fraud/1', 'production'], { cwd }).status, 0);
+    const result = mreg(['diff', 'fraud@production', 'fraud/2'], { cwd });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^fraud\/1 → fraud\/2/);
+    assert.match(result.stdout, /metrics: 1 better, 1 worse/);
+    assert.match(result.stdout, /~ +auc +0\.9 +0\.93 +\+0\.03 +\+3\.33% +better/);
+    assert.match(result.stdout, /\+ +batch +64/);
+    assert.match(result.stdout, /2 commit\(s\) between\n +tune the learning rate\n +more data/);
+    assert.doesNotMatch(result.stdout, /vocab\.json/, 'unchanged artifacts are left out of the text report');
+
+    const missing = mreg(['diff', 'fraud/1', 'fraud/9'], { cwd });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^mreg: Model 'fraud' has no version 9/);
+    assert.equal(mreg(['diff', 'fraud/1'], { cwd }).status, 2, 'a missing argument is a usage error');
+  });
+});

@@ -1,0 +1,48 @@
+import type { Manifest } from '../../src/core/manifest';
+import type { ModelVersionDetails } from '../../src/core/modelVersion';
+import { compareVersions, type VersionComparison } from '../../src/core/versionComparison';
+import type { HostMessage } from '../../src/extension/webviews/protocol';
+
+/** A version with the given manifest parts, as Registry.version returns it. */
+export function versionDetails(number: number, manifest: Omit<Partial<Manifest>, 'lineage'> & { lineage?: Partial<Manifest['lineage']> }, extra: Partial<ModelVersionDetails> = {}): ModelVersionDetails {
+  const { lineage, ...rest } = manifest;
+  return {
+    model: 'fraud-detector', number, id: `01J${number}`, semver: `1.${number}.0`, stage: 'None', aliases: [], fingerprint: String(number).repeat(64).slice(0, 64),
+    description: null, tags: {}, createdAt: `2026-01-0${number}T10:00:00.000Z`, createdBy: 'ana@example.com', gitCommit: null, gitBranch: null,
+    ...extra,
+    manifest: {
+      schemaVersion: 1,
+      artifacts: [{ path: 'model.onnx', size: 1024, sha256: 'a'.repeat(64), mediaType: 'application/onnx' }],
+      metrics: {},
+      source: { inputs: ['model.onnx'] },
+      ...rest,
+      lineage: { git: null, data: [], params: {}, environment: {}, ...lineage },
+    },
+  };
+}
+
+/** Two versions with a few metrics that got better, worse and stayed, params and artifacts that changed. */
+export function sampleComparison(): VersionComparison {
+  const before = versionDetails(1, {
+    metrics: { auc: { value: 0.91, direction: 'max' }, latency_ms: { value: 11, direction: 'min' }, loss: { value: 0.3 }, f1: { value: 0.8, direction: 'max' } },
+    lineage: { params: { lr: 0.001, epochs: 10 }, git: { commit: 'c0ffee0000000000000000000000000000000001', branch: 'main' }, environment: { packages: { numpy: '1.26.0' } } },
+  }, { stage: 'Archived' });
+  const after = versionDetails(2, {
+    metrics: { auc: { value: 0.93, direction: 'max' }, latency_ms: { value: 14, direction: 'min' }, loss: { value: 0.3 }, f1: { value: 0.8, direction: 'max' }, recall: { value: 0.7 } },
+    lineage: { params: { lr: 0.0005, epochs: 10, batch: 64 }, git: { commit: 'c0ffee0000000000000000000000000000000002', branch: 'main' }, environment: { packages: { numpy: '2.0.0' } } },
+    artifacts: [{ path: 'model.onnx', size: 2048, sha256: 'b'.repeat(64), mediaType: 'application/onnx' }, { path: 'vocab.json', size: 10, sha256: 'c'.repeat(64), mediaType: 'application/json' }],
+  }, { stage: 'Production', aliases: ['champion'] });
+  return compareVersions(before, after);
+}
+
+/** A comparison of the given size: `params` params and `metrics` metrics, about half of each changed. */
+export function largeComparison(params: number, metrics: number): VersionComparison {
+  const record = <T>(count: number, value: (index: number) => T) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`key_${String(index).padStart(6, '0')}`, value(index)]));
+  const before = versionDetails(1, { metrics: record(metrics, (i) => ({ value: i / 7, direction: i % 3 === 0 ? ('max' as const) : i % 3 === 1 ? ('min' as const) : undefined })), lineage: { params: record(params, (i) => i) } });
+  const after = versionDetails(2, { metrics: record(metrics, (i) => ({ value: i % 2 ? i / 7 : i / 6, direction: i % 3 === 0 ? ('max' as const) : i % 3 === 1 ? ('min' as const) : undefined })), lineage: { params: record(params, (i) => (i % 2 ? i : `${i}x`)) } });
+  return compareVersions(before, after);
+}
+
+export function showComparison(comparison: VersionComparison): HostMessage {
+  return { type: 'show', page: { kind: 'comparison', comparison } };
+}

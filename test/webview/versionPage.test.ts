@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { HostMessage } from '../../src/extension/webviews/protocol';
+import { sampleComparison, showComparison, versionDetails } from './comparisonFixtures';
+import { WebviewHarness, type Theme } from './webviewHarness';
+
+/**
+ * The version pages in headless Chromium: the shipped bundle under the extension's content security
+ * policy, driven by the messages the extension sends, with what the page posts back recorded.
+ */
+/** The toolkit tries one inline <style> the policy blocks (its styles arrive as constructed sheets anyway); scripts must never be blocked or tried. */
+function scriptViolations(violations: string[]): string[] {
+  return violations.filter((violation) => violation.startsWith('script'));
+}
+
+describe('the version pages in a browser', function () {
+  this.timeout(60_000);
+  let harness: WebviewHarness;
+  let page: Page;
+
+  before(async () => {
+    harness = await WebviewHarness.launch();
+  });
+  after(async () => harness?.close());
+  afterEach(async () => page?.context().close());
+
+  const metricNames = () => page.locator('table.metrics tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-metric')));
+
+  it('shows a comparison, sorts the metrics, filters to changed ones and colours better and worse', async () => {
+    page = await harness.open('dark');
+    await WebviewHarness.send(page, showComparison(sampleComparison()));
+    await page.locator('h1', { hasText: 'fraud-detector/1 ↔ fraud-detector/2' }).waitFor();
+    assert.deepEqual(await metricNames(), ['auc', 'f1', 'latency_ms', 'loss', 'recall']);
+    assert.match(await page.locator('tr[data-metric="auc"]').innerText(), /0\.91\s+0\.93\s+\+0\.02\s+\+2\.20%\s+▲ better/);
+    assert.match(await page.locator('tr[data-metric="latency_ms"]').innerText(), /▼ worse/);
+    const colour = (name: string) => page.locator(`tr[data-metric="${name}"] td.verdict`).evaluate((cell) => getComputedStyle(cell).color);
+    assert.equal(await colour('auc'), 'rgb(115, 201, 145)', 'better uses the theme\'s passed colour');
+    assert.equal(await colour('latency_ms'), 'rgb(241, 76, 76)', 'worse uses the theme\'s failed colour');
+    assert.notEqual(await colour('loss'), await colour('auc'), 'unchanged and undirected metrics stay neutral');
+
+    await page.locator('button[data-column="delta"]').click();
+    assert.deepEqual(await metricNames(), ['latency_ms', 'auc', 'f1', 'loss', 'recall'], 'largest change first, missing last');
+    assert.equal(await page.locator('th:has(button[data-column="delta"])').getAttribute('aria-sort'), 'descending');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await metricNames(), ['f1', 'loss', 'auc', 'latency_ms', 'recall'], 'the header keeps focus; Enter reverses the order');
+
+    await page.locator('#changed-only').click();
+    assert.deepEqual(await metricNames(), ['auc', 'latency_ms', 'recall']);
+    assert.equal(await page.locator('section[aria-labelledby="section-params"] tbody tr').count(), 2, 'epochs is unchanged and hidden');
+    const recorded = await WebviewHarness.recorded(page);
+    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true });
+    assert.deepEqual(scriptViolations(recorded.violations), []);
+  });
+
+  it('restores the page and how it was left from saved state, as after the panel was hidden', async () => {
+    const view = { sort: { column: 'after', descending: true }, changedOnly: true };
+    page = await harness.open('light', { page: { kind: 'comparison', comparison: sampleComparison() }, view });
+    assert.deepEqual(await metricNames(), ['latency_ms', 'auc', 'recall']);
+    assert.equal(await page.locator('#changed-only').evaluate((box) => (box as HTMLInputElement).checked), true);
+  });
+
+  it('posts typed actions for the versions it shows', async () => {
+    page = await harness.open('dark');
+    await WebviewHarness.send(page, showComparison(sampleComparison()));
+    const after = page.locator('.version-card').nth(1);
+    await after.locator('vscode-button', { hasText: 'Promote…' }).click();
+    await after.locator('vscode-button', { hasText: 'Set Alias…' }).click();
+    await after.locator('vscode-button', { hasText: 'Copy URI' }).click();
+    await page.locator('vscode-button', { hasText: 'Open Commit' }).first().click();
+    await page.locator('vscode-button', { hasText: 'Open in Diff Editor' }).click();
+    const { posted } = await WebviewHarness.recorded(page);
+    assert.deepEqual(posted, [
+      { type: 'ready' },
+      { type: 'promote', ref: 'fraud-detector/2' },
+      { type: 'setAlias', ref: 'fraud-detector/2' },
+      { type: 'copyUri', ref: 'fraud-detector/2' },
+      { type: 'openCommit', ref: 'fraud-detector/1', commit: 'c0ffee0000000000000000000000000000000001' },
+      { type: 'openManifestDiff' },
+    ]);
+
+    await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: versionDetails(2, {}), uri: 'models:/fraud-detector/2', events: [] } } satisfies HostMessage);
+    await page.locator('h1', { hasText: /^fraud-detector\/2$/ }).waitFor();
+    await page.locator('vscode-button', { hasText: 'Reveal' }).click();
+    assert.deepEqual((await WebviewHarness.recorded(page)).posted.at(-1), { type: 'revealArtifact', ref: 'fraud-detector/2', path: 'model.onnx' });
+  });
+
+  it('ignores messages that are not of the expected shape', async () => {
+    page = await harness.open('dark');
+    for (const message of [null, 'show', { type: 'show' }, { type: 'show', page: { kind: 'comparison', comparison: { before: {} } } }, { type: 'eval', code: 'x' }]) await WebviewHarness.send(page, message);
+    await page.waitForTimeout(100);
+    assert.equal(await page.locator('#root').innerText(), 'Loading…');
+  });
+
+  it('renders a hostile manifest as inert text', async () => {
+    const payloads = ['<script>window.__pwned = 1</script>', '"><img src=x onerror="window.__pwned = 2">', 'javascript:window.__pwned = 3', '<a href="javascript:window.__pwned=4">x</a>', '<iframe src="javascript:window.__pwned=5"></iframe>'];
+    const hostile = Object.fromEntries(payloads.map((payload, index) => [payload, index]));
+    const before = versionDetails(1, {
+      metrics: { [payloads[0]]: { value: 1, direction: 'max' }, [payloads[1]]: { value: 2 } },
+      lineage: { params: { ...hostile, [payloads[2]]: payloads[1] }, data: [{ uri: payloads[3], kind: 'uri' }], environment: { [payloads[4]]: payloads[0] }, git: { commit: 'c0ffee0000000000000000000000000000000001', branch: payloads[1] } },
+      artifacts: [{ path: payloads[1], size: 1, sha256: 'a'.repeat(64), mediaType: payloads[0] }],
+      source: { inputs: payloads },
+    }, { description: payloads[0], aliases: [], createdBy: payloads[1] });
+    const after = versionDetails(2, { metrics: { [payloads[0]]: { value: 3, direction: 'max' } }, lineage: { params: { [payloads[2]]: payloads[0] } }, signature: { inputs: [{ name: payloads[1], elementType: payloads[0], shape: [payloads[2]] }], outputs: [] } }, { description: payloads[3] });
+    const { compareVersions } = await import('../../src/core/versionComparison');
+    page = await harness.open('dark');
+    await WebviewHarness.send(page, showComparison(compareVersions(before, after)));
+    await page.locator('h1').waitFor();
+    await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: before, uri: payloads[2], events: [{ seq: 1, time: payloads[0], actor: payloads[1], type: payloads[3], model: 'x', version: 1, reason: payloads[4], details: { note: payloads[1] } }] } } satisfies HostMessage);
+    await page.locator('h1', { hasText: 'fraud-detector/1' }).waitFor();
+    await page.waitForTimeout(200);
+    const result = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      images: document.querySelectorAll('img').length,
+      iframes: document.querySelectorAll('iframe').length,
+      scripts: document.querySelectorAll('script').length,
+      javascriptLinks: document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]').length,
+      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
+      text: document.body.innerText,
+    }));
+    assert.equal(result.pwned, undefined, 'no injected script ran');
+    assert.deepEqual([result.images, result.iframes, result.scripts, result.javascriptLinks, result.handlers], [0, 0, 1, 0, 0]);
+    for (const payload of [payloads[0], payloads[1], payloads[2]]) assert.ok(result.text.includes(payload), `shown as text: ${payload}`);
+    assert.deepEqual(scriptViolations((await WebviewHarness.recorded(page)).violations), []);
+    assert.deepEqual(harness.errors, []);
+    await WebviewHarness.screenshot(page, 'webview-hostile-manifest');
+  });
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
+    it(`draws the comparison in the ${theme} theme`, async () => {
+      page = await harness.open(theme);
+      await WebviewHarness.send(page, showComparison(sampleComparison()));
+      await page.locator('table.metrics').waitFor();
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, { light: 'rgb(255, 255, 255)', dark: 'rgb(31, 31, 31)', 'high-contrast': 'rgb(0, 0, 0)' }[theme]);
+      await WebviewHarness.screenshot(page, `webview-comparison-${theme}`);
+    });
+  }
+});

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { HostMessage, WebviewMessage } from '../../src/extension/webviews/protocol';
+import { webviewHtml } from '../../src/extension/webviews/webviewHtml';
+import { CHROMIUM } from '../vscode/workbenchInstall';
+import { SCREENSHOT_DIR } from '../vscode/workbenchPage';
+
+/** The built webview bundle, as the extension ships it. */
+const BUNDLE = path.resolve(__dirname, '..', '..', 'dist', 'webview');
+
+export type Theme = 'light' | 'dark' | 'high-contrast';
+
+/**
+ * A subset of what VS Code puts on a webview's <html>: the theme's colours as CSS variables, and
+ * the body class naming the theme kind. Values are VS Code's default themes'.
+ */
+const THEMES: Record<Theme, Record<string, string>> = {
+  light: {
+    foreground: '#3b3b3b', 'editor-background': '#ffffff', descriptionForeground: '#717171', 'panel-border': '#e5e5e5', 'editorWidget-border': '#c8c8c8',
+    'testing-iconPassed': '#388a34', 'testing-iconFailed': '#e51400', focusBorder: '#005fb8', 'textCodeBlock-background': '#f8f8f8',
+    'gitDecoration-addedResourceForeground': '#587c0c', 'gitDecoration-deletedResourceForeground': '#ad0707', 'gitDecoration-modifiedResourceForeground': '#895503',
+    'button-background': '#005fb8', 'button-foreground': '#ffffff', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
+  },
+  dark: {
+    foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d', 'panel-border': '#2b2b2b', 'editorWidget-border': '#454545',
+    'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f14c4c', focusBorder: '#0078d4', 'textCodeBlock-background': '#2b2b2b',
+    'gitDecoration-addedResourceForeground': '#81b88b', 'gitDecoration-deletedResourceForeground': '#c74e39', 'gitDecoration-modifiedResourceForeground': '#e2c08d',
+    'button-background': '#0078d4', 'button-foreground': '#ffffff', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
+  },
+  'high-contrast': {
+    foreground: '#ffffff', 'editor-background': '#000000', descriptionForeground: '#ffffff', contrastBorder: '#6fc3df', 'panel-border': '#6fc3df', 'editorWidget-border': '#6fc3df',
+    'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f48771', focusBorder: '#f38518', 'textCodeBlock-background': '#000000',
+    'gitDecoration-addedResourceForeground': '#a1e3ad', 'gitDecoration-deletedResourceForeground': '#c74e39', 'gitDecoration-modifiedResourceForeground': '#e2c08d',
+    'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
+  },
+};
+
+/** What the stand-in for VS Code's webview API recorded inside the page. */
+interface Recorded {
+  posted: WebviewMessage[];
+  state: unknown;
+  violations: string[];
+}
+
+/**
+ * The webview bundle in headless Chromium, served from file:// under the same HTML and content
+ * security policy the extension uses, with a stand-in `acquireVsCodeApi` that records what the
+ * page posts and keeps its saved state.
+ */
+export class WebviewHarness {
+  private readonly folder = mkdtempSync(path.join(tmpdir(), 'mr-webview-'));
+  /** Uncaught errors in any page, for the tests to assert there were none. */
+  readonly errors: string[] = [];
+
+  private constructor(private readonly browser: Browser) {}
+
+  static async launch(): Promise<WebviewHarness> {
+    if (!existsSync(path.join(BUNDLE, 'main.js'))) throw new Error(`The webview bundle is missing at ${BUNDLE}: run npm run build first.`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'] });
+    return new WebviewHarness(browser);
+  }
+
+  /** Opens the page in a theme; `state` is what getState() returns, as after the panel was hidden. */
+  async open(theme: Theme = 'dark', state?: unknown): Promise<Page> {
+    const html = path.join(this.folder, 'index.html');
+    writeFileSync(
+      html,
+      webviewHtml({ cspSource: 'file:', scriptUri: pathToFileURL(path.join(BUNDLE, 'main.js')).href, styleUri: pathToFileURL(path.join(BUNDLE, 'main.css')).href, title: 'test' }),
+    );
+    const context = await this.browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    // A string, not a function: the test runner's transpiler would add helpers the page does not have.
+    await page.addInitScript(`(() => {
+      const recorded = { posted: [], state: ${JSON.stringify(state ?? null)}, violations: [] };
+      window.__recorded = recorded;
+      window.acquireVsCodeApi = () => ({
+        postMessage: (message) => recorded.posted.push(JSON.parse(JSON.stringify(message))),
+        getState: () => recorded.state ?? undefined,
+        setState: (value) => { recorded.state = JSON.parse(JSON.stringify(value)); },
+      });
+      document.addEventListener('securitypolicyviolation', (event) => recorded.violations.push(event.violatedDirective + ' ' + event.blockedURI));
+      document.addEventListener('DOMContentLoaded', () => {
+        for (const [name, value] of Object.entries(${JSON.stringify(THEMES[theme])})) document.documentElement.style.setProperty('--vscode-' + name, value);
+        document.body.classList.add(${JSON.stringify(`vscode-${theme}`)});
+      });
+    })();`);
+    page.on('pageerror', (error) => this.errors.push(error.message));
+    await page.goto(pathToFileURL(html).href);
+    // Polled from outside: waitForFunction would need eval, which the page's policy forbids.
+    const deadline = Date.now() + 20_000;
+    while (!(await WebviewHarness.recorded(page)).posted.some((message) => message.type === 'ready')) {
+      if (Date.now() > deadline) throw new Error('The page never posted ready.');
+      await page.waitForTimeout(50);
+    }
+    return page;
+  }
+
+  static async send(page: Page, message: HostMessage | unknown): Promise<void> {
+    await page.evaluate((data) => window.postMessage(data, '*'), message);
+  }
+
+  static async recorded(page: Page): Promise<Recorded> {
+    return page.evaluate(() => (window as unknown as { __recorded: Recorded }).__recorded);
+  }
+
+  static async screenshot(page: Page, name: string): Promise<string> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
