@@ -20,6 +20,7 @@ export const CommandIds = {
   filterTree: 'modelRegistry.filterTree',
   clearFilter: 'modelRegistry.clearFilter',
   syncNow: 'modelRegistry.syncNow',
+  reviewApprovals: 'modelRegistry.reviewApprovals',
   showStatusMenu: 'modelRegistry.showStatusMenu',
   openSettings: 'modelRegistry.openSettings',
 } as const;

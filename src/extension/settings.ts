@@ -36,6 +36,11 @@ export class Settings {
     return this.config.get<boolean>('confirm.promoteToProduction', true);
   }
 
+  /** Refuse to register from a git working tree with uncommitted changes. */
+  requireCleanTree(): boolean {
+    return this.config.get<boolean>('requireCleanTree', false);
+  }
+
   confirmArchive(): boolean {
     return this.config.get<boolean>('confirm.archive', true);
   }

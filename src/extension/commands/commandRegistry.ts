@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandIds } from '../commandIds';
 import { reportError } from '../errorReporting';
+import { approvalCommands } from './approvalCommands';
 import { artifactCommands } from './artifactCommands';
 import type { CommandContext, CommandTable } from './commandContext';
 import { lifecycleCommands } from './lifecycleCommands';
@@ -16,6 +17,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     ...versionCommands(context),
     ...artifactCommands(context),
     ...registryWideCommands(context),
+    ...approvalCommands(context),
   };
   const titles = new Map<string, string>(Object.entries(CommandIds).map(([key, id]) => [id, key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())]));
   return Object.entries(table).map(([id, handler]) =>

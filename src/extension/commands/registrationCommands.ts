@@ -4,6 +4,7 @@ import { formatRef } from '../../core/refs';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { isRegisterRequest, registerVersionFlow, registerWithProgress } from '../flows/registerVersionFlow';
+import { activePythonInterpreter } from '../pythonInterpreter';
 import type { CommandContext, CommandTable } from './commandContext';
 
 /** Register Model Version…, Register Active File, and the Explorer's Register as Model Version…. */
@@ -13,9 +14,11 @@ export function registrationCommands(context: CommandContext): CommandTable {
   async function register(paths: string[] | undefined, request?: unknown): Promise<ModelVersion | undefined> {
     if (!requireTrust('Registering')) return undefined;
     const registry = await session.get();
+    const pythonInterpreter = await activePythonInterpreter(session.workspaceFolder?.uri);
+    const requireClean = settings.requireCleanTree();
     const version = isRegisterRequest(request)
-      ? await registerWithProgress(registry, { metricDirections: settings.metricDirections(), ...request })
-      : await registerVersionFlow({ registry, paths, weightFilePatterns: settings.weightFilePatterns(), metricDirections: settings.metricDirections() });
+      ? await registerWithProgress(registry, { metricDirections: settings.metricDirections(), requireClean, ...request }, pythonInterpreter)
+      : await registerVersionFlow({ registry, paths, weightFilePatterns: settings.weightFilePatterns(), metricDirections: settings.metricDirections(), requireClean, pythonInterpreter });
     if (version) void announce(version);
     return version;
   }

@@ -26,6 +26,10 @@ export interface RegisterFlowOptions {
   paths?: string[];
   weightFilePatterns: string[];
   metricDirections: RegisterInput['metricDirections'];
+  /** Refuse a dirty git working tree (the `modelRegistry.requireCleanTree` setting). */
+  requireClean: boolean;
+  /** Whose `pip freeze` to record: the interpreter chosen in the Python extension, if any. */
+  pythonInterpreter?: string;
 }
 
 /**
@@ -60,7 +64,7 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
   const metrics = await pickRunRecord(candidates, 'metrics');
   if (metrics === undefined) return undefined;
   const captured = await runWithProgress('Capturing lineage (git, data, params, metrics, environment)', (work) =>
-    registry.captureLineage({ signal: work.signal, params: params ?? undefined, metrics: metrics ?? undefined, discover: params !== null || metrics !== null }),
+    registry.captureLineage({ signal: work.signal, params: params ?? undefined, metrics: metrics ?? undefined, discover: params !== null || metrics !== null, pythonInterpreter: options.pythonInterpreter }),
   );
   const input: RegisterInput = {
     model,
@@ -68,6 +72,7 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
     semver: semver.trim() || undefined,
     description: description.trim() || undefined,
     metricDirections: options.metricDirections,
+    requireClean: options.requireClean,
   };
   if (!(await confirmSummary(registry, input, captured, `${TITLE} (4/${steps}): summary`))) return undefined;
   return registerWithProgress(registry, withCapturedLineage(input, captured));
@@ -78,9 +83,9 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
  * completed by a capture (a keybinding, a task) gets lineage as `mreg register` captures it: the
  * first candidate of each kind.
  */
-export function registerWithProgress(registry: Registry, input: RegisterInput): Promise<ModelVersion> {
+export function registerWithProgress(registry: Registry, input: RegisterInput, pythonInterpreter?: string): Promise<ModelVersion> {
   return runWithProgress(`Registering ${input.model}`, async (work) => {
-    const completed = input.git === undefined ? withCapturedLineage(input, await registry.captureLineage({ signal: work.signal })) : input;
+    const completed = input.git === undefined ? withCapturedLineage(input, await registry.captureLineage({ signal: work.signal, pythonInterpreter })) : input;
     return registry.register(completed, work);
   });
 }

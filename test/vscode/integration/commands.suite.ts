@@ -47,6 +47,22 @@ describe('Model Registry commands', () => {
     assert.equal((await registry()).versions('integration-model').length, before);
   });
 
+  it('refuses registering from a dirty working tree when modelRegistry.requireCleanTree is set', async () => {
+    const { vscode } = host;
+    const file = path.join(workspaceRoot(), 'models', 'dirty.onnx');
+    writeFileSync(file, Buffer.alloc(1024, 3));
+    const settings = vscode.workspace.getConfiguration('modelRegistry');
+    await settings.update('requireCleanTree', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      const before = (await registry()).counts().versions;
+      const refused = await vscode.commands.executeCommand<ModelVersion | undefined>('modelRegistry.registerVersion', { model: 'dirty-model', paths: [file] });
+      assert.equal(refused, undefined);
+      assert.equal((await registry()).counts().versions, before);
+    } finally {
+      await settings.update('requireCleanTree', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('promotes to Production, archiving the previous Production version', async () => {
     const { vscode } = host;
     const file = path.join(workspaceRoot(), 'models', 'integration-2.onnx');
@@ -93,7 +109,7 @@ describe('Model Registry commands', () => {
     const page = await panel.pageData();
     assert.equal(page.kind, 'comparison');
     if (page.kind !== 'comparison') return;
-    assert.deepEqual(page.comparison.metrics.map((m) => [m.name, m.verdict]), [['auc', 'better']]);
+    assert.deepEqual(page.comparison.metrics.map((m) => [m.name, m.verdict]), [['auc', 'better'], ['latency_ms', 'neutral']]);
     await vscode.commands.executeCommand('modelRegistry.compareVersions', 'fraud-detector/1', ['fraud-detector/1', 'fraud-detector/2']);
     assert.equal(panels.openPanels.filter((p) => p.key === panel.key).length, 1, 'the same pair reuses its page');
     assert.equal(panels.panel(panel.key), panel);

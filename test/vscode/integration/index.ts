@@ -20,6 +20,7 @@ export async function run(context: typeof host): Promise<IntegrationResults> {
   await import('./decorations.suite');
   await import('./externalChanges.suite');
   await import('./sync.suite');
+  await import('./approvals.suite');
   const results: IntegrationResults = { passed: [], failed: [] };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());

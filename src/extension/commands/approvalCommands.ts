@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import type { ApprovalRequest } from '../../core/governance/approvals';
+import { gateEvaluationText } from '../../core/governance/governanceReports';
+import { formatRef } from '../../core/refs';
+import type { Registry } from '../../core/registry';
+import { CommandIds } from '../commandIds';
+import { requireTrust } from '../errorReporting';
+import type { CommandContext, CommandTable } from './commandContext';
+
+/** What a keybinding, task or test may pass instead of answering prompts. */
+interface ReviewOptions {
+  request?: string;
+  decision?: 'approve' | 'reject';
+  reason?: string;
+}
+
+/**
+ * Review Pending Approvals…: pick a request, see the candidate against the version now in the
+ * target stage's model Production (the comparison page) and the policy's gates (output channel),
+ * then approve or reject with a reason. The registry refuses a reviewer who registered the version.
+ */
+export function approvalCommands(context: CommandContext): CommandTable {
+  const { session, output, versionPanels } = context;
+
+  async function review(options: ReviewOptions = {}): Promise<ApprovalRequest | undefined> {
+    if (!requireTrust('Reviewing approvals')) return undefined;
+    const registry = await session.get();
+    const pending = registry.approvalRequests({ pending: true });
+    const request = options.request ? pending.find((candidate) => candidate.id === options.request) : await pickRequest(pending);
+    if (!request) {
+      if (options.request) throw new Error(`No pending approval request '${options.request}'. See them with: mreg requests --pending`);
+      return undefined;
+    }
+    const ref = formatRef(request.model, request.version);
+    showEvidence(registry, request);
+    const decision = options.decision ?? (await askDecision(request));
+    if (!decision) return undefined;
+    const reason =
+      options.reason ??
+      (await vscode.window.showInputBox({
+        title: `${decision === 'approve' ? 'Approve' : 'Reject'} ${ref} → ${request.stage}`,
+        prompt: decision === 'approve' ? 'Comment, recorded in the audit log (optional)' : 'Why? The requester sees this in the audit log.',
+        ignoreFocusOut: true,
+        validateInput: (value) => (decision === 'reject' && !value.trim() ? 'A rejection needs a reason.' : undefined),
+      }));
+    if (reason === undefined) return undefined;
+    const decided = decision === 'approve' ? await registry.approve(request.id, { reason: reason.trim() || undefined }) : await registry.reject(request.id, { reason: reason.trim() });
+    void vscode.window.showInformationMessage(`${ref} → ${decided.stage}: ${decided.status} (${decided.approvals.length} of ${decided.needed} approval(s)).`);
+    return decided;
+  }
+
+  /** The comparison against Production on the page, and what the gates say in the output channel. */
+  function showEvidence(registry: Registry, request: ApprovalRequest): void {
+    const candidate = registry.version(formatRef(request.model, request.version));
+    const production = registry.versionsInStage('Production').find((version) => version.model === request.model);
+    if (production && production.number !== candidate.number) versionPanels.showComparison(production, candidate);
+    else versionPanels.showVersion(candidate);
+    output.info(gateEvaluationText(registry.promotionGates(formatRef(request.model, request.version), request.stage)));
+    output.show(true);
+  }
+
+  return {
+    [CommandIds.reviewApprovals]: (options) => review((options ?? {}) as ReviewOptions),
+  };
+}
+
+async function pickRequest(pending: ApprovalRequest[]): Promise<ApprovalRequest | undefined> {
+  if (pending.length === 0) {
+    void vscode.window.showInformationMessage('No approval requests are waiting. Request one with: mreg request <model>/<number> <stage>');
+    return undefined;
+  }
+  const choice = await vscode.window.showQuickPick(
+    pending.map((request) => ({
+      label: `${formatRef(request.model, request.version)} → ${request.stage}`,
+      description: `${request.approvals.length} of ${request.needed} approval(s) · requested by ${request.requestedBy}`,
+      detail: request.reason ?? undefined,
+      request,
+    })),
+    { title: 'Review Pending Approvals', placeHolder: 'Choose a request: its comparison against Production opens beside' },
+  );
+  return choice?.request;
+}
+
+async function askDecision(request: ApprovalRequest): Promise<'approve' | 'reject' | undefined> {
+  const choice = await vscode.window.showInformationMessage(
+    `Approve ${formatRef(request.model, request.version)} for ${request.stage}?`,
+    { modal: true, detail: `Requested by ${request.requestedBy}${request.reason ? `: ${request.reason}` : ''}. The comparison against Production and the policy's gates are open beside.` },
+    'Approve',
+    'Reject',
+  );
+  return choice === 'Approve' ? 'approve' : choice === 'Reject' ? 'reject' : undefined;
+}
