@@ -446,7 +446,7 @@ export class Registry {
   /** A model's stage changes, oldest first; with `asOf`, also which versions held the stage then. */
   stageHistory(model: string, options: { stage?: Stage; asOf?: Date } = {}): { changes: StageChange[]; asOf?: StageAtTime } {
     this.refresh();
-    const all = stageChanges(this.queries.events({ model, type: 'version.stage_changed' }));
+    const all = this.stageChangesOf(model);
     const changes = options.stage === undefined ? all : all.filter((change) => change.from === options.stage || change.to === options.stage);
     return { changes, asOf: options.asOf === undefined ? undefined : versionsInStageAt(all, options.stage ?? 'Production', options.asOf) };
   }
@@ -472,12 +472,16 @@ export class Registry {
     });
   }
 
+  private stageChangesOf(model: string): StageChange[] {
+    return stageChanges(this.queries.events({ model, type: 'version.stage_changed' }));
+  }
+
   private planRollback(model: string): { current: ModelVersion; target: ModelVersion } {
     const inProduction = this.queries.versionsInStage('Production', model);
     if (inProduction.length === 0) throw new RegistryError('CONFLICT', `${model} has no version in Production, so there is nothing to roll back. Promote a version instead: mreg promote ${model}/<number> production`);
     const current = inProduction[0];
     const numbers = new Set(this.queries.versions(model).map((version) => version.number));
-    const previous = previousProductionVersion(stageChanges(this.queries.events({ model, type: 'version.stage_changed' })), current.number, (number) => numbers.has(number));
+    const previous = previousProductionVersion(this.stageChangesOf(model), current.number, (number) => numbers.has(number));
     if (previous === undefined) throw new RegistryError('CONFLICT', `${formatRef(model, current.number)} is the first version of ${model} ever in Production: there is no earlier Production version to return to. Promote another version instead.`);
     return { current, target: this.queries.find({ model, selector: { kind: 'number', number: previous } }) };
   }

@@ -21,6 +21,11 @@ export class RegistrySync implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
 
   private service: SyncService | undefined;
+  /**
+   * The service's status, read once per change: it parses every pending op-log line, and the status
+   * bar, the tree and the triggers below all ask for it.
+   */
+  private lastStatus: SyncStatus | undefined;
   private serviceOf: Registry | undefined;
   private running: Promise<SyncResult | undefined> | undefined;
   private requestedAgain = false;
@@ -49,12 +54,7 @@ export class RegistrySync implements vscode.Disposable {
 
   /** Undefined for a registry with no shared store (or not open yet): the registry is local. */
   status(): SyncStatus | undefined {
-    try {
-      return this.service?.status();
-    } catch (error) {
-      this.output.warn(`Could not read the sync state: ${(error as Error).message}`);
-      return undefined;
-    }
+    return this.lastStatus;
   }
 
   get syncing(): boolean {
@@ -76,17 +76,28 @@ export class RegistrySync implements vscode.Disposable {
     while (this.running) await this.running.catch(() => undefined);
     const run = this.run(service, options);
     this.running = run;
-    this.changeEmitter.fire();
+    this.changed();
     try {
       return await run;
     } finally {
       this.running = undefined;
-      this.changeEmitter.fire();
+      this.changed();
       if (this.requestedAgain) {
         this.requestedAgain = false;
         this.request('changes during the last sync');
       }
     }
+  }
+
+  /** Reads the status again and tells the status bar and the tree. */
+  private changed(): void {
+    try {
+      this.lastStatus = this.service?.status();
+    } catch (error) {
+      this.lastStatus = undefined;
+      this.output.warn(`Could not read the sync state: ${(error as Error).message}`);
+    }
+    this.changeEmitter.fire();
   }
 
   dispose(): void {
@@ -118,10 +129,8 @@ export class RegistrySync implements vscode.Disposable {
     void this.currentService().then((service) => {
       if (!service) return;
       this.output.debug(`Syncing (${why}).`);
-      return this.syncNow().catch((error: Error) => {
-        this.output.warn(`Sync with ${service.storeUri} failed: ${error.message}`);
-        this.changeEmitter.fire();
-      });
+      // syncNow has re-read the status on its way out; the failure shows there as offline or error.
+      return this.syncNow().catch((error: Error) => this.output.warn(`Sync with ${service.storeUri} failed: ${error.message}`));
     });
   }
 
@@ -129,6 +138,7 @@ export class RegistrySync implements vscode.Disposable {
     const registry = this.session.current;
     const first = registry !== undefined && registry !== this.serviceOf;
     await this.currentService();
+    this.changed();
     if (first) this.request('registry opened');
     else if ((this.status()?.pendingOps ?? 0) > 0) {
       if (this.running) {
@@ -138,7 +148,6 @@ export class RegistrySync implements vscode.Disposable {
         this.afterWrite = setTimeout(() => this.request('a local change'), AFTER_WRITE_DELAY_MS);
       }
     }
-    this.changeEmitter.fire();
   }
 
   /** The sync service of the registry open now; re-read when the registry was reopened. */

@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { comparisonText } from '../../core/comparisonReport';
-import type { Registry } from '../../core/registry';
-
-/** What main.ts lends its commands: opening the registry and printing text or JSON. */
-export interface CliHelpers<Options extends { json?: boolean }> {
-  withRegistry(command: Command, work: (registry: Registry, options: Options) => Promise<void>): Promise<void>;
-  emit(options: Options, json: unknown, text: string): void;
-}
+import type { CommandHelpers } from './commandHelpers';
 
 /** `mreg diff <refA> <refB>`: metrics, params, artifacts, signature and lineage that differ. */
-export function addDiffCommands<Options extends { json?: boolean }>(program: Command, helpers: CliHelpers<Options>): void {
+export function addDiffCommands<Options extends { json?: boolean }>(program: Command, helpers: CommandHelpers<Options>): void {
   program
     .command('diff')
     .description('compare two versions: metrics (better/worse), params, artifacts, signature, lineage')

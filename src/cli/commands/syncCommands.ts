@@ -8,18 +8,11 @@ import { openSyncService, type SyncService } from '../../sync/syncService';
 import { progressBar } from '../progressBar';
 import type { CommandHelpers } from './commandHelpers';
 
-interface GlobalOptions {
-  registry?: string;
-  json?: boolean;
-}
-
 /** What main.ts lends these commands, plus the signal that Ctrl+C aborts. */
-export interface CommandSupport extends CommandHelpers<GlobalOptions> {
-  signal: AbortSignal;
-}
+export type CommandSupport<Options extends { json?: boolean }> = CommandHelpers<Options> & { signal: AbortSignal };
 
 /** `mreg store`, `mreg sync` and `mreg status`: the registry's shared store. */
-export function addSyncCommands(program: Command, support: CommandSupport): void {
+export function addSyncCommands<Options extends { json?: boolean }>(program: Command, support: CommandSupport<Options>): void {
   const { withRegistry, emit } = support;
 
   const store = program.command('store').description('the shared store this registry syncs with');
