@@ -16,10 +16,13 @@ export interface CaptureOptions {
   data?: string[];
   /** Look for params, metrics and DVC data in the project (default true). */
   discover?: boolean;
-  /** Where params come from, overriding discovery: a file, or a candidate a person chose. */
-  params?: string | ParamsMetricsCandidate;
-  /** Where metrics come from, overriding discovery. */
-  metrics?: string | ParamsMetricsCandidate;
+  /**
+   * Where params come from, overriding discovery: a file, a candidate a person chose, or null when a
+   * person declined every candidate (DVC data and the other kind are still discovered).
+   */
+  params?: string | ParamsMetricsCandidate | null;
+  /** Where metrics come from, overriding discovery; null for none. */
+  metrics?: string | ParamsMetricsCandidate | null;
   /** An interpreter whose `pip freeze` is recorded (optional, never needed). */
   pythonInterpreter?: string;
   /** Hashes local data; defaults to reading every file (no cache). */
@@ -63,7 +66,7 @@ export async function captureLineage(projectRoot: string, options: CaptureOption
   }
   if (discover) for (const file of findDvcFiles(root)) data.push(...readDvcData(root, file));
 
-  const candidates = discover && (!options.params || !options.metrics) ? findParamsAndMetrics(root) : [];
+  const candidates = discover && (options.params === undefined || options.metrics === undefined) ? findParamsAndMetrics(root) : [];
   const paramsFrom = chosen(root, options.params, candidates, 'params');
   const metricsFrom = chosen(root, options.metrics, candidates, 'metrics');
   const captured: CapturedLineage = { git: null, data: unique(data), params: {}, metrics: {}, tags: {}, environment: {}, sources: {} };
@@ -102,7 +105,8 @@ export function withCapturedLineage(input: RegisterInput, captured: CapturedLine
   };
 }
 
-function chosen(root: string, given: string | ParamsMetricsCandidate | undefined, candidates: ParamsMetricsCandidate[], kind: 'params' | 'metrics'): ParamsMetricsCandidate | undefined {
+function chosen(root: string, given: CaptureOptions['params'], candidates: ParamsMetricsCandidate[], kind: 'params' | 'metrics'): ParamsMetricsCandidate | undefined {
+  if (given === null) return undefined;
   if (typeof given === 'string') {
     const candidate = candidateForFile(root, given);
     return kind === 'params' ? { ...candidate, params: true, metrics: false } : { ...candidate, params: false, metrics: true };

@@ -64,7 +64,7 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
   const metrics = await pickRunRecord(candidates, 'metrics');
   if (metrics === undefined) return undefined;
   const captured = await runWithProgress('Capturing lineage (git, data, params, metrics, environment)', (work) =>
-    registry.captureLineage({ signal: work.signal, params: params ?? undefined, metrics: metrics ?? undefined, discover: params !== null || metrics !== null, pythonInterpreter: options.pythonInterpreter }),
+    registry.captureLineage({ signal: work.signal, params, metrics, pythonInterpreter: options.pythonInterpreter }),
   );
   const input: RegisterInput = {
     model,

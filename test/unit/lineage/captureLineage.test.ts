@@ -50,6 +50,16 @@ describe('captureLineage', () => {
     assert.deepEqual([bare.params, bare.metrics, bare.data, bare.sources], [{}, {}, [], {}]);
   });
 
+  it('records no params or metrics when a person declined them, and still discovers the rest', async () => {
+    const root = project();
+    const noParams = await captureLineage(root, { params: null });
+    assert.deepEqual([noParams.params, noParams.metrics, noParams.sources], [{}, { accuracy: 0.9 }, { metrics: 'metrics.json' }]);
+    assert.deepEqual(noParams.data.map((entry) => entry.uri), ['data/raw.csv']);
+    const neither = await captureLineage(root, { params: null, metrics: null });
+    assert.deepEqual([neither.params, neither.metrics, neither.sources], [{}, {}, {}]);
+    assert.deepEqual(neither.data.map((entry) => entry.uri), ['data/raw.csv']);
+  });
+
   it('lets what a person typed win over what was discovered', () => {
     const input = withCapturedLineage(
       { model: 'm', paths: ['model.onnx'], params: { lr: 0.5 }, metrics: {}, tags: { owner: 'ada' } },
