@@ -123,6 +123,32 @@ describe('SyncService', () => {
     assert.equal(a.sync.status().pendingOps, 1);
   });
 
+  it('catches a client up on 1000 batches pushed while it was offline, and then pushes what it did offline', async function () {
+    this.timeout(600_000);
+    const store = tempFolder('store');
+    const a = await client(store, 'a');
+    const b = await client(store, 'b');
+    await register(a.registry, a.project, 'm');
+    await a.sync.sync();
+    await b.sync.sync();
+    const offline = await register(b.registry, b.project, 'm', { semver: '9.0.0' });
+    for (let edit = 1; edit <= 1000; edit++) {
+      await a.registry.updateVersion('m/1', { description: `edit ${edit}` });
+      assert.equal((await a.sync.sync()).pushedBatches, 1);
+    }
+    assert.equal(offline.number, 2);
+
+    const result = await b.sync.sync();
+    assert.equal(result.bootstrappedFrom, undefined);
+    assert.equal(result.pulledBatches, 1000);
+    assert.equal(result.pulledEvents, 1000);
+    assert.equal(result.pushedBatches, 1);
+    assert.equal(b.registry.version('m/1').description, 'edit 1000');
+    await a.sync.sync();
+    assert.equal(a.registry.version('m@v9.0.0').number, 2);
+    assert.deepEqual(a.registry.log({ limit: 5 }), b.registry.log({ limit: 5 }));
+  });
+
   it('starts a new client from the newest snapshot plus the batches after it', async () => {
     const store = tempFolder('store');
     const a = await client(store, 'a');
