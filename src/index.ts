@@ -31,3 +31,4 @@ export type { ApprovalRequest, ApprovalStatus, ApprovalDecision } from './core/g
 export { gateEvaluationText, approvalRequestsText } from './core/governance/governanceReports';
 export { webhookPayload } from './core/governance/webhooks';
 export type { VersionComparison, MetricComparison, ValueComparison, ArtifactComparison, DataComparison, ChangeStatus, MetricVerdict } from './core/versionComparison';
+export { gcEverywhere, collectStoreGarbage, type GcEverywhereReport, type StoreGcReport, type GcOptions } from './sync/storeGarbageCollection';

@@ -328,7 +328,7 @@ export function buildProgram(): Command {
   addHistoryCommands(program, { withRegistry, emit });
   addSyncCommands(program, { withRegistry, emit, signal: cancellation.signal });
   addSearchCommands(program, { withRegistry, emit });
-  addRetentionCommands(program, { withRegistry, emit });
+  addRetentionCommands(program, { withRegistry, emit, signal: cancellation.signal });
   addInspectCommands(program);
   addGovernanceCommands(program, { withRegistry, emit });
   addDiffCommands(program, { withRegistry, emit });

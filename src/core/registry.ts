@@ -320,13 +320,18 @@ export class Registry {
         result: () => undefined,
       };
     });
-    // TODO(shared store): blobs removed here may still be in the shared store; its gc runs the same
-    // mark-then-sweep there against the live set of the merged log (see sweepBlobs).
+    // The shared store has its own gc (src/sync/storeGarbageCollection.ts), run by `mreg gc` after this.
     const blobs = await this.lock.withLock(() => {
       this.refresh();
       return sweepBlobs(this.blobs, liveBlobs(this.db), marksFile, policy, now, false);
     });
     return { dryRun: false, policy, deleted, ...blobs };
+  }
+
+  /** Every blob a live version needs, pushed or pending, leaving out versions in `except` ('model/number'). */
+  liveBlobs(except: ReadonlySet<string> = new Set()): Set<string> {
+    this.refresh();
+    return liveBlobs(this.db, except);
   }
 
   // ── writing ────────────────────────────────────────────────────────────────

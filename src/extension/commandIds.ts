@@ -21,6 +21,9 @@ export const CommandIds = {
   clearFilter: 'modelRegistry.clearFilter',
   syncNow: 'modelRegistry.syncNow',
   reviewApprovals: 'modelRegistry.reviewApprovals',
+  reviewApprovalRequest: 'modelRegistry.reviewApprovalRequest',
+  approveRequest: 'modelRegistry.approveRequest',
+  rejectRequest: 'modelRegistry.rejectRequest',
   showStatusMenu: 'modelRegistry.showStatusMenu',
   openSettings: 'modelRegistry.openSettings',
 } as const;

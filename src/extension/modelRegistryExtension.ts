@@ -6,6 +6,7 @@ import { RegistrySession } from './registrySession';
 import { RegistryStatusBar } from './registryStatusBar';
 import { RegistrySync } from './registrySync';
 import { Settings } from './settings';
+import { ApprovalsTreeProvider } from './tree/approvalsTreeProvider';
 import { ExpansionMemory } from './tree/expansionMemory';
 import { ModelsTreeProvider } from './tree/modelsTreeProvider';
 import { StagesTreeProvider } from './tree/stagesTreeProvider';
@@ -20,6 +21,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
   readonly session: RegistrySession;
   readonly modelsTree: ModelsTreeProvider;
   readonly stagesTree: StagesTreeProvider;
+  readonly approvalsTree: ApprovalsTreeProvider;
   readonly decorations: RegisteredFileDecorations;
   readonly sync: RegistrySync;
   readonly output: vscode.LogOutputChannel;
@@ -37,16 +39,21 @@ export class ModelRegistryExtension implements vscode.Disposable {
     this.modelsTree = new ModelsTreeProvider(this.session, modelsExpansion, () => this.sync.pendingVersions());
     const stagesExpansion = new ExpansionMemory(context.workspaceState, 'modelRegistry.expanded.stages');
     this.stagesTree = new StagesTreeProvider(this.session, stagesExpansion);
+    this.approvalsTree = new ApprovalsTreeProvider(this.session);
     this.decorations = new RegisteredFileDecorations(this.session);
     const statusBar = new RegistryStatusBar(this.session, this.sync);
     const modelsView = vscode.window.createTreeView<TreeNode>('modelRegistry.models', { treeDataProvider: this.modelsTree, canSelectMany: true, showCollapseAll: true });
     const stagesView = vscode.window.createTreeView<TreeNode>('modelRegistry.stages', { treeDataProvider: this.stagesTree, canSelectMany: true });
+    const approvalsView = vscode.window.createTreeView<TreeNode>('modelRegistry.approvals', { treeDataProvider: this.approvalsTree });
     const documents = new RegistryDocuments(this.session);
     this.versionPanels = new VersionPanels(this.session, context.extensionUri, this.output);
     this.disposables.push(
       this.output,
       this.modelsTree,
       this.stagesTree,
+      this.approvalsTree,
+      approvalsView,
+      this.approvalsTree.onDidChangeTreeData(() => void showApprovalCount(approvalsView, this.approvalsTree)),
       this.decorations,
       statusBar,
       this.sync,
@@ -89,6 +96,12 @@ function refreshWhenPendingChanges(sync: RegistrySync, tree: ModelsTreeProvider)
     shown = pending;
     tree.refresh();
   };
+}
+
+/** The number of open requests as the view's badge, so reviewers see them with the view collapsed. */
+async function showApprovalCount(view: vscode.TreeView<TreeNode>, tree: ApprovalsTreeProvider): Promise<void> {
+  const count = (await tree.getChildren()).length;
+  view.badge = count === 0 ? undefined : { value: count, tooltip: `${count} approval request(s) waiting` };
 }
 
 /** Until this is set, package.json's menus fall back to the default weight-file extensions. */

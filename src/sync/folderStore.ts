@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from '../core/persistence/atomicFile';
 import { RegistryError } from '../core/registryError';
 import { copyAndHash } from '../store/fileHashing';
-import type { SharedStore } from './sharedStore';
+import type { SharedStore, StoreObject } from './sharedStore';
 
 /**
  * A store in a folder: local disk, NFS (v3 or later) or SMB share. Every object is written in full
@@ -111,6 +111,23 @@ export class FolderStore implements SharedStore {
       throw new RegistryError('IO', `The shared store ${this.root} is not reachable (${(error as Error).message}). Check that the disk or share is mounted.`);
     }
     removeDeadTemporaries(this.temporaryDir);
+  }
+
+  // ── garbage collection (mreg gc) ───────────────────────────────────────────
+
+  /** A file's mtime is when its upload finished: objects are written to tmp/ and renamed or linked into place. */
+  async listObjects(prefix: string): Promise<StoreObject[]> {
+    const objects: StoreObject[] = [];
+    for (const key of await this.list(prefix)) {
+      try {
+        const info = await stat(this.pathOf(key));
+        objects.push({ key, size: info.size, modified: info.mtime });
+      } catch (error) {
+        // Removed since it was listed (another gc): it is not there to collect.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw this.ioError(`look up ${key}`, error);
+      }
+    }
+    return objects;
   }
 
   private async walk(dirKey: string, into: string[]): Promise<void> {

@@ -9,6 +9,11 @@ export interface RebaseReport {
   merged: { model: string; from: number; to: number }[];
   /** Semver labels that someone else gave another version of the same model first. */
   droppedSemver: { model: string; number: number; semver: string }[];
+  /**
+   * Pending changes that no longer apply: to a version gc deleted elsewhere meanwhile, or a gc's
+   * deletion of a version that others promoted, aliased or deleted first (it stays, or is gone already).
+   */
+  dropped?: { model: string; number: number; type: RegistryEvent['type']; why: string }[];
 }
 
 /**
@@ -24,7 +29,7 @@ export function rebasePending(
   pulled: readonly RegistryEvent[],
   head: { seq: number; hash: string },
 ): { lines: RegistryEvent[][]; report: RebaseReport } {
-  const report: RebaseReport = { renumbered: [], merged: [], droppedSemver: [] };
+  const report: RebaseReport = { renumbered: [], merged: [], droppedSemver: [], dropped: [] };
   const pulledIds = new Set(pulled.map((event) => event.id));
   const lines = pending.map((line) => line.filter((event) => !pulledIds.has(event.id))).filter((line) => line.length > 0);
 
@@ -33,7 +38,14 @@ export function rebasePending(
   const byFingerprint = new Map<string, number>();
   const semvers = new Set<string>();
   const production = new Map<string, number>();
+  // Tombstones travel like every other event: what the shared log deleted or protected wins over pending changes.
+  const deletedElsewhere = new Set<string>();
+  const keptElsewhere = new Map<string, string>();
   for (const event of pulled) {
+    const key = `${event.model}/${String(event.version)}`;
+    if (event.type === 'version.deleted') deletedElsewhere.add(key);
+    if (event.type === 'version.alias_set') keptElsewhere.set(key, `it was given the alias '${event.payload.alias}' elsewhere`);
+    if (event.type === 'version.stage_changed' && (event.payload.to === 'Staging' || event.payload.to === 'Production')) keptElsewhere.set(key, `it was moved to ${event.payload.to} elsewhere`);
     if (event.type === 'model.created') created.add(event.model);
     if (event.type === 'version.registered' && event.version !== undefined) {
       highest.set(event.model, Math.max(highest.get(event.model) ?? 0, event.version));
@@ -87,6 +99,12 @@ export function rebasePending(
         continue;
       }
       const moved = { ...event, version: renumber(event.model, event.version) } as RegistryEvent;
+      const key = `${moved.model}/${String(moved.version)}`;
+      if (moved.version !== undefined && (deletedElsewhere.has(key) || (moved.type === 'version.deleted' && keptElsewhere.has(key)))) {
+        const why = deletedElsewhere.has(key) ? 'the version was deleted elsewhere (retention)' : `${keptElsewhere.get(key)!}, so retention keeps it`;
+        report.dropped!.push({ model: moved.model, number: moved.version, type: moved.type, why });
+        continue;
+      }
       if (moved.type === 'version.stage_changed') {
         if (moved.payload.supersededBy !== undefined) moved.payload = { ...moved.payload, supersededBy: renumber(moved.model, moved.payload.supersededBy) };
         const current = production.get(moved.model);

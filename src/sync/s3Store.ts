@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RegistryError } from '../core/registryError';
-import type { SharedStore } from './sharedStore';
+import type { SharedStore, StoreObject } from './sharedStore';
 
 export interface S3Location {
   bucket: string;
@@ -152,6 +152,27 @@ export class S3Store implements SharedStore {
 
   close(): void {
     this.client.destroy();
+  }
+
+  // ── garbage collection (mreg gc) ───────────────────────────────────────────
+
+  /** LastModified is the service's clock: when the upload completed (for multipart, when it began). */
+  async listObjects(prefix: string): Promise<StoreObject[]> {
+    const objects: StoreObject[] = [];
+    const base = this.location.prefix ? `${this.location.prefix}/` : '';
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: base + prefix, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) {
+          if (object.Key && object.LastModified) objects.push({ key: object.Key.slice(base.length), size: object.Size ?? 0, modified: object.LastModified });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw this.ioError(`list ${prefix}`, error);
+    }
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   private keyOf(key: string): string {

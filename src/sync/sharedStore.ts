@@ -22,7 +22,7 @@ export interface SharedStore {
 
   exists(key: string): Promise<boolean>;
 
-  /** Removes `key` (used only for the store's own probe objects). */
+  /** Removes `key`; a missing object is not an error (probe objects, and blobs gc collects). */
   delete(key: string): Promise<void>;
 
   /** Throws an IO RegistryError saying what to check when the store cannot be reached. */
@@ -33,6 +33,22 @@ export interface SharedStore {
 
   /** Keys under `prefix` that sort after `startAfter`, in ascending order. */
   list(prefix: string, startAfter?: string): Promise<string[]>;
+
+  // ── garbage collection (mreg gc) ───────────────────────────────────────────
+  // What a store-wide gc needs besides `list` and `delete`: each object's size, for the bytes
+  // freed, and when the store wrote it, by the store's own clock (file mtime, S3 LastModified), so
+  // a blob uploaded by a push whose batch is not in the log yet is recognisably recent.
+
+  /** Objects under `prefix` with their size and modification time, in ascending key order. */
+  listObjects(prefix: string): Promise<StoreObject[]>;
+}
+
+/** One object of a store, as a listing describes it. */
+export interface StoreObject {
+  key: string;
+  size: number;
+  /** When the store last wrote the object, by its own clock. */
+  modified: Date;
 }
 
 /** Where a blob lives in a store: the same layout as a registry folder's blob store. */

@@ -1,6 +1,7 @@
 import { formatRef } from '../core/refs';
 import { formatBytes } from '../core/textReports';
 import type { RebaseReport } from './rebase';
+import type { StoreGcReport } from './storeGarbageCollection';
 import type { StoreVerifyReport, SyncResult, SyncStatus } from './syncService';
 
 /** Plain-text sync reports for people; `mreg --json` prints the objects themselves. */
@@ -10,6 +11,7 @@ export function rebaseText(report: RebaseReport): string[] {
     ...report.renumbered.map((item) => `Renumbered ${formatRef(item.model, item.from)} → ${formatRef(item.model, item.to)}: another client registered ${formatRef(item.model, item.from)} first.`),
     ...report.merged.map((item) => `${formatRef(item.model, item.from)} was registered elsewhere first as ${formatRef(item.model, item.to)} (same content); that one is kept.`),
     ...report.droppedSemver.map((item) => `Semver ${item.semver} was taken elsewhere first; ${formatRef(item.model, item.number)} keeps no semver label.`),
+    ...(report.dropped ?? []).map((item) => `Dropped a pending ${item.type} of ${formatRef(item.model, item.number)}: ${item.why}.`),
   ];
 }
 
@@ -44,5 +46,17 @@ export function storeVerifyText(report: StoreVerifyReport): string {
   ];
   if (report.problems.length === 0) lines.push('No problems found.');
   for (const problem of report.problems) lines.push(`PROBLEM ${problem.kind} ${problem.key}: ${problem.message}`);
+  return lines.join('\n');
+}
+
+/** The shared store's part of `mreg gc`. */
+export function storeGcText(report: StoreGcReport, dryRun: boolean, graceHours: number): string {
+  const lines = [
+    `Shared store ${report.store}: blobs no live version refers to: ${report.unreferenced.count} (${formatBytes(report.unreferenced.bytes)}); ${dryRun ? 'would remove' : 'removed'}: ${report.removed.count} (${formatBytes(report.removed.bytes)})` +
+      (report.recent.count > 0 ? `; uploaded within the ${graceHours} h grace period, kept: ${report.recent.count} (${formatBytes(report.recent.bytes)}), removable after ${report.recent.removableAfter}` : ''),
+    ...report.removed.blobs.map((blob) => `  ${dryRun ? 'would remove' : 'removed'} ${blob.sha256} (${formatBytes(blob.size)}, uploaded ${blob.uploadedAt})`),
+    ...report.restored.map((sha256) => `  put back ${sha256}: a version pushed during this gc refers to it`),
+    ...report.unrestored.map((sha256) => `  Warning: ${sha256} was removed while a version pushed during this gc refers to it; the client that pushed it uploads it again on its next sync`),
+  ];
   return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import type { Registry } from '../core/registry';
 import { isRegistryError, RegistryError, throwIfCancelled } from '../core/registryError';
 import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, encodeBatch, LOG_PREFIX, type LogBatch, type RemoteHead } from './logBatch';
 import { rebasePending, type RebaseReport } from './rebase';
+import { waitForCollectors } from './collectorMarkers';
 import { blobKey, type SharedStore } from './sharedStore';
 import { parseStoreUri, readStoreUri } from './storeConfig';
 import { SyncStateFile, type SyncStateRecord } from './syncState';
@@ -70,6 +71,8 @@ export interface SyncServiceOptions {
 
 export interface SyncOptions {
   signal?: AbortSignal;
+  /** Only pull (a dry-run gc reads the merged log but publishes nothing). */
+  pullOnly?: boolean;
   onProgress?: (done: number, total: number, item: string) => void;
 }
 
@@ -150,7 +153,7 @@ export class SyncService {
         bytesUp: 0,
         bytesDown: 0,
         retries: 0,
-        rebase: { renumbered: [], merged: [], droppedSemver: [] },
+        rebase: { renumbered: [], merged: [], droppedSemver: [], dropped: [] },
         remoteSeq: state.remote.seq,
         warnings: [],
       };
@@ -160,6 +163,7 @@ export class SyncService {
         for (let attempt = 1; ; attempt++) {
           throwIfCancelled(options.signal);
           state = await this.pull(state, result);
+          if (options.pullOnly) break;
           const pushed = await this.push(state, result, options);
           if (pushed === 'nothing') break;
           if (pushed === 'taken') {
@@ -174,7 +178,7 @@ export class SyncService {
           state = pushed;
         }
         result.remoteSeq = state.remote.seq;
-        const rebased = result.rebase.renumbered.length + result.rebase.merged.length + result.rebase.droppedSemver.length > 0;
+        const rebased = result.rebase.renumbered.length + result.rebase.merged.length + result.rebase.droppedSemver.length + (result.rebase.dropped?.length ?? 0) > 0;
         state = { ...state, lastSync: new Date().toISOString(), lastError: undefined, ...(rebased ? { lastRebase: { ...result.rebase, time: new Date().toISOString() } } : {}) };
         this.state.write(state);
         return result;
@@ -212,8 +216,8 @@ export class SyncService {
   async verifyStore(options: SyncOptions & { sample?: number } = {}): Promise<StoreVerifyReport> {
     const report: StoreVerifyReport = { batches: 0, events: 0, blobsChecked: 0, blobsTotal: 0, problems: [] };
     let head: RemoteHead = EMPTY_REMOTE;
-    /** Blobs the log names, and what names them: each must be in the store. */
-    const named = new Map<string, string>();
+    /** Blobs the live versions of the log name, by version: each must be in the store (gc removes those of deleted versions). */
+    const named = new Map<string, [string, string][]>();
     for (const key of await this.store.list(LOG_PREFIX)) {
       throwIfCancelled(options.signal);
       if (batchSeqOf(key) !== head.seq + 1) {
@@ -227,7 +231,9 @@ export class SyncService {
         report.batches += 1;
         report.events += decoded.events.length;
         for (const event of decoded.events) {
-          if (event.type === 'version.registered') for (const artifact of event.payload.manifest.artifacts) named.set(artifact.sha256, `${event.model}/${String(event.version)} ${artifact.path}`);
+          const ref = `${event.model}/${String(event.version)}`;
+          if (event.type === 'version.registered') named.set(ref, event.payload.manifest.artifacts.map((artifact) => [artifact.sha256, `${ref} ${artifact.path}`]));
+          if (event.type === 'version.deleted') named.delete(ref);
         }
       } catch (error) {
         report.problems.push({ kind: 'batch', key, message: (error as Error).message });
@@ -237,9 +243,9 @@ export class SyncService {
     let blobs = (await this.store.list('blobs/sha256/')).filter((key) => /^blobs\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key));
     report.blobsTotal = blobs.length;
     const present = new Set(blobs.map((key) => key.slice(key.lastIndexOf('/') + 1)));
-    for (const [sha256, what] of named) {
-      if (!present.has(sha256)) report.problems.push({ kind: 'blob', key: blobKey(sha256), message: `missing, yet the log names it (${what})` });
-    }
+    const missing = new Map<string, string>();
+    for (const [sha256, what] of [...named.values()].flat()) if (!present.has(sha256)) missing.set(sha256, what);
+    for (const [sha256, what] of missing) report.problems.push({ kind: 'blob', key: blobKey(sha256), message: `missing, yet the log names it (${what})` });
     if (options.sample !== undefined && options.sample < blobs.length) blobs = sample(blobs, options.sample);
     for (const key of blobs) {
       throwIfCancelled(options.signal);
@@ -325,6 +331,7 @@ export class SyncService {
       result.rebase.renumbered.push(...report.renumbered);
       result.rebase.merged.push(...report.merged);
       result.rebase.droppedSemver.push(...report.droppedSemver);
+      result.rebase.dropped!.push(...(report.dropped ?? []));
     }
     const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: ends[batches.length - 1] } };
     this.state.write(next);
@@ -343,6 +350,7 @@ export class SyncService {
     result.bytesUp += bytes.length;
     const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: lines[lines.length - 1].endOffset } };
     this.state.write(next);
+    if (await waitForCollectors(this.store, batchKey(head.seq))) await this.restoreCollected(events, result);
     if (head.seq % (this.options.snapshotEvery ?? SNAPSHOT_EVERY) === 0) {
       await this.writeSnapshot(next);
       result.snapshotWritten = head.seq;
@@ -394,6 +402,16 @@ export class SyncService {
       }
     }
     return undefined;
+  }
+
+  /** A gc that had not seen the batch may have removed blobs it names: put those back (see collectorMarkers.ts). */
+  private async restoreCollected(events: RegistryEvent[], result: SyncResult): Promise<void> {
+    for (const sha256 of new Set(events.flatMap((event) => (event.type === 'version.registered' ? event.payload.manifest.artifacts.map((artifact) => artifact.sha256) : [])))) {
+      if (!this.registry.blobs.has(sha256) || (await this.store.exists(blobKey(sha256)))) continue;
+      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256));
+      result.uploadedBlobs += 1;
+      result.bytesUp += statSync(this.registry.blobs.pathOf(sha256)).size;
+    }
   }
 
   /** Every artifact of the pending versions goes up before the batch that names it (skipping those there). */

@@ -76,6 +76,17 @@ export const PolicySchema = Type.Object(
   {
     rules: Type.Optional(Type.Array(GateRuleSchema)),
     webhooks: Type.Optional(Type.Array(WebhookSchema)),
+    // Read by retention (src/core/retention/retentionPolicy.ts, which checks the values); described here so the file validates.
+    retention: Type.Optional(
+      Type.Object(
+        {
+          keepLast: Type.Optional(Type.Integer({ minimum: 1, description: 'per model, the newest N versions always stay' })),
+          deleteArchivedAfterDays: Type.Optional(Type.Number({ minimum: 0, description: 'versions Archived this many days ago are deleted by mreg gc' })),
+          blobGraceHours: Type.Optional(Type.Number({ minimum: 0, description: 'blobs no live version refers to are removed only this long after (default 24)' })),
+        },
+        { additionalProperties: false, description: 'mreg gc: which versions to delete, and when unreferenced blobs go (locally and in the shared store)' },
+      ),
+    ),
   },
   {
     $id: 'https://model-registry.dev/schemas/policy.schema.json',

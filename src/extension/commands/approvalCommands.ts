@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import type { ApprovalRequest } from '../../core/governance/approvals';
 import { gateEvaluationText } from '../../core/governance/governanceReports';
+import { GateFailedError } from '../../core/governance/promotionGates';
 import { formatRef } from '../../core/refs';
 import type { Registry } from '../../core/registry';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
+import { ApprovalRequestNode, openApprovalRequests } from '../tree/approvalsTreeProvider';
 import type { CommandContext, CommandTable } from './commandContext';
 
 /** What a keybinding, task or test may pass instead of answering prompts. */
@@ -59,9 +61,81 @@ export function approvalCommands(context: CommandContext): CommandTable {
     output.show(true);
   }
 
+  /**
+   * Approve from the Pending Approvals view: records this reviewer's approval and, once the request
+   * has all it needs, carries out the move it asked for (the gates are evaluated as by Promote).
+   */
+  async function approveFromTree(target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {
+    if (!requireTrust('Approving')) return undefined;
+    const registry = await session.get();
+    let request = requestFrom(registry, target);
+    const ref = formatRef(request.model, request.version);
+    if (request.status === 'pending') {
+      const reason = options.reason ?? (await vscode.window.showInputBox({ title: `Approve ${ref} → ${request.stage}`, prompt: 'Comment, recorded in the audit log (optional)', ignoreFocusOut: true }));
+      if (reason === undefined) return undefined;
+      request = await registry.approve(request.id, { reason: reason.trim() || undefined });
+    }
+    if (request.status !== 'approved') {
+      void vscode.window.showInformationMessage(`Approved ${ref} → ${request.stage}: ${request.approvals.length} of ${request.needed} approval(s) so far.`);
+      return request;
+    }
+    try {
+      await registry.promote(ref, request.stage, { reason: `approved request ${request.id}` });
+    } catch (error) {
+      if (error instanceof GateFailedError) {
+        output.error(gateEvaluationText(error.evaluation));
+        output.show(true);
+        throw new Error(`${ref} has its approvals but other gates keep it out of ${request.stage}; the Model Registry output lists them.`);
+      }
+      throw error;
+    }
+    void vscode.window.showInformationMessage(`Approved: ${ref} is now in ${request.stage}.`);
+    return registry.approvalRequests({ model: request.model }).find((candidate) => candidate.id === request.id);
+  }
+
+  async function rejectFromTree(target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {
+    if (!requireTrust('Rejecting')) return undefined;
+    const registry = await session.get();
+    const request = requestFrom(registry, target);
+    const ref = formatRef(request.model, request.version);
+    const reason =
+      options.reason ??
+      (await vscode.window.showInputBox({
+        title: `Reject ${ref} → ${request.stage}`,
+        prompt: 'Why? The requester sees this in the audit log.',
+        ignoreFocusOut: true,
+        validateInput: (value) => (value.trim() ? undefined : 'A rejection needs a reason.'),
+      }));
+    if (reason === undefined) return undefined;
+    const decided = await registry.reject(request.id, { reason: reason.trim() });
+    void vscode.window.showInformationMessage(`Rejected ${ref} → ${request.stage}.`);
+    return decided;
+  }
+
   return {
     [CommandIds.reviewApprovals]: (options) => review((options ?? {}) as ReviewOptions),
+    [CommandIds.reviewApprovalRequest]: (target, options) => review({ ...((options ?? {}) as ReviewOptions), request: requestIdFrom(target) }),
+    [CommandIds.approveRequest]: (target, options) => approveFromTree(target, (options ?? {}) as DecisionOptions),
+    [CommandIds.rejectRequest]: (target, options) => rejectFromTree(target, (options ?? {}) as DecisionOptions),
   };
+}
+
+interface DecisionOptions {
+  reason?: string;
+}
+
+/** A tree node of the Pending Approvals view, or `{ request: id }` from a keybinding or test. */
+function requestIdFrom(target: unknown): string | undefined {
+  if (target instanceof ApprovalRequestNode) return target.request.id;
+  const id = (target as { request?: unknown } | undefined)?.request;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function requestFrom(registry: Registry, target: unknown): ApprovalRequest {
+  const id = requestIdFrom(target);
+  const request = openApprovalRequests(registry).find((candidate) => candidate.id === id);
+  if (!request) throw new Error(`No open approval request '${id ?? ''}': it was decided or completed meanwhile. See them with: mreg requests`);
+  return request;
 }
 
 async function pickRequest(pending: ApprovalRequest[]): Promise<ApprovalRequest | undefined> {

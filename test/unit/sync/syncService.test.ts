@@ -180,3 +180,42 @@ describe('SyncService', () => {
     assert.equal(d.registry.versions('m').length, 5);
   });
 });
+
+/** Two clients sharing m/1..3, every one pushed and pulled. */
+async function sharedThree(): Promise<{ a: Awaited<ReturnType<typeof client>>; b: Awaited<ReturnType<typeof client>> }> {
+  const store = tempFolder('store');
+  const a = await client(store, 'a');
+  const b = await client(store, 'b');
+  for (const content of ['one', 'two', 'three']) {
+    const file = path.join(writeFiles(a.project, { [`${content}.bin`]: content }), `${content}.bin`);
+    await a.registry.register({ model: 'm', paths: [file], git: null });
+  }
+  await a.sync.sync();
+  await b.sync.sync();
+  return { a, b };
+}
+
+describe('rebasing pending changes onto tombstones', () => {
+  it('drops a pending deletion of a version another client promoted first: retention keeps it', async () => {
+    const { a, b } = await sharedThree();
+    await b.registry.promote('m/1', 'Staging');
+    await b.sync.sync();
+    assert.deepEqual((await a.registry.gc({ policy: { keepLast: 1 } })).deleted.map((version) => version.number), [1, 2]);
+    const result = await a.sync.sync();
+    assert.deepEqual(result.rebase.dropped, [{ model: 'm', number: 1, type: 'version.deleted', why: 'it was moved to Staging elsewhere, so retention keeps it' }]);
+    await b.sync.sync();
+    for (const registry of [a.registry, b.registry]) assert.deepEqual(registry.versions('m').map((version) => [version.number, version.stage]), [[3, 'None'], [1, 'Staging']]);
+  });
+
+  it('drops pending changes to a version another client deleted first', async () => {
+    const { a, b } = await sharedThree();
+    await a.registry.gc({ policy: { keepLast: 2 } });
+    await a.sync.sync();
+    await b.registry.setAlias('m/1', 'champion');
+    await b.registry.updateVersion('m/1', { description: 'the first one' });
+    const result = await b.sync.sync();
+    assert.deepEqual(result.rebase.dropped?.map((item) => [item.number, item.type]), [[1, 'version.alias_set'], [1, 'version.updated']]);
+    assert.deepEqual(b.registry.versions('m').map((version) => version.number), [3, 2]);
+    assert.equal(b.sync.status().state, 'synced');
+  });
+});

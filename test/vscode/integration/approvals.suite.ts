@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApprovalRequest } from '../../../src/core/governance/approvals';
-import { host } from './host';
+import type { ApprovalRequestNode } from '../../../src/extension/tree/approvalsTreeProvider';
+import { eventually, host } from './host';
 
 /** mreg in a terminal, as another person (the registrant may not approve their own version). */
 function mregAs(actor: string, args: string[]): string {
@@ -33,5 +34,42 @@ describe('Approvals', () => {
     assert.ok(host.extension.versionPanels.panel('comparison:review-model/1|review-model/2'), 'the comparison against Production was opened');
     mregAs('alice@example.com', ['promote', 'review-model/2', 'production']);
     assert.equal((await host.extension.session.get()).version('review-model@production').number, 2);
+  });
+
+  it('lists open requests in Pending Approvals, approves from the tree, and the promotion happens', async () => {
+    writeFileSync(policy(), ['rules:', '  - models: tree-model', '    stages: [Staging, Production]', '    approvals: 1', ''].join('\n'));
+    for (const [name, fill] of [['tree-1.bin', 3], ['tree-2.bin', 4]] as const) {
+      writeFileSync(path.join(root(), 'models', name), Buffer.alloc(2048, fill));
+      mregAs('alice@example.com', ['register', 'tree-model', path.join('models', name)]);
+    }
+    const rows = async () =>
+      ((await host.extension.approvalsTree.getChildren()) as ApprovalRequestNode[])
+        .filter((node) => node.request.model === 'tree-model')
+        .map((node) => ({ node, label: String(node.toTreeItem().label), description: String(node.toTreeItem().description), context: node.toTreeItem().contextValue }));
+    assert.deepEqual(await rows(), [], 'no request yet: the view is empty (its welcome text shows)');
+
+    const toProduction = JSON.parse(mregAs('alice@example.com', ['request', 'tree-model/2', 'production', '--reason', 'ready', '--json'])) as ApprovalRequest;
+    mregAs('alice@example.com', ['request', 'tree-model/1', 'staging', '--json']);
+    const listed = await eventually(async () => {
+      const shown = await rows();
+      assert.equal(shown.length, 2, 'both requests appear without a manual refresh');
+      return shown;
+    }, 'the requests made in a terminal appear in Pending Approvals');
+    const row = listed.find((candidate) => candidate.node.request.id === toProduction.id)!;
+    assert.equal(row.label, 'tree-model/2 → Production');
+    assert.equal(row.description, '0 of 1 approval(s) · alice@example.com');
+    assert.equal(row.context, 'approvalRequest.pending');
+
+    await host.vscode.commands.executeCommand('modelRegistry.approveRequest', row.node, { reason: 'looks good' });
+    const registry = await host.extension.session.get();
+    assert.equal(registry.version('tree-model@production').number, 2, 'approving the last needed approval promoted the version');
+    const request = registry.approvalRequests({ model: 'tree-model' }).find((candidate) => candidate.id === toProduction.id)!;
+    assert.equal(request.status, 'completed');
+    assert.equal(request.approvals[0].reason, 'looks good');
+
+    const staging = (await rows()).find((candidate) => candidate.label === 'tree-model/1 → Staging')!;
+    await host.vscode.commands.executeCommand('modelRegistry.rejectRequest', staging.node, { reason: 'superseded by 2' });
+    await eventually(async () => assert.deepEqual(await rows(), []), 'decided requests leave the view');
+    assert.equal(registry.version('tree-model/1').stage, 'None');
   });
 });

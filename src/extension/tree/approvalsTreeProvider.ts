@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import type { ApprovalRequest } from '../../core/governance/approvals';
+import { formatRef } from '../../core/refs';
+import type { Registry } from '../../core/registry';
+import { CommandIds } from '../commandIds';
+import { RegistryTreeProvider } from './registryTreeProvider';
+import { stageIcon } from './stagePresentation';
+import { TreeNode } from './treeNode';
+
+/** An open request to move a version into a stage: who asked, and the approvals so far. */
+export class ApprovalRequestNode extends TreeNode {
+  readonly id: string;
+
+  constructor(readonly request: ApprovalRequest) {
+    super();
+    this.id = `approval:${request.id}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const { request } = this;
+    const item = new vscode.TreeItem(`${formatRef(request.model, request.version)} → ${request.stage}`, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const progress = request.status === 'approved' ? 'approved, not yet promoted' : `${request.approvals.length} of ${request.needed} approval(s)`;
+    item.description = `${progress} · ${request.requestedBy}`;
+    item.iconPath = stageIcon(request.stage);
+    // Menus: Review, Approve and Reject on pending requests; an approved one can still be promoted (Approve) or turned down.
+    item.contextValue = `approvalRequest.${request.status}`;
+    if (request.status === 'pending') item.command = { command: CommandIds.reviewApprovalRequest, title: 'Review', arguments: [this] };
+    return item;
+  }
+
+  override tooltip(): vscode.MarkdownString {
+    const { request } = this;
+    const text = new vscode.MarkdownString(undefined, true);
+    text.appendMarkdown(`**${formatRef(request.model, request.version)} → ${request.stage}** (request ${request.id})\n\n`);
+    text.appendText(`Requested by ${request.requestedBy} on ${request.requestedAt}${request.reason ? `: ${request.reason}` : ''}\n`);
+    text.appendText(`Approvals: ${request.approvals.length} of ${request.needed}${request.approvals.length > 0 ? ` (${request.approvals.map((decision) => decision.actor).join(', ')})` : ''}\n`);
+    return text;
+  }
+}
+
+/** Pending Approvals: every open request, oldest first; empty shows the view's welcome text. */
+export class ApprovalsTreeProvider extends RegistryTreeProvider {
+  protected roots(registry: Registry): TreeNode[] {
+    return openApprovalRequests(registry).map((request) => new ApprovalRequestNode(request));
+  }
+}
+
+/** Requests still waiting for a decision or for the promotion they allow. */
+export function openApprovalRequests(registry: Registry): ApprovalRequest[] {
+  return registry.approvalRequests().filter((request) => request.status === 'pending' || request.status === 'approved');
+}

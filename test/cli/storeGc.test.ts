@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Registry } from '../../src/index';
+import { openSyncService } from '../../src/sync/syncService';
+import { json, mreg, mregAsync, type MregResult } from '../support/mregProcess';
+import { S3_CREDENTIALS_ENV, startS3Server } from '../support/s3Server';
+import { makeClient, ok, registryContents } from '../support/syncClients';
+import { useTempFolders } from '../support/tempFolders';
+
+const tempFolder = useTempFolders();
+
+interface StoreGc {
+  unreferenced: { count: number; bytes: number };
+  removed: { count: number; bytes: number; blobs: { sha256: string; size: number }[] };
+  recent: { count: number };
+}
+interface GcJson {
+  deleted: { model: string; number: number }[];
+  store?: StoreGc;
+  storeSkipped?: string;
+}
+
+function setPolicy(cwd: string, retention: string): void {
+  writeFileSync(path.join(cwd, '.modelregistry', 'policy.yaml'), `retention:\n${retention}`);
+}
+
+function numbers(cwd: string, model: string): number[] {
+  return json<{ number: number }[]>(ok(mreg(['versions', model, '--json'], { cwd }), 'versions')).map((version) => version.number);
+}
+
+/** Every live version's artifacts come down from the store into a fresh client, verified by sha256. */
+async function assertEveryLiveVersionResolves(root: string, store: string, env?: NodeJS.ProcessEnv): Promise<number> {
+  const fresh = makeClient(root, `fresh-${Date.now()}`, store, env);
+  ok(await mregAsync(['sync'], { cwd: fresh, env }), 'sync a fresh client');
+  const verify = await mregAsync(['verify', '--store', '--json'], { cwd: fresh, env });
+  assert.deepEqual(json<{ problems: unknown[] }>(verify).problems, [], 'mreg verify --store finds no problem');
+  assert.equal(verify.status, 0);
+  let resolved = 0;
+  for (const [model, versions] of Object.entries(registryContents(fresh))) {
+    for (const version of versions) {
+      ok(await mregAsync(['pull', `${model}/${version.number}`, '--to', path.join('out', `${model}-${version.number}`)], { cwd: fresh, env }), `pull ${model}/${version.number}`);
+      resolved += 1;
+    }
+  }
+  return resolved;
+}
+
+describe('mreg gc with a shared store', () => {
+  it('deletes a version on every client through its tombstone, never reuses its number, and merges concurrent deletions', async function () {
+    this.timeout(120_000);
+    const root = tempFolder('store-gc-tombstones');
+    const store = path.join(root, 'store');
+    const [a, b] = ['a', 'b'].map((name) => makeClient(root, name, store));
+    for (const content of ['one', 'two', 'three']) {
+      writeFileSync(path.join(a, 'w.bin'), content);
+      ok(mreg(['register', 'm', 'w.bin'], { cwd: a }), 'register');
+    }
+    ok(mreg(['sync'], { cwd: a }), 'sync a');
+    ok(mreg(['sync'], { cwd: b }), 'sync b');
+
+    setPolicy(a, '  keepLast: 2\n');
+    const gc = json<GcJson>(ok(mreg(['gc', '--json'], { cwd: a }), 'gc'));
+    assert.deepEqual(gc.deleted.map((version) => `${version.model}/${version.number}`), ['m/1']);
+    ok(mreg(['sync'], { cwd: b }), 'sync b');
+    assert.deepEqual(numbers(b, 'm'), [3, 2], 'the tombstone reached b');
+    assert.match(mreg(['show', 'm/1'], { cwd: b }).stderr, /m\/1 was deleted on .* \(retention: older than the last 2/);
+
+    writeFileSync(path.join(b, 'w.bin'), 'four');
+    ok(mreg(['register', 'm', 'w.bin'], { cwd: b }), 'register on b');
+    ok(mreg(['sync'], { cwd: b }), 'sync b');
+    ok(mreg(['sync'], { cwd: a }), 'sync a');
+    assert.deepEqual(numbers(a, 'm'), [4, 3, 2], 'the next number is 4, not 1');
+
+    // Both clients collect while the store is away: each deletes m/2 and m/3 on its own.
+    renameSync(store, `${store}-away`);
+    for (const cwd of [a, b]) {
+      setPolicy(cwd, '  keepLast: 1\n');
+      const offline = json<GcJson>(ok(mreg(['gc', '--json'], { cwd }), 'gc offline'));
+      assert.deepEqual(offline.deleted.map((version) => version.number), [2, 3]);
+      assert.match(offline.storeSkipped ?? '', /not reachable/);
+    }
+    renameSync(`${store}-away`, store);
+    ok(mreg(['sync'], { cwd: a }), 'sync a');
+    const merged = json<{ rebase: { dropped: { number: number; why: string }[] } }>(ok(mreg(['sync', '--json'], { cwd: b }), 'sync b'));
+    assert.deepEqual(merged.rebase.dropped.map((item) => [item.number, item.why]), [
+      [2, 'the version was deleted elsewhere (retention)'],
+      [3, 'the version was deleted elsewhere (retention)'],
+    ]);
+    ok(mreg(['sync'], { cwd: a }), 'sync a');
+    assert.deepEqual(registryContents(a), registryContents(b));
+    assert.deepEqual(numbers(b, 'm'), [4]);
+    await assertEveryLiveVersionResolves(root, store);
+  });
+
+  it('never removes a blob a live version refers to while other processes register and push alongside it', async function () {
+    this.timeout(300_000);
+    const root = tempFolder('store-gc-race');
+    const store = path.join(root, 'store');
+    const collector = makeClient(root, 'collector', store);
+    const writers = ['w0', 'w1'].map((name) => makeClient(root, name, store));
+    const rounds = 8;
+    // Each writer alternates between two files, so every registration reuses a blob that the
+    // collector, keeping only the newest version of each model, has just found unreferenced.
+    writers.forEach((cwd, index) => {
+      for (const file of [0, 1]) writeFileSync(path.join(cwd, `blob-${file}.bin`), Buffer.alloc(256 * 1024, 16 * index + file + 1));
+      // A new big file per round widens the window between a push finding a reused blob and its batch.
+      for (let round = 0; round < rounds; round++) writeFileSync(path.join(cwd, `zz-new-${round}.bin`), Buffer.alloc(2 * 1024 * 1024, 100 + 16 * index + round));
+    });
+    setPolicy(collector, '  keepLast: 1\n  blobGraceHours: 0\n');
+
+    let writing = true;
+    const write = async (cwd: string, index: number): Promise<MregResult[]> => {
+      const results: MregResult[] = [];
+      for (let round = 0; round < rounds; round++) {
+        results.push(await mregAsync(['register', `model-${index}`, `blob-${round % 2}.bin`, `zz-new-${round}.bin`], { cwd }));
+        results.push(await mregAsync(['sync'], { cwd }));
+      }
+      return results;
+    };
+    const writing$ = Promise.all(writers.map(write)).finally(() => (writing = false));
+    const collecting = (async () => {
+      const reports: GcJson[] = [];
+      while (writing) {
+        const result = await mregAsync(['gc', '--json'], { cwd: collector });
+        ok(result, 'gc');
+        reports.push(json<GcJson>(result));
+      }
+      return reports;
+    })();
+    for (const result of (await writing$).flat()) ok(result, 'register or sync');
+    const reports = await collecting;
+    const removed = reports.reduce((sum, report) => sum + (report.store?.removed.count ?? 0), 0);
+    assert.ok(reports.length >= 3, `${reports.length} gc runs alongside the writers`);
+    assert.ok(removed > 0, 'gc removed blobs from the store while the writers reused them');
+
+    for (const cwd of [...writers, collector]) ok(await mregAsync(['sync'], { cwd }), 'final sync');
+    const resolved = await assertEveryLiveVersionResolves(root, store);
+    assert.ok(resolved >= 2, 'the newest version of each model is live');
+    for (const [index, cwd] of writers.entries()) {
+      assert.equal(numbers(cwd, `model-${index}`).length >= 1, true);
+      assert.equal(Math.max(...numbers(cwd, `model-${index}`)), rounds, 'every registration got its own number');
+    }
+  });
+
+  it('a push whose batch names a blob a gc removes while the push uploads puts the blob back', async function () {
+    this.timeout(120_000);
+    const root = tempFolder('store-gc-window');
+    const store = path.join(root, 'store');
+    const collector = makeClient(root, 'collector', store);
+    const writer = makeClient(root, 'writer', store);
+    writeFileSync(path.join(writer, 'reused.bin'), 'weights used again later');
+    writeFileSync(path.join(writer, 'other.bin'), 'other weights');
+    writeFileSync(path.join(writer, 'zz-big.bin'), Buffer.alloc(8 * 1024 * 1024, 7));
+    ok(mreg(['register', 'm', 'reused.bin'], { cwd: writer }), 'register m/1');
+    ok(mreg(['register', 'm', 'other.bin'], { cwd: writer }), 'register m/2');
+    ok(mreg(['sync'], { cwd: writer }), 'sync');
+    setPolicy(collector, '  keepLast: 1\n');
+    assert.deepEqual(json<GcJson>(ok(mreg(['gc', '--json'], { cwd: collector }), 'gc')).deleted.map((version) => version.number), [1]);
+    ok(mreg(['sync'], { cwd: writer }), 'the writer pulls the tombstone');
+
+    const registry = await Registry.open({ folder: path.join(writer, '.modelregistry'), actor: 'writer@example.com' });
+    try {
+      // m/3 reuses m/1's blob: the push finds it in the store and skips it, then uploads zz-big.bin.
+      await registry.register({ model: 'm', paths: [path.join(writer, 'reused.bin'), path.join(writer, 'zz-big.bin')], git: null });
+      const service = (await openSyncService(registry))!;
+      let sweep: GcJson | undefined;
+      try {
+        await service.sync({
+          onProgress: () => {
+            // Mid-upload, before the batch exists: a gc that sees no version using the reused blob removes it.
+            sweep ??= json<GcJson>(ok(mreg(['gc', '--grace-hours', '0', '--json'], { cwd: collector }), 'gc mid-push'));
+          },
+        });
+      } finally {
+        service.store.close();
+      }
+      assert.equal(sweep?.store?.removed.count, 1, 'the gc removed the reused blob while the push was uploading');
+    } finally {
+      await registry.close();
+    }
+    ok(mreg(['sync'], { cwd: collector }), 'sync the collector');
+    assert.deepEqual(numbers(collector, 'm'), [3, 2]);
+    assert.equal(await assertEveryLiveVersionResolves(root, store), 2);
+  });
+
+  it('collects an S3 store: a dry run lists the blobs past the grace period, gc removes them and live versions still resolve', async function () {
+    this.timeout(120_000);
+    const env = S3_CREDENTIALS_ENV;
+    const root = tempFolder('store-gc-s3');
+    const server = await startS3Server(path.join(root, 'server'), { conditionalWrites: true });
+    try {
+      const uri = server.uri('team');
+      const cwd = path.join(root, 'a');
+      mkdirSync(cwd);
+      ok(mreg(['init', '--store', uri], { cwd, env }), 'init');
+      for (const content of ['first weights', 'second weights']) {
+        writeFileSync(path.join(cwd, 'w.bin'), content);
+        ok(mreg(['register', 'm', 'w.bin'], { cwd, env }), 'register');
+      }
+      ok(await mregAsync(['sync'], { cwd, env }), 'sync');
+      const first = json<{ artifacts: { sha256: string }[] }>(ok(mreg(['resolve', 'm/1', '--json'], { cwd, env }), 'resolve')).artifacts[0].sha256;
+
+      const young = json<GcJson>(ok(await mregAsync(['gc', '--dry-run', '--keep-last', '1', '--json'], { cwd, env }), 'dry run'));
+      assert.deepEqual(young.deleted.map((version) => version.number), [1]);
+      assert.equal(young.store?.unreferenced.count, 1);
+      assert.equal(young.store?.removed.count, 0, 'uploaded within the 24 h grace period: kept');
+      assert.equal(young.store?.recent.count, 1);
+
+      const dry = await mregAsync(['gc', '--dry-run', '--keep-last', '1', '--grace-hours', '0'], { cwd, env });
+      ok(dry, 'dry run without grace');
+      assert.match(dry.stdout, new RegExp(`Shared store s3://registry/team .*: blobs no live version refers to: 1 \\(13 B\\); would remove: 1 \\(13 B\\)\\n  would remove ${first} \\(13 B, uploaded `));
+      assert.deepEqual(numbers(cwd, 'm'), [2, 1], 'a dry run changes nothing');
+
+      const gc = json<GcJson>(ok(await mregAsync(['gc', '--keep-last', '1', '--grace-hours', '0', '--json'], { cwd, env }), 'gc'));
+      assert.deepEqual(gc.store?.removed.blobs.map((blob) => [blob.sha256, blob.size]), [[first, 13]]);
+      assert.equal(gc.store?.removed.bytes, 13);
+      assert.equal(await assertEveryLiveVersionResolves(root, uri, env), 1);
+      const again = json<GcJson>(ok(await mregAsync(['gc', '--grace-hours', '0', '--json'], { cwd, env }), 'gc again'));
+      assert.equal(again.store?.unreferenced.count, 0);
+      assert.doesNotMatch(readFileSync(path.join(cwd, '.modelregistry', 'config.json'), 'utf8'), /S3RVER/);
+    } finally {
+      await server.close();
+    }
+  });
+});
