@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
-import { sampleComparison, showComparison, versionDetails } from './comparisonFixtures';
+import { largeComparison, sampleComparison, showComparison, versionDetails } from './comparisonFixtures';
 import { WebviewHarness, type Theme } from './webviewHarness';
 
 /**
@@ -57,6 +57,33 @@ describe('the version pages in a browser', function () {
     page = await harness.open('light', { page: { kind: 'comparison', comparison: sampleComparison() }, view });
     assert.deepEqual(await metricNames(), ['latency_ms', 'auc', 'recall']);
     assert.equal(await page.locator('#changed-only').evaluate((box) => (box as HTMLInputElement).checked), true);
+  });
+
+  it('draws long tables a screenful first and the rest in the background, and sorts and filters all of them', async () => {
+    const comparison = largeComparison(3000, 600);
+    page = await harness.open('dark');
+    await WebviewHarness.send(page, showComparison(comparison));
+    await page.locator('table.metrics').waitFor();
+    const params = page.locator('section[aria-labelledby="section-params"] tbody tr');
+    assert.ok((await params.count()) < 3000, 'the first screen does not wait for every param');
+    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
+    assert.equal(await params.count(), 3000);
+    assert.equal(await page.locator('table.metrics tbody tr').count(), 600);
+    // Sorting while the rows are still coming in: the old table stops filling, the new one has every metric once.
+    await page.locator('button[data-column="delta"]').click();
+    await page.locator('button[data-column="delta"]').click();
+    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
+    const names = await metricNames();
+    assert.equal(names.length, 600);
+    assert.equal(new Set(names).size, 600);
+    assert.equal(await page.locator('th:has(button[data-column="delta"])').getAttribute('aria-sort'), 'ascending');
+    await page.locator('#changed-only').click();
+    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
+    const changed = <T extends { status: string }>(rows: T[]) => rows.filter((row) => row.status !== 'same').length;
+    assert.equal(await params.count(), changed(comparison.params));
+    assert.equal(await page.locator('table.metrics tbody tr').count(), changed(comparison.metrics));
+    assert.ok(changed(comparison.params) > 1000 && changed(comparison.params) < 3000);
+    assert.deepEqual(harness.errors, []);
   });
 
   it('posts typed actions for the versions it shows', async () => {
