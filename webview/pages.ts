@@ -10,6 +10,8 @@ import { button, checkbox } from './uiComponents';
 export interface ViewState {
   sort: MetricSort;
   changedOnly: boolean;
+  /** The metrics chart's chosen metrics; null until the person chooses. */
+  chartMetrics: string[] | null;
 }
 
 export interface PageContext {
@@ -28,7 +30,7 @@ function status(value: ChangeStatus): HTMLElement {
   return el('span', { class: `status ${value}` }, STATUS_LABEL[value]);
 }
 
-function versionActions(ref: string, context: PageContext): HTMLElement {
+function versionActions(ref: string, context: PageContext, ...more: Child[]): HTMLElement {
   return el(
     'div',
     { class: 'actions', attrs: { role: 'toolbar', 'aria-label': `Actions on ${ref}` } },
@@ -36,6 +38,7 @@ function versionActions(ref: string, context: PageContext): HTMLElement {
     button('Set Alias…', () => context.post({ type: 'setAlias', ref }), true),
     button('Copy URI', () => context.post({ type: 'copyUri', ref }), true),
     button('Show Manifest', () => context.post({ type: 'showManifest', ref }), true),
+    ...more,
   );
 }
 
@@ -179,7 +182,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     el('p', null, [details.semver ? `v${details.semver}` : '', details.stage, ...details.aliases.map((alias) => `@${alias}`)].filter(Boolean).join(' · ')),
     el('p', { class: 'muted' }, `${details.createdAt} by ${details.createdBy} · ${page.uri}`),
     details.description ? el('p', null, details.description) : null,
-    versionActions(ref, context),
+    versionActions(ref, context, button('Metrics Chart', () => context.post({ type: 'showChart', ref }), true)),
     section(
       'Artifacts',
       table(

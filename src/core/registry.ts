@@ -21,6 +21,7 @@ import { evaluateGates, GateFailedError, type GateEvaluation, type GateInput } f
 import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type GitLineage, type Manifest, type Metric, type MetricDirection, type ParamValue } from './manifest';
 import { mediaTypeOf } from './mediaTypes';
+import { metricHistory, type MetricHistory } from './metricHistory';
 import { migrate } from './migrations';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
 import { assertAliasName, assertKey, assertModelName, normalizeSemver } from './names';
@@ -244,6 +245,15 @@ export class Registry {
     const { git } = comparison.lineage;
     if (git.before && git.after && git.before !== git.after) git.commitsBetween = await commitsBetween(this.projectRoot, git.before, git.after);
     return comparison;
+  }
+
+  // --- Metric history and columns of versions ----------------------------------------------
+
+  /** A model's metrics across all its versions, with the versions whose stage changed marked (the metrics chart). */
+  metricHistory(model: string): MetricHistory {
+    this.model(model);
+    const versions = this.queries.versions(model).map((version) => ({ ...version, manifest: this.manifestOf(version) }));
+    return metricHistory(model, versions, this.stageChangesOf(model));
   }
 
   /** Picks up what other processes (the CLI beside the extension) wrote; true when something changed. */

@@ -9,6 +9,7 @@ export const CommandIds = {
   rollbackProduction: 'modelRegistry.rollbackProduction',
   compareVersions: 'modelRegistry.compareVersions',
   showVersionDetails: 'modelRegistry.showVersionDetails',
+  showMetricsChart: 'modelRegistry.showMetricsChart',
   copyVersionUri: 'modelRegistry.copyVersionUri',
   pullVersion: 'modelRegistry.pullVersion',
   openArtifact: 'modelRegistry.openArtifact',

@@ -140,6 +140,20 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-6-comparison');
     });
 
+    it('opens the metrics chart of a model from the tree, with its stage changes marked', async () => {
+      await page.openContainer('Model Registry');
+      await page.contextMenu(page.row(page.pane('Models'), 'fraud-detector'), 'Show Metrics Chart');
+      // The comparison's page is still open behind it: the visible webview is the chart.
+      const view = page.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
+      await view.locator('h1', { hasText: 'fraud-detector: metrics across versions' }).waitFor({ timeout: 60_000 });
+      const auc = view.locator('figure.chart[data-metric="auc"]');
+      await auc.locator('canvas').first().waitFor();
+      // #3 went to Production from the palette above, which archived #2.
+      assert.match(await auc.locator('.stage-marker[data-version="3"]').innerText(), /#3 → Production/);
+      assert.match(await auc.locator('.stage-marker[data-version="2"]').innerText(), /Archived/);
+      await page.screenshot('e2e-7-metrics-chart');
+    });
+
     it('marks the registered file in the Explorer', async () => {
       await page.openContainer('Explorer');
       const row = page.row(page.page.locator('.explorer-folders-view'), 'fraud-v3.onnx');

@@ -1,5 +1,8 @@
 import type { Manifest } from '../../src/core/manifest';
-import type { ModelVersionDetails } from '../../src/core/modelVersion';
+import { metricHistory, type MetricHistory } from '../../src/core/metricHistory';
+import type { AuditEvent, ModelVersionDetails } from '../../src/core/modelVersion';
+import type { Stage } from '../../src/core/stage';
+import { stageChanges } from '../../src/core/stageHistory';
 import { compareVersions, type VersionComparison } from '../../src/core/versionComparison';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
 
@@ -45,4 +48,19 @@ export function largeComparison(params: number, metrics: number): VersionCompari
 
 export function showComparison(comparison: VersionComparison): HostMessage {
   return { type: 'show', page: { kind: 'comparison', comparison } };
+}
+
+/** Five versions of a model: auc rising, latency falling with a gap, #2 to Production then #4 after it via Staging. */
+export function sampleHistory(): MetricHistory {
+  const metrics = (auc: number, latency?: number) => ({ auc: { value: auc, direction: 'max' as const }, ...(latency === undefined ? {} : { latency_ms: { value: latency, direction: 'min' as const } }), loss: { value: 1 - auc } });
+  const versions = [metrics(0.8, 30), metrics(0.85, 25), metrics(0.84), metrics(0.9, 18), metrics(0.93, 16)].map((m, index) => versionDetails(index + 1, { metrics: m }));
+  let seq = 0;
+  const moved = (version: number, from: Stage, to: Stage, rollback = false): AuditEvent => ({
+    seq: ++seq, time: `2026-02-0${seq}T10:00:00.000Z`, actor: 'ana@example.com', type: 'version.stage_changed', model: 'fraud-detector', version, reason: `step ${seq}`, details: { from, to, rollback },
+  });
+  return metricHistory('fraud-detector', versions, stageChanges([moved(2, 'None', 'Production'), moved(4, 'None', 'Staging'), moved(2, 'Production', 'Archived'), moved(4, 'Staging', 'Production')]));
+}
+
+export function showChart(history: MetricHistory): HostMessage {
+  return { type: 'show', page: { kind: 'chart', history } };
 }

@@ -48,7 +48,7 @@ describe('the version pages in a browser', function () {
     assert.deepEqual(await metricNames(), ['auc', 'latency_ms', 'recall']);
     assert.equal(await page.locator('section[aria-labelledby="section-params"] tbody tr').count(), 2, 'epochs is unchanged and hidden');
     const recorded = await WebviewHarness.recorded(page);
-    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true });
+    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true, chartMetrics: null });
     assert.deepEqual(scriptViolations(recorded.violations), []);
   });
 
@@ -109,6 +109,8 @@ describe('the version pages in a browser', function () {
     await page.locator('h1', { hasText: /^fraud-detector\/2$/ }).waitFor();
     await page.locator('vscode-button', { hasText: 'Reveal' }).click();
     assert.deepEqual((await WebviewHarness.recorded(page)).posted.at(-1), { type: 'revealArtifact', ref: 'fraud-detector/2', path: 'model.onnx' });
+    await page.locator('vscode-button', { hasText: 'Metrics Chart' }).click();
+    assert.deepEqual((await WebviewHarness.recorded(page)).posted.at(-1), { type: 'showChart', ref: 'fraud-detector/2' });
   });
 
   it('ignores messages that are not of the expected shape', async () => {

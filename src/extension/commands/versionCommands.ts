@@ -6,9 +6,11 @@ import { pullText } from '../../core/textReports';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { runWithProgress } from '../flows/progress';
-import { pickVersion, versionsFromArguments } from '../flows/versionPicker';
+import { pickModel, pickVersion, versionsFromArguments } from '../flows/versionPicker';
 import { versionDocumentUri } from '../registryDocuments';
 import { ArtifactNode } from '../tree/artifactNode';
+import { ModelNode } from '../tree/modelNode';
+import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
 
 /** Reading a version: compare two, show its manifest, copy its URI, pull its artifacts. */
@@ -39,6 +41,18 @@ export function versionCommands(context: CommandContext): CommandTable {
       if (!version) return undefined;
       context.versionPanels.showVersion(version);
       return version;
+    },
+    // A model node, a version node or name (its model), a model name, or asked for.
+    [CommandIds.showMetricsChart]: async (clicked) => {
+      const registry = await session.get();
+      const model =
+        clicked instanceof ModelNode ? clicked.model.name
+        : clicked instanceof VersionNode ? clicked.version.model
+        : typeof clicked === 'string' ? (registry.models().some((candidate) => candidate.name === clicked) ? clicked : registry.version(clicked).model)
+        : await pickModel(registry, 'Show Metrics Chart');
+      if (!model) return undefined;
+      context.versionPanels.showChart(model);
+      return model;
     },
     [CommandIds.showManifest]: async (clicked, selected) => {
       const version = await oneVersion(clicked, selected, 'Show Manifest');

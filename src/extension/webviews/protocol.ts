@@ -1,4 +1,5 @@
 import type { AuditEvent, ModelVersionDetails } from '../../core/modelVersion';
+import type { MetricHistory } from '../../core/metricHistory';
 import type { VersionComparison } from '../../core/versionComparison';
 
 /**
@@ -21,7 +22,13 @@ export interface ComparisonPage {
   comparison: VersionComparison;
 }
 
-export type PageData = VersionPage | ComparisonPage;
+/** A model's metrics across its versions, drawn as a chart with its stage changes marked. */
+export interface ChartPage {
+  kind: 'chart';
+  history: MetricHistory;
+}
+
+export type PageData = VersionPage | ComparisonPage | ChartPage;
 
 export type HostMessage = { type: 'show'; page: PageData } | { type: 'notice'; text: string };
 
@@ -32,11 +39,12 @@ export type WebviewMessage =
   | { type: 'setAlias'; ref: string }
   | { type: 'copyUri'; ref: string }
   | { type: 'showManifest'; ref: string }
+  | { type: 'showChart'; ref: string }
   | { type: 'revealArtifact'; ref: string; path: string }
   | { type: 'openCommit'; ref: string; commit: string }
   | { type: 'openManifestDiff' };
 
-const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'showManifest'] as const;
+const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'showManifest', 'showChart'] as const;
 const MAX_TEXT = 4096;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -100,6 +108,19 @@ export function isPageData(page: unknown): page is PageData {
       isRecord(comparison.lineage) &&
       isRecord(comparison.signature) &&
       isRecord(comparison.manifests)
+    );
+  }
+  if (page.kind === 'chart') {
+    const history = page.history;
+    return (
+      isRecord(history) &&
+      typeof history.model === 'string' &&
+      Array.isArray(history.versions) &&
+      history.versions.every((version) => isRecord(version) && typeof version.number === 'number') &&
+      Array.isArray(history.metrics) &&
+      history.metrics.every((metric) => isRecord(metric) && typeof metric.name === 'string' && Array.isArray(metric.values)) &&
+      Array.isArray(history.markers) &&
+      history.markers.every((marker) => isRecord(marker) && typeof marker.version === 'number' && typeof marker.label === 'string' && Array.isArray(marker.changes))
     );
   }
   return false;

@@ -11,7 +11,7 @@ import { webviewHtml } from './webviewHtml';
 
 export const VERSION_PANEL_VIEW_TYPE = 'modelRegistry.version';
 
-type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string };
+export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string };
 
 /**
  * The version pages: one panel per version and one per compared pair, revealed again when the same
@@ -45,6 +45,11 @@ export class VersionPanels implements vscode.Disposable {
     return this.show({ kind: 'comparison', before: a, after: b }, `${a} ↔ ${b}`);
   }
 
+  /** A model's metrics across its versions, with its stage changes marked. */
+  showChart(model: string): VersionPanel {
+    return this.show({ kind: 'chart', model }, `${model} metrics`);
+  }
+
   private show(subject: PanelSubject, title: string): VersionPanel {
     const key = subjectKey(subject);
     const existing = this.panels.get(key);
@@ -71,7 +76,14 @@ export class VersionPanels implements vscode.Disposable {
 }
 
 export function subjectKey(subject: PanelSubject): string {
-  return subject.kind === 'details' ? `details:${subject.ref}` : `comparison:${subject.before}|${subject.after}`;
+  switch (subject.kind) {
+    case 'details':
+      return `details:${subject.ref}`;
+    case 'comparison':
+      return `comparison:${subject.before}|${subject.after}`;
+    case 'chart':
+      return `chart:${subject.model}`;
+  }
 }
 
 export class VersionPanel implements vscode.Disposable {
@@ -107,7 +119,14 @@ export class VersionPanel implements vscode.Disposable {
 
   /** The refs this panel shows: the only versions its page may act on. */
   get refs(): string[] {
-    return this.subject.kind === 'details' ? [this.subject.ref] : [this.subject.before, this.subject.after];
+    switch (this.subject.kind) {
+      case 'details':
+        return [this.subject.ref];
+      case 'comparison':
+        return [this.subject.before, this.subject.after];
+      case 'chart':
+        return [];
+    }
   }
 
   reveal(): void {
@@ -117,6 +136,7 @@ export class VersionPanel implements vscode.Disposable {
   async pageData(): Promise<PageData> {
     const registry = await this.session.get();
     if (this.subject.kind === 'comparison') return { kind: 'comparison', comparison: await registry.compare(this.subject.before, this.subject.after) };
+    if (this.subject.kind === 'chart') return { kind: 'chart', history: registry.metricHistory(this.subject.model) };
     const details = registry.version(this.subject.ref);
     const events = registry.log({ model: details.model }).filter((event) => event.version === details.number);
     return { kind: 'details', details, uri: `models:/${details.model}/${details.number}`, events };
@@ -166,6 +186,11 @@ export class VersionPanel implements vscode.Disposable {
       case 'showManifest':
         await vscode.commands.executeCommand(CommandIds.showManifest, message.ref);
         return;
+      case 'showChart': {
+        const registry = await this.session.get();
+        await vscode.commands.executeCommand(CommandIds.showMetricsChart, registry.version(message.ref).model);
+        return;
+      }
       case 'revealArtifact': {
         const registry = await this.session.get();
         const resolved = registry.resolve(message.ref);

@@ -122,6 +122,17 @@ describe('Model Registry commands', () => {
     assert.ok(details);
     const detailsPage = await details.pageData();
     assert.ok(detailsPage.kind === 'details' && detailsPage.events.some((event) => event.type === 'version.stage_changed'), 'the version page lists its events');
+    await vscode.commands.executeCommand('modelRegistry.showMetricsChart', 'fraud-detector');
+    const chart = panels.panel('chart:fraud-detector');
+    assert.ok(chart, `open pages: ${panels.openPanels.map((p) => p.key).join(', ')}`);
+    const chartPage = await chart.pageData();
+    assert.ok(chartPage.kind === 'chart');
+    if (chartPage.kind !== 'chart') return;
+    assert.deepEqual(chartPage.history.versions.map((version) => version.number).slice(0, 2), [1, 2]);
+    assert.deepEqual(chartPage.history.metrics.find((metric) => metric.name === 'auc')?.values.slice(0, 2), [0.91, 0.93]);
+    assert.ok(chartPage.history.markers.some((marker) => marker.version === 2 && marker.changes.some((change) => change.to === 'Production')), 'the promotion of #2 is marked');
+    assert.equal(await vscode.commands.executeCommand('modelRegistry.showMetricsChart', 'fraud-detector/1'), 'fraud-detector', 'a version names its model');
+    assert.equal(panels.openPanels.filter((p) => p.key === 'chart:fraud-detector').length, 1, 'one chart page per model');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await eventually(() => assert.equal(panels.openPanels.length, 0), 'closing the editors closes the pages');
     // A closed webview leaves the keyboard nowhere; the clipboard needs a focused workbench.
