@@ -1,6 +1,7 @@
 import { isHostMessage, isPageData, type PageData, type WebviewMessage } from '../src/extension/webviews/protocol';
 import { el } from './dom';
 import { renderChart } from './metricsChart';
+import { renderColumns } from './versionColumns';
 import { renderComparison, renderVersion, type PageContext, type ViewState } from './pages';
 import { registerUiComponents } from './uiComponents';
 import './styles.css';
@@ -53,7 +54,9 @@ function render(): void {
       ? renderComparison(page.comparison, context)
       : page.kind === 'chart'
         ? renderChart(page.history, { metrics: current.view.chartMetrics }, (chart) => context.save({ ...context.state, chartMetrics: chart.metrics }))
-        : renderVersion(page, context);
+        : page.kind === 'columns'
+          ? renderColumns(page.columns, context)
+          : renderVersion(page, context);
   root.replaceChildren(content);
 }
 

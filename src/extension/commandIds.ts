@@ -10,6 +10,7 @@ export const CommandIds = {
   compareVersions: 'modelRegistry.compareVersions',
   showVersionDetails: 'modelRegistry.showVersionDetails',
   showMetricsChart: 'modelRegistry.showMetricsChart',
+  compareSelectedVersions: 'modelRegistry.compareSelectedVersions',
   copyVersionUri: 'modelRegistry.copyVersionUri',
   pullVersion: 'modelRegistry.pullVersion',
   openArtifact: 'modelRegistry.openArtifact',

@@ -3,7 +3,7 @@ import { metricHistory, type MetricHistory } from '../../src/core/metricHistory'
 import type { AuditEvent, ModelVersionDetails } from '../../src/core/modelVersion';
 import type { Stage } from '../../src/core/stage';
 import { stageChanges } from '../../src/core/stageHistory';
-import { compareVersions, type VersionComparison } from '../../src/core/versionComparison';
+import { compareColumns, compareVersions, type VersionColumns, type VersionComparison } from '../../src/core/versionComparison';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
 
 /** A version with the given manifest parts, as Registry.version returns it. */
@@ -63,4 +63,18 @@ export function sampleHistory(): MetricHistory {
 
 export function showChart(history: MetricHistory): HostMessage {
   return { type: 'show', page: { kind: 'chart', history } };
+}
+
+/** Three versions as columns: auc best in #3, latency best in #1, loss without direction, one param the same everywhere. */
+export function sampleColumns(): VersionColumns {
+  const versions = [
+    versionDetails(1, { metrics: { auc: { value: 0.9, direction: 'max' }, latency_ms: { value: 9, direction: 'min' }, loss: { value: 0.3 } }, lineage: { params: { lr: 0.01, epochs: 10 } } }, { stage: 'Archived' }),
+    versionDetails(2, { metrics: { auc: { value: 0.92, direction: 'max' }, latency_ms: { value: 12, direction: 'min' }, loss: { value: 0.3 } }, lineage: { params: { lr: 0.005, epochs: 10 } } }, { stage: 'Production', aliases: ['champion'] }),
+    versionDetails(3, { metrics: { auc: { value: 0.95, direction: 'max' }, latency_ms: { value: 14, direction: 'min' }, loss: { value: 0.3 } }, lineage: { params: { lr: 0.005, epochs: 10, batch: 64 } }, artifacts: [{ path: 'model.onnx', size: 4096, sha256: 'd'.repeat(64), mediaType: 'application/onnx' }] }, { stage: 'Staging' }),
+  ];
+  return compareColumns(versions);
+}
+
+export function showColumns(columns: VersionColumns): HostMessage {
+  return { type: 'show', page: { kind: 'columns', columns } };
 }

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
-import { isRegistryError } from '../../core/registryError';
+import { isRegistryError, RegistryError } from '../../core/registryError';
+import { MAX_COLUMNS } from '../../core/versionComparison';
 import { formatRef } from '../../core/refs';
 import { pullText } from '../../core/textReports';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { runWithProgress } from '../flows/progress';
-import { pickModel, pickVersion, versionsFromArguments } from '../flows/versionPicker';
+import { pickModel, pickVersion, pickVersions, versionsFromArguments } from '../flows/versionPicker';
 import { versionDocumentUri } from '../registryDocuments';
 import { ArtifactNode } from '../tree/artifactNode';
 import { ModelNode } from '../tree/modelNode';
@@ -35,6 +36,19 @@ export function versionCommands(context: CommandContext): CommandTable {
       // The page; its Manifests section opens the same pair in VS Code's diff editor.
       context.versionPanels.showComparison(older, newer);
       return [older, newer];
+    },
+    // Two selected versions: the comparison page; three to five: the columns page. Nothing
+    // selected (the palette): a model, then its versions.
+    [CommandIds.compareSelectedVersions]: async (clicked, selected) => {
+      const registry = await session.get();
+      let chosen = versionsFromArguments(registry, clicked, selected);
+      if (chosen.length === 0) chosen = await pickVersions(registry, 'Compare Selected Versions');
+      if (chosen.length === 0) return undefined;
+      if (chosen.length < 2 || chosen.length > MAX_COLUMNS) throw new RegistryError('INVALID_INPUT', `Select 2 to ${MAX_COLUMNS} versions to compare (${chosen.length} selected): Ctrl/Cmd-click versions in the Models view.`);
+      if (chosen.length === 2) return vscode.commands.executeCommand(CommandIds.compareVersions, undefined, chosen.map((version) => formatRef(version.model, version.number)));
+      const ordered = [...chosen].sort((a, b) => a.model.localeCompare(b.model) || a.number - b.number);
+      context.versionPanels.showColumns(ordered);
+      return ordered;
     },
     [CommandIds.showVersionDetails]: async (clicked, selected) => {
       const version = await oneVersion(clicked, selected, 'Show Version Details');

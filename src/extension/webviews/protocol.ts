@@ -1,6 +1,6 @@
 import type { AuditEvent, ModelVersionDetails } from '../../core/modelVersion';
 import type { MetricHistory } from '../../core/metricHistory';
-import type { VersionComparison } from '../../core/versionComparison';
+import type { VersionColumns, VersionComparison } from '../../core/versionComparison';
 
 /**
  * The messages between the extension and the version pages, both ways. Nothing here imports
@@ -28,7 +28,13 @@ export interface ChartPage {
   history: MetricHistory;
 }
 
-export type PageData = VersionPage | ComparisonPage | ChartPage;
+/** Two to five versions as columns. */
+export interface ColumnsPage {
+  kind: 'columns';
+  columns: VersionColumns;
+}
+
+export type PageData = VersionPage | ComparisonPage | ChartPage | ColumnsPage;
 
 export type HostMessage = { type: 'show'; page: PageData } | { type: 'notice'; text: string };
 
@@ -108,6 +114,17 @@ export function isPageData(page: unknown): page is PageData {
       isRecord(comparison.lineage) &&
       isRecord(comparison.signature) &&
       isRecord(comparison.manifests)
+    );
+  }
+  if (page.kind === 'columns') {
+    const columns = page.columns;
+    return (
+      isRecord(columns) &&
+      Array.isArray(columns.versions) &&
+      columns.versions.length >= 2 &&
+      columns.versions.length <= 5 &&
+      columns.versions.every((version) => isRecord(version) && typeof version.ref === 'string') &&
+      (['metrics', 'params', 'artifacts'] as const).every((key) => Array.isArray(columns[key]) && (columns[key] as unknown[]).every((row) => isRecord(row) && Array.isArray(row.values) && row.values.length === (columns.versions as unknown[]).length))
     );
   }
   if (page.kind === 'chart') {

@@ -11,7 +11,7 @@ import { webviewHtml } from './webviewHtml';
 
 export const VERSION_PANEL_VIEW_TYPE = 'modelRegistry.version';
 
-export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string };
+export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string } | { kind: 'columns'; refs: string[] };
 
 /**
  * The version pages: one panel per version and one per compared pair, revealed again when the same
@@ -43,6 +43,12 @@ export class VersionPanels implements vscode.Disposable {
   showComparison(before: ModelVersion, after: ModelVersion): VersionPanel {
     const [a, b] = [formatRef(before.model, before.number), formatRef(after.model, after.number)];
     return this.show({ kind: 'comparison', before: a, after: b }, `${a} ↔ ${b}`);
+  }
+
+  /** Two to five versions as columns, in the order given. */
+  showColumns(versions: ModelVersion[]): VersionPanel {
+    const refs = versions.map((version) => formatRef(version.model, version.number));
+    return this.show({ kind: 'columns', refs }, refs.join(' | '));
   }
 
   /** A model's metrics across its versions, with its stage changes marked. */
@@ -83,6 +89,8 @@ export function subjectKey(subject: PanelSubject): string {
       return `comparison:${subject.before}|${subject.after}`;
     case 'chart':
       return `chart:${subject.model}`;
+    case 'columns':
+      return `columns:${subject.refs.join('|')}`;
   }
 }
 
@@ -126,6 +134,8 @@ export class VersionPanel implements vscode.Disposable {
         return [this.subject.before, this.subject.after];
       case 'chart':
         return [];
+      case 'columns':
+        return this.subject.refs;
     }
   }
 
@@ -137,6 +147,7 @@ export class VersionPanel implements vscode.Disposable {
     const registry = await this.session.get();
     if (this.subject.kind === 'comparison') return { kind: 'comparison', comparison: await registry.compare(this.subject.before, this.subject.after) };
     if (this.subject.kind === 'chart') return { kind: 'chart', history: registry.metricHistory(this.subject.model) };
+    if (this.subject.kind === 'columns') return { kind: 'columns', columns: registry.compareColumns(this.subject.refs) };
     const details = registry.version(this.subject.ref);
     const events = registry.log({ model: details.model }).filter((event) => event.version === details.number);
     return { kind: 'details', details, uri: `models:/${details.model}/${details.number}`, events };

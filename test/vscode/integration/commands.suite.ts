@@ -133,6 +133,14 @@ describe('Model Registry commands', () => {
     assert.ok(chartPage.history.markers.some((marker) => marker.version === 2 && marker.changes.some((change) => change.to === 'Production')), 'the promotion of #2 is marked');
     assert.equal(await vscode.commands.executeCommand('modelRegistry.showMetricsChart', 'fraud-detector/1'), 'fraud-detector', 'a version names its model');
     assert.equal(panels.openPanels.filter((p) => p.key === 'chart:fraud-detector').length, 1, 'one chart page per model');
+    const columns = await vscode.commands.executeCommand<ModelVersion[]>('modelRegistry.compareSelectedVersions', undefined, ['integration-model/1', 'fraud-detector/2', 'fraud-detector/1']);
+    assert.deepEqual(columns.map((version) => `${version.model}/${version.number}`), ['fraud-detector/1', 'fraud-detector/2', 'integration-model/1']);
+    const columnsPanel = panels.panel('columns:fraud-detector/1|fraud-detector/2|integration-model/1');
+    assert.ok(columnsPanel, `open pages: ${panels.openPanels.map((p) => p.key).join(', ')}`);
+    const columnsPage = await columnsPanel.pageData();
+    assert.ok(columnsPage.kind === 'columns' && columnsPage.columns.metrics.find((metric) => metric.name === 'auc')?.best.length === 1, 'the best auc is marked');
+    const pair = await vscode.commands.executeCommand<ModelVersion[]>('modelRegistry.compareSelectedVersions', undefined, ['fraud-detector/2', 'fraud-detector/1']);
+    assert.deepEqual(pair.map((version) => version.number), [1, 2], 'two selected versions open the comparison page');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await eventually(() => assert.equal(panels.openPanels.length, 0), 'closing the editors closes the pages');
     // A closed webview leaves the keyboard nowhere; the clipboard needs a focused workbench.
