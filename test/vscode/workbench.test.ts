@@ -140,18 +140,25 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-6-comparison');
     });
 
-    it('opens the metrics chart of a model from the tree, with its stage changes marked', async () => {
+    it('opens the metrics chart of a model from the tree, with its stage changes marked, and brings it back after a reload', async () => {
       await page.openContainer('Model Registry');
       await page.contextMenu(page.row(page.pane('Models'), 'fraud-detector'), 'Show Metrics Chart');
-      // The comparison's page is still open behind it: the visible webview is the chart.
-      const view = page.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
-      await view.locator('h1', { hasText: 'fraud-detector: metrics across versions' }).waitFor({ timeout: 60_000 });
+      const view = await page.webviewWithHeading('fraud-detector: metrics across versions');
       const auc = view.locator('figure.chart[data-metric="auc"]');
       await auc.locator('canvas').first().waitFor();
       // #3 went to Production from the palette above, which archived #2.
       assert.match(await auc.locator('.stage-marker[data-version="3"]').innerText(), /#3 → Production/);
       assert.match(await auc.locator('.stage-marker[data-version="2"]').innerText(), /Archived/);
       await page.screenshot('e2e-7-metrics-chart');
+
+      // Reloading the window brings the chart back, read again from the registry.
+      const reloaded = page.page.waitForEvent('load', { timeout: 60_000 });
+      await page.runCommand('Developer: Reload Window');
+      await reloaded;
+      await page.waitForRegistryStatus('Registry: local');
+      const restored = await page.webviewWithHeading('fraud-detector: metrics across versions');
+      await restored.locator('figure.chart[data-metric="auc"] .stage-marker[data-version="3"]').waitFor();
+      await page.screenshot('e2e-8-chart-after-reload');
     });
 
     it('marks the registered file in the Explorer', async () => {

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { metricHistory } from '../../src/core/metricHistory';
 import { stageChanges } from '../../src/core/stageHistory';
 import { sampleHistory, showChart, versionDetails } from './comparisonFixtures';
-import { THEMES, WebviewHarness, type Theme } from './webviewHarness';
+import { THEMES, useWebviewHarness, WebviewHarness, type Theme } from './webviewHarness';
 
 /** How many pixels of a chart's canvas have about this colour (`#rrggbb`): proof of what was drawn. */
 async function pixelsOf(page: Page, metric: string, colour: string, column?: number): Promise<number> {
@@ -27,19 +27,13 @@ async function pixelsOf(page: Page, metric: string, colour: string, column?: num
 
 describe('the metrics chart in a browser', function () {
   this.timeout(60_000);
-  let harness: WebviewHarness;
+  const browser = useWebviewHarness();
   let page: Page;
-
-  before(async () => {
-    harness = await WebviewHarness.launch();
-  });
-  after(async () => harness?.close());
-  afterEach(async () => page?.context().close());
 
   const charted = () => page.locator('figure.chart').evaluateAll((figures) => figures.map((figure) => figure.getAttribute('data-metric')));
 
   it('draws the first metrics across all versions with a labelled marker at each stage change, in the theme\'s colours', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showChart(sampleHistory()));
     await page.locator('figure.chart canvas').first().waitFor();
     assert.equal(await page.locator('h1').innerText(), 'fraud-detector: metrics across versions');
@@ -54,13 +48,13 @@ describe('the metrics chart in a browser', function () {
     assert.ok((await pixelsOf(page, 'auc', THEMES.dark['charts-green'], x)) > 20, 'the Production marker is drawn at #4');
     assert.equal(await page.locator('table.stage-changes tbody tr').count(), 4, 'each stage change is listed as text too');
     assert.match(await page.locator('table.chart-values tbody tr').nth(2).innerText(), /#3 v1\.3\.0\s+None\s+0\.84\s+—/);
-    assert.deepEqual(harness.errors, []);
+    assert.deepEqual(browser.harness().errors, []);
     const { violations } = await WebviewHarness.recorded(page);
     assert.deepEqual(violations.filter((violation) => violation.startsWith('script') || !violation.includes('inline')), [], 'nothing but the toolkit\'s inline <style> attempt is blocked');
   });
 
   it('plots the metrics the person picks, keeps the keyboard on the picker and remembers the choice', async () => {
-    page = await harness.open('light');
+    page = await browser.open('light');
     await WebviewHarness.send(page, showChart(sampleHistory()));
     await page.locator('figure.chart canvas').first().waitFor();
     await page.locator('[data-metric-choice="loss"]').click();
@@ -79,13 +73,13 @@ describe('the metrics chart in a browser', function () {
     // Reopened from saved state, as after the panel was hidden.
     const saved = state;
     await page.context().close();
-    page = await harness.open('light', saved);
+    page = await browser.open('light', saved);
     await page.locator('figure.chart canvas').first().waitFor();
     assert.deepEqual(await charted(), ['auc', 'latency_ms']);
   });
 
   it('draws again in the new colours when the theme changes', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showChart(sampleHistory()));
     await page.locator('figure.chart canvas').first().waitFor();
     assert.ok((await pixelsOf(page, 'auc', THEMES.dark['charts-blue'])) > 50);
@@ -103,25 +97,15 @@ describe('the metrics chart in a browser', function () {
     const payloads = ['<script>window.__pwned = 1</script>', '"><img src=x onerror="window.__pwned = 2">', 'javascript:window.__pwned = 3'];
     const versions = [1, 2].map((number) => versionDetails(number, { metrics: Object.fromEntries(payloads.map((payload, index) => [payload, { value: number + index }])) }, { model: payloads[1], semver: payloads[0] }));
     const history = metricHistory(payloads[1], versions, stageChanges([{ seq: 1, time: payloads[2], actor: payloads[0], type: 'version.stage_changed', model: payloads[1], version: 2, reason: payloads[1], details: { from: 'None', to: 'Production' } }]));
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showChart(history));
     await page.locator('figure.chart canvas').first().waitFor();
-    await page.waitForTimeout(200);
-    const result = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned,
-      images: document.querySelectorAll('img').length,
-      scripts: document.querySelectorAll('script').length,
-      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
-      text: document.body.innerText,
-    }));
-    assert.deepEqual([result.pwned, result.images, result.scripts, result.handlers], [undefined, 0, 1, 0]);
-    for (const payload of payloads) assert.ok(result.text.includes(payload), `shown as text: ${payload}`);
-    assert.deepEqual(harness.errors, []);
+    await browser.harness().assertInert(page, payloads);
   });
 
   for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
     it(`draws the chart in the ${theme} theme`, async () => {
-      page = await harness.open(theme);
+      page = await browser.open(theme);
       await WebviewHarness.send(page, showChart(sampleHistory()));
       await page.locator('figure.chart canvas').first().waitFor();
       assert.ok((await pixelsOf(page, 'auc', THEMES[theme]['charts-blue'])) > 50);

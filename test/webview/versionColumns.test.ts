@@ -2,24 +2,18 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { compareColumns } from '../../src/core/versionComparison';
 import { sampleColumns, showColumns, versionDetails } from './comparisonFixtures';
-import { THEMES, WebviewHarness, type Theme } from './webviewHarness';
+import { THEMES, useWebviewHarness, WebviewHarness, type Theme } from './webviewHarness';
 
 describe('the columns page in a browser', function () {
   this.timeout(60_000);
-  let harness: WebviewHarness;
+  const browser = useWebviewHarness();
   let page: Page;
-
-  before(async () => {
-    harness = await WebviewHarness.launch();
-  });
-  after(async () => harness?.close());
-  afterEach(async () => page?.context().close());
 
   const cells = (metric: string) => page.locator(`table.metrics-columns tr[data-metric="${metric}"] td`).allInnerTexts();
   const hexToRgb = (hex: string) => `rgb(${[1, 3, 5].map((start) => parseInt(hex.slice(start, start + 2), 16)).join(', ')})`;
 
   it('puts versions in columns and marks the best value of each metric by its direction', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showColumns(sampleColumns()));
     await page.locator('table.metrics-columns').waitFor();
     assert.equal(await page.locator('h1').innerText(), '3 versions side by side');
@@ -37,7 +31,7 @@ describe('the columns page in a browser', function () {
     assert.deepEqual(await page.locator('table.metrics-columns tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-metric'))), ['auc', 'latency_ms']);
     assert.deepEqual(await page.locator('table.params-columns tbody th, table.params-columns tbody td:first-child').allInnerTexts(), ['batch', 'lr']);
     assert.equal(await page.locator('table.artifacts-columns tbody tr').count(), 1);
-    assert.deepEqual(harness.errors, []);
+    assert.deepEqual(browser.harness().errors, []);
   });
 
   it('renders hostile names and values as inert text', async () => {
@@ -48,25 +42,15 @@ describe('the columns page in a browser', function () {
         lineage: { params: { [payloads[1]]: payloads[2], [payloads[2]]: number } },
         artifacts: [{ path: payloads[1], size: number, sha256: String(number).repeat(64), mediaType: payloads[0] }],
       }, { model: payloads[1], description: payloads[0], aliases: [payloads[2]] });
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showColumns(compareColumns([hostile(1), hostile(2), hostile(3)])));
     await page.locator('table.metrics-columns').waitFor();
-    await page.waitForTimeout(200);
-    const result = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned,
-      images: document.querySelectorAll('img').length,
-      scripts: document.querySelectorAll('script').length,
-      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
-      text: document.body.innerText,
-    }));
-    assert.deepEqual([result.pwned, result.images, result.scripts, result.handlers], [undefined, 0, 1, 0]);
-    for (const payload of payloads) assert.ok(result.text.includes(payload), `shown as text: ${payload}`);
-    assert.deepEqual(harness.errors, []);
+    await browser.harness().assertInert(page, payloads);
   });
 
   for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
     it(`draws the columns in the ${theme} theme`, async () => {
-      page = await harness.open(theme);
+      page = await browser.open(theme);
       await WebviewHarness.send(page, showColumns(sampleColumns()));
       await page.locator('table.metrics-columns td.best').first().waitFor();
       assert.equal(await page.locator('table.metrics-columns td.best').first().evaluate((cell) => getComputedStyle(cell).color), hexToRgb(THEMES[theme]['testing-iconPassed']));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
 import { largeComparison, sampleComparison, showComparison, versionDetails } from './comparisonFixtures';
-import { WebviewHarness, type Theme } from './webviewHarness';
+import { useWebviewHarness, WebviewHarness, type Theme } from './webviewHarness';
 
 /**
  * The version pages in headless Chromium: the shipped bundle under the extension's content security
@@ -15,19 +15,13 @@ function scriptViolations(violations: string[]): string[] {
 
 describe('the version pages in a browser', function () {
   this.timeout(60_000);
-  let harness: WebviewHarness;
+  const browser = useWebviewHarness();
   let page: Page;
-
-  before(async () => {
-    harness = await WebviewHarness.launch();
-  });
-  after(async () => harness?.close());
-  afterEach(async () => page?.context().close());
 
   const metricNames = () => page.locator('table.metrics tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-metric')));
 
   it('shows a comparison, sorts the metrics, filters to changed ones and colours better and worse', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showComparison(sampleComparison()));
     await page.locator('h1', { hasText: 'fraud-detector/1 ↔ fraud-detector/2' }).waitFor();
     assert.deepEqual(await metricNames(), ['auc', 'f1', 'latency_ms', 'loss', 'recall']);
@@ -54,14 +48,14 @@ describe('the version pages in a browser', function () {
 
   it('restores the page and how it was left from saved state, as after the panel was hidden', async () => {
     const view = { sort: { column: 'after', descending: true }, changedOnly: true };
-    page = await harness.open('light', { page: { kind: 'comparison', comparison: sampleComparison() }, view });
+    page = await browser.open('light', { page: { kind: 'comparison', comparison: sampleComparison() }, view });
     assert.deepEqual(await metricNames(), ['latency_ms', 'auc', 'recall']);
     assert.equal(await page.locator('#changed-only').evaluate((box) => (box as HTMLInputElement).checked), true);
   });
 
   it('draws long tables a screenful first and the rest in the background, and sorts and filters all of them', async () => {
     const comparison = largeComparison(3000, 600);
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showComparison(comparison));
     await page.locator('table.metrics').waitFor();
     const params = page.locator('section[aria-labelledby="section-params"] tbody tr');
@@ -83,11 +77,11 @@ describe('the version pages in a browser', function () {
     assert.equal(await params.count(), changed(comparison.params));
     assert.equal(await page.locator('table.metrics tbody tr').count(), changed(comparison.metrics));
     assert.ok(changed(comparison.params) > 1000 && changed(comparison.params) < 3000);
-    assert.deepEqual(harness.errors, []);
+    assert.deepEqual(browser.harness().errors, []);
   });
 
   it('posts typed actions for the versions it shows', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showComparison(sampleComparison()));
     const after = page.locator('.version-card').nth(1);
     await after.locator('vscode-button', { hasText: 'Promote…' }).click();
@@ -114,7 +108,7 @@ describe('the version pages in a browser', function () {
   });
 
   it('ignores messages that are not of the expected shape', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     for (const message of [null, 'show', { type: 'show' }, { type: 'show', page: { kind: 'comparison', comparison: { before: {} } } }, { type: 'eval', code: 'x' }]) await WebviewHarness.send(page, message);
     await page.waitForTimeout(100);
     assert.equal(await page.locator('#root').innerText(), 'Loading…');
@@ -131,32 +125,24 @@ describe('the version pages in a browser', function () {
     }, { description: payloads[0], aliases: [], createdBy: payloads[1] });
     const after = versionDetails(2, { metrics: { [payloads[0]]: { value: 3, direction: 'max' } }, lineage: { params: { [payloads[2]]: payloads[0] } }, signature: { inputs: [{ name: payloads[1], elementType: payloads[0], shape: [payloads[2]] }], outputs: [] } }, { description: payloads[3] });
     const { compareVersions } = await import('../../src/core/versionComparison');
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showComparison(compareVersions(before, after)));
     await page.locator('h1').waitFor();
     await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: before, uri: payloads[2], events: [{ seq: 1, time: payloads[0], actor: payloads[1], type: payloads[3], model: 'x', version: 1, reason: payloads[4], details: { note: payloads[1] } }] } } satisfies HostMessage);
     await page.locator('h1', { hasText: 'fraud-detector/1' }).waitFor();
     await page.waitForTimeout(200);
-    const result = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned,
-      images: document.querySelectorAll('img').length,
-      iframes: document.querySelectorAll('iframe').length,
-      scripts: document.querySelectorAll('script').length,
-      javascriptLinks: document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]').length,
-      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
-      text: document.body.innerText,
-    }));
+    const result = await WebviewHarness.injectionTraces(page);
     assert.equal(result.pwned, undefined, 'no injected script ran');
     assert.deepEqual([result.images, result.iframes, result.scripts, result.javascriptLinks, result.handlers], [0, 0, 1, 0, 0]);
     for (const payload of [payloads[0], payloads[1], payloads[2]]) assert.ok(result.text.includes(payload), `shown as text: ${payload}`);
     assert.deepEqual(scriptViolations((await WebviewHarness.recorded(page)).violations), []);
-    assert.deepEqual(harness.errors, []);
+    assert.deepEqual(browser.harness().errors, []);
     await WebviewHarness.screenshot(page, 'webview-hostile-manifest');
   });
 
   for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
     it(`draws the comparison in the ${theme} theme`, async () => {
-      page = await harness.open(theme);
+      page = await browser.open(theme);
       await WebviewHarness.send(page, showComparison(sampleComparison()));
       await page.locator('table.metrics').waitFor();
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -109,6 +110,33 @@ export class WebviewHarness {
     return page.evaluate(() => (window as unknown as { __recorded: Recorded }).__recorded);
   }
 
+  /**
+   * What a page holds that could run or load something: after rendering hostile strings, no script
+   * ran (`pwned` unset), and there is one script (the bundle), no image, frame, javascript: link or
+   * event-handler attribute. `text` is what the page shows, to check the strings came out as text.
+   */
+  static async injectionTraces(page: Page): Promise<{ pwned: unknown; images: number; iframes: number; scripts: number; javascriptLinks: number; handlers: number; text: string }> {
+    return page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      images: document.querySelectorAll('img').length,
+      iframes: document.querySelectorAll('iframe').length,
+      scripts: document.querySelectorAll('script').length,
+      javascriptLinks: document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]').length,
+      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
+      text: document.body.innerText,
+    }));
+  }
+
+  /** Fails unless the page's injection traces are all clear and each string shows as text. */
+  async assertInert(page: Page, shownAsText: string[]): Promise<void> {
+    await page.waitForTimeout(200);
+    const result = await WebviewHarness.injectionTraces(page);
+    assert.equal(result.pwned, undefined, 'no injected script ran');
+    assert.deepEqual([result.images, result.iframes, result.scripts, result.javascriptLinks, result.handlers], [0, 0, 1, 0, 0], 'images, frames, scripts, javascript: links, handler attributes');
+    for (const text of shownAsText) assert.ok(result.text.includes(text), `shown as text: ${text}`);
+    assert.deepEqual(this.errors, []);
+  }
+
   static async screenshot(page: Page, name: string): Promise<string> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const file = path.join(SCREENSHOT_DIR, `${name}.png`);
@@ -120,4 +148,32 @@ export class WebviewHarness {
     await this.browser.close();
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A browser for one mocha suite: launched before its tests, closed after them, and every page a
+ * test opened closed after that test.
+ */
+export function useWebviewHarness(): { harness(): WebviewHarness; open(theme?: Theme, state?: unknown): Promise<Page> } {
+  let harness: WebviewHarness | undefined;
+  const pages: Page[] = [];
+  before(async () => {
+    harness = await WebviewHarness.launch();
+  });
+  after(async () => harness?.close());
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.context().close();
+  });
+  const launched = () => {
+    if (!harness) throw new Error('The browser is not launched yet.');
+    return harness;
+  };
+  return {
+    harness: launched,
+    open: async (theme, state) => {
+      const page = await launched().open(theme, state);
+      pages.push(page);
+      return page;
+    },
+  };
 }

@@ -1,5 +1,7 @@
 import type { AuditEvent, ModelVersionDetails } from '../../core/modelVersion';
 import type { MetricHistory } from '../../core/metricHistory';
+import { modelNameProblem } from '../../core/names';
+import { formatRef, parseRef } from '../../core/refs';
 import type { VersionColumns, VersionComparison } from '../../core/versionComparison';
 
 /**
@@ -141,4 +143,52 @@ export function isPageData(page: unknown): page is PageData {
     );
   }
   return false;
+}
+
+/** What a version page shows, by reference only: the registry is read again for everything else. */
+export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string } | { kind: 'columns'; refs: string[] };
+
+/**
+ * The subject of a page from the state it saved, when VS Code restores the page after a reload.
+ * The state is whatever the page last stored, so only the references are taken from it, and only
+ * in their exact `name/number` form; undefined when it names nothing usable.
+ */
+export function subjectFromSavedState(state: unknown): PanelSubject | undefined {
+  if (!isRecord(state) || !isRecord(state.page)) return undefined;
+  const page = state.page;
+  const exactRef = (value: unknown): string | undefined => {
+    if (typeof value !== 'string' || value.length > 256) return undefined;
+    try {
+      const ref = parseRef(value);
+      return ref.selector.kind === 'number' && formatRef(ref.model, ref.selector.number) === value ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  switch (page.kind) {
+    case 'details': {
+      const details = page.details;
+      if (!isRecord(details) || typeof details.model !== 'string' || typeof details.number !== 'number') return undefined;
+      const ref = exactRef(`${details.model}/${details.number}`);
+      return ref ? { kind: 'details', ref } : undefined;
+    }
+    case 'comparison': {
+      const comparison = page.comparison;
+      if (!isRecord(comparison) || !isRecord(comparison.before) || !isRecord(comparison.after)) return undefined;
+      const [before, after] = [exactRef(comparison.before.ref), exactRef(comparison.after.ref)];
+      return before && after ? { kind: 'comparison', before, after } : undefined;
+    }
+    case 'chart': {
+      const model = isRecord(page.history) ? page.history.model : undefined;
+      return typeof model === 'string' && !modelNameProblem(model) ? { kind: 'chart', model } : undefined;
+    }
+    case 'columns': {
+      const versions = isRecord(page.columns) ? page.columns.versions : undefined;
+      if (!Array.isArray(versions) || versions.length < 2 || versions.length > 5) return undefined;
+      const refs = versions.map((version: unknown) => (isRecord(version) ? exactRef(version.ref) : undefined));
+      return refs.every((ref) => ref !== undefined) ? { kind: 'columns', refs: refs as string[] } : undefined;
+    }
+    default:
+      return undefined;
+  }
 }

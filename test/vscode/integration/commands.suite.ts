@@ -138,11 +138,31 @@ describe('Model Registry commands', () => {
     const columnsPanel = panels.panel('columns:fraud-detector/1|fraud-detector/2|integration-model/1');
     assert.ok(columnsPanel, `open pages: ${panels.openPanels.map((p) => p.key).join(', ')}`);
     const columnsPage = await columnsPanel.pageData();
-    assert.ok(columnsPage.kind === 'columns' && columnsPage.columns.metrics.find((metric) => metric.name === 'auc')?.best.length === 1, 'the best auc is marked');
+    assert.ok(columnsPage.kind === 'columns');
+    if (columnsPage.kind !== 'columns') return;
+    // integration-model/1 may have taken an auc from the workspace's metrics.json (a tie with fraud-detector/2's 0.93).
+    const bestAuc = columnsPage.columns.metrics.find((metric) => metric.name === 'auc')?.best ?? [];
+    assert.ok(bestAuc.includes(1) && !bestAuc.includes(0), `the best auc is marked in fraud-detector/2's column: ${JSON.stringify(bestAuc)}`);
     const pair = await vscode.commands.executeCommand<ModelVersion[]>('modelRegistry.compareSelectedVersions', undefined, ['fraud-detector/2', 'fraud-detector/1']);
     assert.deepEqual(pair.map((version) => version.number), [1, 2], 'two selected versions open the comparison page');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await eventually(() => assert.equal(panels.openPanels.length, 0), 'closing the editors closes the pages');
+
+    // As after a window reload: VS Code hands back a panel with the state its page last saved.
+    const handedBack = vscode.window.createWebviewPanel('modelRegistry.version', 'restoring', vscode.ViewColumn.Active, {});
+    const restored = panels.restore(handedBack, { page: { kind: 'chart', history: { model: 'fraud-detector', versions: [], metrics: [{ name: 'stale', values: [] }], markers: [] } } });
+    assert.ok(restored);
+    assert.equal(restored.key, 'chart:fraud-detector');
+    await restored.ready;
+    const fresh = await restored.pageData();
+    assert.ok(fresh.kind === 'chart' && fresh.history.metrics.some((metric) => metric.name === 'auc') && !fresh.history.metrics.some((metric) => metric.name === 'stale'), 'read again from the registry');
+    const junk = vscode.window.createWebviewPanel('modelRegistry.version', 'junk', vscode.ViewColumn.Active, {});
+    let junkClosed = false;
+    junk.onDidDispose(() => (junkClosed = true));
+    assert.equal(panels.restore(junk, { page: { kind: 'details', details: { model: '../x', number: 1 } } }), undefined);
+    assert.ok(junkClosed, 'a page naming no version is closed');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await eventually(() => assert.equal(panels.openPanels.length, 0), 'the restored page closes too');
     // A closed webview leaves the keyboard nowhere; the clipboard needs a focused workbench.
     await vscode.commands.executeCommand('workbench.action.focusSideBar');
   });
