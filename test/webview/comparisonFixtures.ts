@@ -78,3 +78,15 @@ export function sampleColumns(): VersionColumns {
 export function showColumns(columns: VersionColumns): HostMessage {
   return { type: 'show', page: { kind: 'columns', columns } };
 }
+
+/** A model with `versions` versions and `metrics` metrics each, promoted to Production every tenth version. */
+export function largeHistory(versions: number, metrics: number): MetricHistory {
+  const all = Array.from({ length: versions }, (_, index) =>
+    versionDetails(index + 1, { metrics: Object.fromEntries(Array.from({ length: metrics }, (_, metric) => [`metric_${String(metric).padStart(3, '0')}`, { value: Math.sin(index / 10 + metric), direction: 'max' as const }])) }),
+  );
+  const events: AuditEvent[] = [];
+  for (let version = 10; version <= versions; version += 10) {
+    events.push({ seq: events.length + 1, time: '2026-03-01T00:00:00.000Z', actor: 'ana@example.com', type: 'version.stage_changed', model: 'fraud-detector', version, reason: null, details: { from: 'None', to: 'Production' } });
+  }
+  return metricHistory('fraud-detector', all, stageChanges(events));
+}
