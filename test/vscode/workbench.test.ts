@@ -161,6 +161,19 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-8-chart-after-reload');
     });
 
+    it('puts three versions selected in the tree side by side', async () => {
+      await page.openContainer('Model Registry');
+      const models = page.pane('Models');
+      await page.row(models, '#1').click();
+      await page.row(models, '#2').click({ modifiers: ['ControlOrMeta'] });
+      await page.row(models, '#3').click({ modifiers: ['ControlOrMeta'] });
+      await page.contextMenu(page.row(models, '#3'), 'Compare Selected Versions');
+      const view = await page.webviewWithHeading('3 versions side by side');
+      assert.deepEqual(await view.locator('table.metrics-columns thead th').allInnerTexts(), ['Metric', 'fraud-detector/1', 'fraud-detector/2', 'fraud-detector/3']);
+      assert.match(await view.locator('table.metrics-columns tr[data-metric="auc"] td.best').first().innerText(), /0\.93 ★ best/);
+      await page.screenshot('e2e-9-columns');
+    });
+
     it('marks the registered file in the Explorer', async () => {
       await page.openContainer('Explorer');
       const row = page.row(page.page.locator('.explorer-folders-view'), 'fraud-v3.onnx');
