@@ -30,5 +30,6 @@ export { parsePolicy, loadPolicy, PolicySchema, type Policy, type GateRule, type
 export type { ApprovalRequest, ApprovalStatus, ApprovalDecision } from './core/governance/approvals';
 export { gateEvaluationText, approvalRequestsText } from './core/governance/governanceReports';
 export { webhookPayload } from './core/governance/webhooks';
-export type { VersionComparison, MetricComparison, ValueComparison, ArtifactComparison, DataComparison, ChangeStatus, MetricVerdict } from './core/versionComparison';
+export type { VersionComparison, MetricComparison, ValueComparison, ArtifactComparison, DataComparison, ChangeStatus, MetricVerdict, VersionColumns, MetricRow, ValueRow, ArtifactRow } from './core/versionComparison';
+export type { MetricHistory, MetricSeries, StageMarker, HistoryVersion } from './core/metricHistory';
 export { gcEverywhere, collectStoreGarbage, type GcEverywhereReport, type StoreGcReport, type GcOptions } from './sync/storeGarbageCollection';

@@ -1,5 +1,7 @@
 import { isHostMessage, isPageData, type PageData, type WebviewMessage } from '../src/extension/webviews/protocol';
 import { el } from './dom';
+import { renderChart } from './metricsChart';
+import { renderColumns } from './versionColumns';
 import { renderComparison, renderVersion, type PageContext, type ViewState } from './pages';
 import { registerUiComponents } from './uiComponents';
 import './styles.css';
@@ -14,11 +16,13 @@ declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getS
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') ?? document.body;
-const DEFAULT_VIEW: ViewState = { sort: { column: 'name', descending: false }, changedOnly: false };
+const DEFAULT_VIEW: ViewState = { sort: { column: 'name', descending: false }, changedOnly: false, chartMetrics: null };
 
 function restore(): SavedState {
   const saved = vscode.getState() as Partial<SavedState> | undefined;
-  return { page: saved && isPageData(saved.page) ? saved.page : null, view: { ...DEFAULT_VIEW, ...(saved?.view ?? {}) } };
+  const view = { ...DEFAULT_VIEW, ...(saved?.view ?? {}) };
+  if (!Array.isArray(view.chartMetrics) || !view.chartMetrics.every((name) => typeof name === 'string')) view.chartMetrics = null;
+  return { page: saved && isPageData(saved.page) ? saved.page : null, view };
 }
 
 let current = restore();
@@ -45,7 +49,14 @@ function render(): void {
       vscode.setState(current);
     },
   };
-  const content = page.kind === 'comparison' ? renderComparison(page.comparison, context) : renderVersion(page, context);
+  const content =
+    page.kind === 'comparison'
+      ? renderComparison(page.comparison, context)
+      : page.kind === 'chart'
+        ? renderChart(page.history, { metrics: current.view.chartMetrics }, (chart) => context.save({ ...context.state, chartMetrics: chart.metrics }))
+        : page.kind === 'columns'
+          ? renderColumns(page.columns, context)
+          : renderVersion(page, context);
   root.replaceChildren(content);
 }
 

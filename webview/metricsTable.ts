@@ -1,6 +1,6 @@
 import type { MetricComparison } from '../src/core/versionComparison';
 import { signed } from '../src/core/comparisonReport';
-import { el } from './dom';
+import { el, fillRows } from './dom';
 
 export type MetricColumn = 'name' | 'before' | 'after' | 'delta' | 'relativeDelta';
 export interface MetricSort {
@@ -38,23 +38,20 @@ export function metricsTable(metrics: MetricComparison[], sort: MetricSort, chan
     el('th', { attrs: { scope: 'col' } }, 'Verdict'),
   );
   const body = el('tbody', null);
-  const fragment = document.createDocumentFragment();
-  for (const metric of rows) {
-    fragment.appendChild(
-      el(
-        'tr',
-        { class: `metric ${metric.status} ${metric.verdict}`, attrs: { 'data-metric': metric.name } },
-        el('th', { attrs: { scope: 'row' } }, metric.name),
-        el('td', { class: 'number' }, metric.before ?? '—'),
-        el('td', { class: 'number' }, metric.after ?? '—'),
-        el('td', { class: 'number' }, metric.delta === null ? (metric.status === 'same' ? '' : metric.status) : signed(metric.delta)),
-        el('td', { class: 'number' }, metric.relativeDelta === null ? '' : `${signed(metric.relativeDelta * 100, 2)}%`),
-        el('td', { class: 'verdict' }, VERDICT_MARK[metric.verdict], metric.direction ? el('span', { class: 'muted' }, ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)`) : ''),
-      ),
-    );
-  }
-  body.appendChild(fragment);
-  return el('table', { class: 'metrics' }, el('caption', null, `${rows.length} of ${metrics.length} metrics`), el('thead', null, header), body);
+  const element = el('table', { class: 'metrics' }, el('caption', null, `${rows.length} of ${metrics.length} metrics`), el('thead', null, header), body);
+  fillRows(element, body, rows, (metric) =>
+    el(
+      'tr',
+      { class: `metric ${metric.status} ${metric.verdict}`, attrs: { 'data-metric': metric.name } },
+      el('th', { attrs: { scope: 'row' } }, metric.name),
+      el('td', { class: 'number' }, metric.before ?? '—'),
+      el('td', { class: 'number' }, metric.after ?? '—'),
+      el('td', { class: 'number' }, metric.delta === null ? (metric.status === 'same' ? '' : metric.status) : signed(metric.delta)),
+      el('td', { class: 'number' }, metric.relativeDelta === null ? '' : `${signed(metric.relativeDelta * 100, 2)}%`),
+      el('td', { class: 'verdict' }, VERDICT_MARK[metric.verdict], metric.direction ? el('span', { class: 'muted' }, ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)`) : ''),
+    ),
+  );
+  return element;
 }
 
 function comparator(sort: MetricSort): (a: MetricComparison, b: MetricComparison) => number {

@@ -10,6 +10,8 @@ import { button, checkbox } from './uiComponents';
 export interface ViewState {
   sort: MetricSort;
   changedOnly: boolean;
+  /** The metrics chart's chosen metrics; null until the person chooses. */
+  chartMetrics: string[] | null;
 }
 
 export interface PageContext {
@@ -28,7 +30,7 @@ function status(value: ChangeStatus): HTMLElement {
   return el('span', { class: `status ${value}` }, STATUS_LABEL[value]);
 }
 
-function versionActions(ref: string, context: PageContext): HTMLElement {
+function versionActions(ref: string, context: PageContext, ...more: Child[]): HTMLElement {
   return el(
     'div',
     { class: 'actions', attrs: { role: 'toolbar', 'aria-label': `Actions on ${ref}` } },
@@ -36,12 +38,13 @@ function versionActions(ref: string, context: PageContext): HTMLElement {
     button('Set Alias…', () => context.post({ type: 'setAlias', ref }), true),
     button('Copy URI', () => context.post({ type: 'copyUri', ref }), true),
     button('Show Manifest', () => context.post({ type: 'showManifest', ref }), true),
+    ...more,
   );
 }
 
 function keyValues(entries: [string, unknown][]): HTMLElement {
   if (entries.length === 0) return el('p', { class: 'muted' }, 'None recorded.');
-  return table(['Name', 'Value'], entries.map(([name, value]) => [name, shown(value)]), 'values');
+  return table(['Name', 'Value'], entries, ([name, value]) => [name, shown(value)], 'values');
 }
 
 function valueChanges(rows: ValueComparison[], changedOnly: boolean, what: string): HTMLElement {
@@ -49,7 +52,8 @@ function valueChanges(rows: ValueComparison[], changedOnly: boolean, what: strin
   if (shownRows.length === 0) return el('p', { class: 'muted' }, rows.length === 0 ? `No ${what} recorded.` : `No ${what} changed.`);
   return table(
     ['Name', 'Before', 'After', 'Change'],
-    shownRows.map((row) => [row.name, row.status === 'added' ? '' : shown(row.before), row.status === 'removed' ? '' : shown(row.after), status(row.status)]),
+    shownRows,
+    (row) => [row.name, row.status === 'added' ? '' : shown(row.before), row.status === 'removed' ? '' : shown(row.after), status(row.status)],
     'values',
   );
 }
@@ -98,7 +102,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
         ? el('p', { class: 'muted' }, 'Neither version records a signature.')
         : signatureChanges.length === 0
           ? el('p', null, 'Unchanged.')
-          : table(['Kind', 'Change'], signatureChanges.map((change) => [el('span', { class: change.kind === 'breaking' ? 'worse' : 'better' }, change.kind), change.message]), 'values'),
+          : table(['Kind', 'Change'], signatureChanges, (change) => [el('span', { class: change.kind === 'breaking' ? 'worse' : 'better' }, change.kind), change.message], 'values'),
     ),
     section(
       'Lineage',
@@ -113,7 +117,8 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
         ? el('p', { class: 'muted' }, lineage.data.length === 0 ? 'No data recorded.' : 'No data changed.')
         : table(
             ['Data', 'Before', 'After', 'Change'],
-            lineage.data.filter((row) => !state.changedOnly || row.status !== 'same').map((row) => [row.uri, row.before?.sha256?.slice(0, 12) ?? row.before?.kind ?? '', row.after?.sha256?.slice(0, 12) ?? row.after?.kind ?? '', status(row.status)]),
+            lineage.data.filter((row) => !state.changedOnly || row.status !== 'same'),
+            (row) => [row.uri, row.before?.sha256?.slice(0, 12) ?? row.before?.kind ?? '', row.after?.sha256?.slice(0, 12) ?? row.after?.kind ?? '', status(row.status)],
             'values',
           ),
       el('h3', null, 'Environment'),
@@ -123,9 +128,8 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       'Artifacts',
       table(
         ['Path', 'Before', 'After', 'Change'],
-        comparison.artifacts
-          .filter((row) => !state.changedOnly || row.status !== 'same')
-          .map((row) => [row.path, row.before ? `${formatBytes(row.before.size)} · ${row.before.sha256.slice(0, 12)}` : '', row.after ? `${formatBytes(row.after.size)} · ${row.after.sha256.slice(0, 12)}` : '', status(row.status)]),
+        comparison.artifacts.filter((row) => !state.changedOnly || row.status !== 'same'),
+        (row) => [row.path, row.before ? `${formatBytes(row.before.size)} · ${row.before.sha256.slice(0, 12)}` : '', row.after ? `${formatBytes(row.after.size)} · ${row.after.sha256.slice(0, 12)}` : '', status(row.status)],
         'values',
       ),
     ),
@@ -178,12 +182,13 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     el('p', null, [details.semver ? `v${details.semver}` : '', details.stage, ...details.aliases.map((alias) => `@${alias}`)].filter(Boolean).join(' · ')),
     el('p', { class: 'muted' }, `${details.createdAt} by ${details.createdBy} · ${page.uri}`),
     details.description ? el('p', null, details.description) : null,
-    versionActions(ref, context),
+    versionActions(ref, context, button('Metrics Chart', () => context.post({ type: 'showChart', ref }), true)),
     section(
       'Artifacts',
       table(
         ['Path', 'Size', 'SHA-256', ''],
-        artifacts.map((artifact) => [artifact.path, formatBytes(artifact.size), el('code', null, artifact.sha256), button('Reveal', () => context.post({ type: 'revealArtifact', ref, path: artifact.path }), true)]),
+        artifacts,
+        (artifact) => [artifact.path, formatBytes(artifact.size), el('code', null, artifact.sha256), button('Reveal', () => context.post({ type: 'revealArtifact', ref, path: artifact.path }), true)],
         'values',
       ),
     ),
@@ -191,14 +196,14 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
       'Metrics',
       Object.keys(metrics).length === 0
         ? el('p', { class: 'muted' }, 'No metrics recorded.')
-        : table(['Metric', 'Value', 'Better'], Object.entries(metrics).map(([name, metric]) => [name, metric.value, metric.direction === 'max' ? 'higher' : metric.direction === 'min' ? 'lower' : '']), 'values'),
+        : table(['Metric', 'Value', 'Better'], Object.entries(metrics), ([name, metric]) => [name, metric.value, metric.direction === 'max' ? 'higher' : metric.direction === 'min' ? 'lower' : ''], 'values'),
     ),
     section('Params', keyValues(Object.entries(lineage.params))),
     section('Lineage', el('p', null, 'Commit: ', commitLine(ref, git?.commit ?? null, context)), keyValues(Object.entries(flatten(git ?? {})))),
-    section('Data', table(['Data', 'Kind', 'SHA-256', 'Size'], lineage.data.map((data) => [data.uri, data.kind, data.sha256 ?? '', data.size === undefined ? '' : formatBytes(data.size)]), 'values')),
+    section('Data', table(['Data', 'Kind', 'SHA-256', 'Size'], lineage.data, (data) => [data.uri, data.kind, data.sha256 ?? '', data.size === undefined ? '' : formatBytes(data.size)], 'values')),
     section('Environment', keyValues(Object.entries(flatten(lineage.environment)))),
     section('Signature', signature === undefined ? el('p', { class: 'muted' }, 'No signature recorded.') : el('pre', { class: 'manifest' }, JSON.stringify(signature, null, 2))),
     ...Object.entries(other).map(([key, value]) => section(key, el('pre', { class: 'manifest' }, JSON.stringify(value, null, 2)))),
-    section('Events', table(['Time', 'Actor', 'Event', 'Details', 'Reason'], events.map((event) => [event.time, event.actor, event.type, event.details === null ? '' : JSON.stringify(event.details), event.reason ?? '']), 'values')),
+    section('Events', table(['Time', 'Actor', 'Event', 'Details', 'Reason'], events, (event) => [event.time, event.actor, event.type, event.details === null ? '' : JSON.stringify(event.details), event.reason ?? ''], 'values')),
   );
 }

@@ -1,5 +1,5 @@
 import { formatBytes, indent, table } from './textReports';
-import type { ChangeStatus, ValueComparison, VersionComparison } from './versionComparison';
+import type { ChangeStatus, ValueComparison, VersionColumns, VersionComparison } from './versionComparison';
 
 const MARK: Record<ChangeStatus, string> = { same: '=', changed: '~', added: '+', removed: '-' };
 
@@ -53,4 +53,32 @@ function valueSection(lines: string[], title: string, rows: ValueComparison[]): 
 export function signed(value: number, digits?: number): string {
   const text = digits === undefined ? String(Number(value.toPrecision(12))) : value.toFixed(digits);
   return value > 0 ? `+${text}` : text;
+}
+
+/**
+ * `mreg diff a b c …` for people: one column per version; every metric (the best value by its
+ * direction marked `*`), then the params and artifacts that differ between any of them.
+ */
+export function columnsText(columns: VersionColumns): string {
+  const refs = columns.versions.map((version) => version.ref);
+  const lines = [`${refs.join(' | ')}`, indent(table(['', ...refs], [
+    ['stage', ...columns.versions.map((version) => version.stage)],
+    ['semver', ...columns.versions.map((version) => version.semver ?? '')],
+    ['created', ...columns.versions.map((version) => version.createdAt)],
+  ]))];
+  if (columns.metrics.length > 0) {
+    lines.push('', 'Metrics (* best by direction)', indent(table(
+      ['NAME', 'BETTER', ...refs],
+      columns.metrics.map((metric) => [metric.name, metric.direction === 'max' ? 'higher' : metric.direction === 'min' ? 'lower' : '', ...metric.values.map((value, index) => (value === null ? '' : `${value}${metric.best.includes(index) ? ' *' : ''}`))]),
+    )));
+  }
+  const params = columns.params.filter((param) => param.differs);
+  if (params.length > 0) {
+    lines.push('', 'Params that differ', indent(table(['NAME', ...refs], params.map((param) => [param.name, ...param.values.map((value, index) => (param.present[index] ? JSON.stringify(value) ?? '' : ''))]))));
+  }
+  const artifacts = columns.artifacts.filter((artifact) => artifact.differs);
+  if (artifacts.length > 0) {
+    lines.push('', 'Artifacts that differ', indent(table(['PATH', ...refs], artifacts.map((artifact) => [artifact.path, ...artifact.values.map((value) => (value ? `${formatBytes(value.size)} ${value.sha256.slice(0, 12)}` : ''))]))));
+  }
+  return lines.join('\n');
 }

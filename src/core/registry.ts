@@ -21,6 +21,7 @@ import { evaluateGates, GateFailedError, type GateEvaluation, type GateInput } f
 import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type GitLineage, type Manifest, type Metric, type MetricDirection, type ParamValue } from './manifest';
 import { mediaTypeOf } from './mediaTypes';
+import { metricHistory, type MetricHistory } from './metricHistory';
 import { migrate } from './migrations';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
 import { assertAliasName, assertKey, assertModelName, normalizeSemver } from './names';
@@ -43,7 +44,7 @@ import { knownKeys, queryVocabulary, searchVersions, type QueryVocabulary, type 
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
 import { previousProductionVersion, stageChanges, versionsInStageAt, type StageAtTime, type StageChange } from './stageHistory';
-import { compareVersions, type VersionComparison } from './versionComparison';
+import { compareColumns, compareVersions, MAX_COLUMNS, type VersionColumns, type VersionComparison } from './versionComparison';
 
 export interface RegistryOptions {
   /** The registry folder itself (usually `<project>/.modelregistry`). */
@@ -244,6 +245,28 @@ export class Registry {
     const { git } = comparison.lineage;
     if (git.before && git.after && git.before !== git.after) git.commitsBetween = await commitsBetween(this.projectRoot, git.before, git.after);
     return comparison;
+  }
+
+  // --- Metric history and columns of versions ----------------------------------------------
+
+  /** A model's metrics across all its versions, with the versions whose stage changed marked (the metrics chart). */
+  metricHistory(model: string): MetricHistory {
+    this.model(model);
+    const versions = this.queries.versions(model).map((version) => ({ ...version, manifest: this.manifestOf(version) }));
+    return metricHistory(model, versions, this.stageChangesOf(model));
+  }
+
+  /** Two to five versions side by side, in the order given (the columns page, `mreg diff a b c`). */
+  compareColumns(refs: readonly (string | Ref)[]): VersionColumns {
+    if (refs.length < 2 || refs.length > MAX_COLUMNS) throw new RegistryError('INVALID_INPUT', `Columns compare 2 to ${MAX_COLUMNS} versions; ${refs.length} were given. Name between 2 and ${MAX_COLUMNS} versions.`);
+    const versions = refs.map((ref) => this.version(ref));
+    const seen = new Set<string>();
+    for (const version of versions) {
+      const ref = formatRef(version.model, version.number);
+      if (seen.has(ref)) throw new RegistryError('INVALID_INPUT', `${ref} is named twice; name each version once.`);
+      seen.add(ref);
+    }
+    return compareColumns(versions);
   }
 
   /** Picks up what other processes (the CLI beside the extension) wrote; true when something changed. */

@@ -244,6 +244,72 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function unionOfKeys(a: object, b: object): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+function unionOfKeys(...maps: object[]): string[] {
+  return [...new Set(maps.flatMap((map) => Object.keys(map)))].sort();
+}
+
+// --- Columns: up to five versions side by side ----------------------------------------------
+
+export const MAX_COLUMNS = 5;
+
+/** Two to five versions as columns: each metric, param and artifact a row, one cell per version. */
+export interface VersionColumns {
+  versions: ComparedVersion[];
+  metrics: MetricRow[];
+  params: ValueRow[];
+  artifacts: ArtifactRow[];
+}
+
+export interface MetricRow {
+  name: string;
+  direction: MetricDirection | null;
+  /** One per version; null where the version does not record the metric. */
+  values: (number | null)[];
+  /** Columns holding the best value by the metric's direction; none without a direction or when all are equal. */
+  best: number[];
+}
+
+export interface ValueRow {
+  name: string;
+  /** One per version; `present[i]` tells a recorded null from a missing param. */
+  values: unknown[];
+  present: boolean[];
+  differs: boolean;
+}
+
+export interface ArtifactRow {
+  path: string;
+  values: ({ size: number; sha256: string } | null)[];
+  differs: boolean;
+}
+
+/** The columns for `mreg diff a b c …` and the columns page, versions in the order given. */
+export function compareColumns(versions: readonly ModelVersionDetails[]): VersionColumns {
+  const metrics = unionOfKeys(...versions.map((version) => version.manifest.metrics)).map((name): MetricRow => {
+    const cells = versions.map((version) => (Object.hasOwn(version.manifest.metrics, name) ? version.manifest.metrics[name] : undefined));
+    // The newest version's direction wins, as between two versions.
+    const newest = [...cells.keys()].sort((a, b) => versions[b].number - versions[a].number || b - a).map((index) => cells[index]?.direction).find(Boolean);
+    const direction = newest ?? null;
+    const values = cells.map((cell) => cell?.value ?? null);
+    const present = values.filter((value): value is number => value !== null);
+    const target = direction === 'max' ? Math.max(...present) : Math.min(...present);
+    const allEqual = present.every((value) => value === present[0]);
+    const best = direction && present.length > 1 && !allEqual ? values.flatMap((value, index) => (value === target ? [index] : [])) : [];
+    return { name, direction, values, best };
+  });
+  const params = valueRows(versions.map((version) => version.manifest.lineage.params));
+  const artifactMaps = versions.map((version) => Object.fromEntries(version.manifest.artifacts.map((artifact) => [artifact.path, { size: artifact.size, sha256: artifact.sha256 }])));
+  const artifacts = unionOfKeys(...artifactMaps).map((path): ArtifactRow => {
+    const values = artifactMaps.map((map) => map[path] ?? null);
+    return { path, values, differs: new Set(values.map((value) => value?.sha256 ?? null)).size > 1 };
+  });
+  return { versions: versions.map(describe), metrics, params, artifacts };
+}
+
+function valueRows(maps: Record<string, unknown>[]): ValueRow[] {
+  return unionOfKeys(...maps).map((name) => {
+    const present = maps.map((map) => Object.hasOwn(map, name));
+    const values = maps.map((map, index) => (present[index] ? map[name] : null));
+    return { name, values, present, differs: new Set(values.map((value, index) => (present[index] ? JSON.stringify(value) : undefined))).size > 1 };
+  });
 }

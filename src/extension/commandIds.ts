@@ -9,6 +9,8 @@ export const CommandIds = {
   rollbackProduction: 'modelRegistry.rollbackProduction',
   compareVersions: 'modelRegistry.compareVersions',
   showVersionDetails: 'modelRegistry.showVersionDetails',
+  showMetricsChart: 'modelRegistry.showMetricsChart',
+  compareSelectedVersions: 'modelRegistry.compareSelectedVersions',
   copyVersionUri: 'modelRegistry.copyVersionUri',
   pullVersion: 'modelRegistry.pullVersion',
   openArtifact: 'modelRegistry.openArtifact',

@@ -59,6 +59,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
       this.sync,
       documents,
       this.versionPanels,
+      this.versionPanels.registerSerializer(),
       modelsView,
       stagesView,
       ...modelsExpansion.track(modelsView),

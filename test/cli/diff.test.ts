@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { VersionComparison } from '../../src/core/versionComparison';
+import type { VersionColumns, VersionComparison } from '../../src/core/versionComparison';
 import { json, mreg } from '../support/mregProcess';
 import { useTempFolders, writeFiles } from '../support/tempFolders';
 
@@ -59,5 +59,34 @@ describe('mreg diff', () => {
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /^mreg: Model 'fraud' has no version 9/);
     assert.equal(mreg(['diff', 'fraud/1'], { cwd }).status, 2, 'a missing argument is a usage error');
+  });
+
+  it('shows three to five versions as columns with the best value of each metric marked, and refuses more', () => {
+    assert.equal(mreg(['register', 'fraud', 'model.onnx', '--metric', 'auc=0.92', '--metric', 'latency_ms=15', '--param', 'lr=0.005', '--param', 'batch=32'], { cwd }).status, 0);
+    const result = mreg(['diff', 'fraud/1', 'fraud/2', 'fraud/3', '--json'], { cwd });
+    assert.equal(result.status, 0, result.stderr);
+    const columns = json<VersionColumns>(result);
+    assert.deepEqual(columns.versions.map((version) => version.ref), ['fraud/1', 'fraud/2', 'fraud/3']);
+    assert.deepEqual(columns.metrics.map((metric) => [metric.name, metric.direction, metric.values, metric.best]), [
+      ['auc', 'max', [0.9, 0.93, 0.92], [1]],
+      ['latency_ms', 'min', [20, 25, 15], [2]],
+    ]);
+    assert.deepEqual(columns.params.map((param) => [param.name, param.values, param.present, param.differs]), [
+      ['batch', [null, 64, 32], [false, true, true], true],
+      ['dropout', [0.1, null, null], [true, false, false], true],
+      ['lr', [0.01, 0.005, 0.005], [true, true, true], true],
+    ]);
+    assert.deepEqual(columns.artifacts.map((artifact) => [artifact.path, artifact.differs]), [['model.onnx', true], ['vocab.json', true]], 'the weights changed after #1, the vocabulary is missing from #3');
+
+    const text = mreg(['diff', 'fraud/3', 'fraud/1', 'fraud/2'], { cwd });
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^fraud\/3 \| fraud\/1 \| fraud\/2/);
+    assert.match(text.stdout, /auc +higher +0\.92 +0\.9 +0\.93 \*/);
+    assert.match(text.stdout, /latency_ms +lower +15 \* +20 +25/);
+
+    const tooMany = mreg(['diff', 'fraud/1', 'fraud/2', 'fraud/3', 'fraud/1', 'fraud/2', 'fraud/3'], { cwd });
+    assert.equal(tooMany.status, 1);
+    assert.match(tooMany.stderr, /Columns compare 2 to 5 versions; 6 were given/);
+    assert.match(mreg(['diff', 'fraud/1', 'fraud/2', 'fraud/1'], { cwd }).stderr, /fraud\/1 is named twice/);
   });
 });

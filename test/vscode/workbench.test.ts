@@ -140,6 +140,40 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-6-comparison');
     });
 
+    it('opens the metrics chart of a model from the tree, with its stage changes marked, and brings it back after a reload', async () => {
+      await page.openContainer('Model Registry');
+      await page.contextMenu(page.row(page.pane('Models'), 'fraud-detector'), 'Show Metrics Chart');
+      const view = await page.webviewWithHeading('fraud-detector: metrics across versions');
+      const auc = view.locator('figure.chart[data-metric="auc"]');
+      await auc.locator('canvas').first().waitFor();
+      // #3 went to Production from the palette above, which archived #2.
+      assert.match(await auc.locator('.stage-marker[data-version="3"]').innerText(), /#3 → Production/);
+      assert.match(await auc.locator('.stage-marker[data-version="2"]').innerText(), /Archived/);
+      await page.screenshot('e2e-7-metrics-chart');
+
+      // Reloading the window brings the chart back, read again from the registry.
+      const reloaded = page.page.waitForEvent('load', { timeout: 60_000 });
+      await page.runCommand('Developer: Reload Window');
+      await reloaded;
+      await page.waitForRegistryStatus('Registry: local');
+      const restored = await page.webviewWithHeading('fraud-detector: metrics across versions');
+      await restored.locator('figure.chart[data-metric="auc"] .stage-marker[data-version="3"]').waitFor();
+      await page.screenshot('e2e-8-chart-after-reload');
+    });
+
+    it('puts three versions selected in the tree side by side', async () => {
+      await page.openContainer('Model Registry');
+      const models = page.pane('Models');
+      await page.row(models, '#1').click();
+      await page.row(models, '#2').click({ modifiers: ['ControlOrMeta'] });
+      await page.row(models, '#3').click({ modifiers: ['ControlOrMeta'] });
+      await page.contextMenu(page.row(models, '#3'), 'Compare Selected Versions');
+      const view = await page.webviewWithHeading('3 versions side by side');
+      assert.deepEqual(await view.locator('table.metrics-columns thead th').allInnerTexts(), ['Metric', 'fraud-detector/1', 'fraud-detector/2', 'fraud-detector/3']);
+      assert.match(await view.locator('table.metrics-columns tr[data-metric="auc"] td.best').first().innerText(), /0\.93 ★ best/);
+      await page.screenshot('e2e-9-columns');
+    });
+
     it('marks the registered file in the Explorer', async () => {
       await page.openContainer('Explorer');
       const row = page.row(page.page.locator('.explorer-folders-view'), 'fraud-v3.onnx');

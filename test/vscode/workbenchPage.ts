@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { REPO_ROOT } from './workbenchInstall';
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results');
@@ -111,6 +111,21 @@ export class WorkbenchPage {
     await item.hover();
     await this.page.waitForTimeout(300);
     await item.click();
+  }
+
+  /**
+   * The page inside the webview whose heading has the text. Each webview is an iframe holding the
+   * page in an inner frame, and hidden ones stay in the DOM, so every frame is asked.
+   */
+  async webviewWithHeading(text: string, timeout = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      for (const frame of this.page.frames()) {
+        if ((await frame.locator('h1', { hasText: text }).count().catch(() => 0)) > 0) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`No webview shows a heading '${text}' after ${timeout} ms.`);
+      await this.page.waitForTimeout(250);
+    }
   }
 
   /** A notification toast containing the text. */

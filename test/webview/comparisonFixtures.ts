@@ -1,6 +1,9 @@
 import type { Manifest } from '../../src/core/manifest';
-import type { ModelVersionDetails } from '../../src/core/modelVersion';
-import { compareVersions, type VersionComparison } from '../../src/core/versionComparison';
+import { metricHistory, type MetricHistory } from '../../src/core/metricHistory';
+import type { AuditEvent, ModelVersionDetails } from '../../src/core/modelVersion';
+import type { Stage } from '../../src/core/stage';
+import { stageChanges } from '../../src/core/stageHistory';
+import { compareColumns, compareVersions, type VersionColumns, type VersionComparison } from '../../src/core/versionComparison';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
 
 /** A version with the given manifest parts, as Registry.version returns it. */
@@ -45,4 +48,45 @@ export function largeComparison(params: number, metrics: number): VersionCompari
 
 export function showComparison(comparison: VersionComparison): HostMessage {
   return { type: 'show', page: { kind: 'comparison', comparison } };
+}
+
+/** Five versions of a model: auc rising, latency falling with a gap, #2 to Production then #4 after it via Staging. */
+export function sampleHistory(): MetricHistory {
+  const metrics = (auc: number, latency?: number) => ({ auc: { value: auc, direction: 'max' as const }, ...(latency === undefined ? {} : { latency_ms: { value: latency, direction: 'min' as const } }), loss: { value: 1 - auc } });
+  const versions = [metrics(0.8, 30), metrics(0.85, 25), metrics(0.84), metrics(0.9, 18), metrics(0.93, 16)].map((m, index) => versionDetails(index + 1, { metrics: m }));
+  let seq = 0;
+  const moved = (version: number, from: Stage, to: Stage, rollback = false): AuditEvent => ({
+    seq: ++seq, time: `2026-02-0${seq}T10:00:00.000Z`, actor: 'ana@example.com', type: 'version.stage_changed', model: 'fraud-detector', version, reason: `step ${seq}`, details: { from, to, rollback },
+  });
+  return metricHistory('fraud-detector', versions, stageChanges([moved(2, 'None', 'Production'), moved(4, 'None', 'Staging'), moved(2, 'Production', 'Archived'), moved(4, 'Staging', 'Production')]));
+}
+
+export function showChart(history: MetricHistory): HostMessage {
+  return { type: 'show', page: { kind: 'chart', history } };
+}
+
+/** Three versions as columns: auc best in #3, latency best in #1, loss without direction, one param the same everywhere. */
+export function sampleColumns(): VersionColumns {
+  const versions = [
+    versionDetails(1, { metrics: { auc: { value: 0.9, direction: 'max' }, latency_ms: { value: 9, direction: 'min' }, loss: { value: 0.3 } }, lineage: { params: { lr: 0.01, epochs: 10 } } }, { stage: 'Archived' }),
+    versionDetails(2, { metrics: { auc: { value: 0.92, direction: 'max' }, latency_ms: { value: 12, direction: 'min' }, loss: { value: 0.3 } }, lineage: { params: { lr: 0.005, epochs: 10 } } }, { stage: 'Production', aliases: ['champion'] }),
+    versionDetails(3, { metrics: { auc: { value: 0.95, direction: 'max' }, latency_ms: { value: 14, direction: 'min' }, loss: { value: 0.3 } }, lineage: { params: { lr: 0.005, epochs: 10, batch: 64 } }, artifacts: [{ path: 'model.onnx', size: 4096, sha256: 'd'.repeat(64), mediaType: 'application/onnx' }] }, { stage: 'Staging' }),
+  ];
+  return compareColumns(versions);
+}
+
+export function showColumns(columns: VersionColumns): HostMessage {
+  return { type: 'show', page: { kind: 'columns', columns } };
+}
+
+/** A model with `versions` versions and `metrics` metrics each, promoted to Production every tenth version. */
+export function largeHistory(versions: number, metrics: number): MetricHistory {
+  const all = Array.from({ length: versions }, (_, index) =>
+    versionDetails(index + 1, { metrics: Object.fromEntries(Array.from({ length: metrics }, (_, metric) => [`metric_${String(metric).padStart(3, '0')}`, { value: Math.sin(index / 10 + metric), direction: 'max' as const }])) }),
+  );
+  const events: AuditEvent[] = [];
+  for (let version = 10; version <= versions; version += 10) {
+    events.push({ seq: events.length + 1, time: '2026-03-01T00:00:00.000Z', actor: 'ana@example.com', type: 'version.stage_changed', model: 'fraud-detector', version, reason: null, details: { from: 'None', to: 'Production' } });
+  }
+  return metricHistory('fraud-detector', all, stageChanges(events));
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
-import { sampleComparison, showComparison, versionDetails } from './comparisonFixtures';
-import { WebviewHarness, type Theme } from './webviewHarness';
+import { largeComparison, sampleComparison, showComparison, versionDetails } from './comparisonFixtures';
+import { useWebviewHarness, WebviewHarness, type Theme } from './webviewHarness';
 
 /**
  * The version pages in headless Chromium: the shipped bundle under the extension's content security
@@ -15,19 +15,13 @@ function scriptViolations(violations: string[]): string[] {
 
 describe('the version pages in a browser', function () {
   this.timeout(60_000);
-  let harness: WebviewHarness;
+  const browser = useWebviewHarness();
   let page: Page;
-
-  before(async () => {
-    harness = await WebviewHarness.launch();
-  });
-  after(async () => harness?.close());
-  afterEach(async () => page?.context().close());
 
   const metricNames = () => page.locator('table.metrics tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-metric')));
 
   it('shows a comparison, sorts the metrics, filters to changed ones and colours better and worse', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showComparison(sampleComparison()));
     await page.locator('h1', { hasText: 'fraud-detector/1 ↔ fraud-detector/2' }).waitFor();
     assert.deepEqual(await metricNames(), ['auc', 'f1', 'latency_ms', 'loss', 'recall']);
@@ -48,19 +42,58 @@ describe('the version pages in a browser', function () {
     assert.deepEqual(await metricNames(), ['auc', 'latency_ms', 'recall']);
     assert.equal(await page.locator('section[aria-labelledby="section-params"] tbody tr').count(), 2, 'epochs is unchanged and hidden');
     const recorded = await WebviewHarness.recorded(page);
-    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true });
+    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true, chartMetrics: null });
     assert.deepEqual(scriptViolations(recorded.violations), []);
   });
 
   it('restores the page and how it was left from saved state, as after the panel was hidden', async () => {
     const view = { sort: { column: 'after', descending: true }, changedOnly: true };
-    page = await harness.open('light', { page: { kind: 'comparison', comparison: sampleComparison() }, view });
+    page = await browser.open('light', { page: { kind: 'comparison', comparison: sampleComparison() }, view });
     assert.deepEqual(await metricNames(), ['latency_ms', 'auc', 'recall']);
     assert.equal(await page.locator('#changed-only').evaluate((box) => (box as HTMLInputElement).checked), true);
   });
 
+  it('draws long tables a screenful first and the rest in the background, and sorts and filters all of them', async () => {
+    const comparison = largeComparison(3000, 600);
+    page = await browser.open('dark');
+    // Counted inside the page as the first render lands (observers run before any later task), so
+    // a slow test runner cannot see the background chunks already done.
+    await page.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        const drawn = document.querySelectorAll('section[aria-labelledby="section-params"] tbody tr').length;
+        if (drawn === 0) return;
+        (window as unknown as { __firstParams: number }).__firstParams = drawn;
+        observer.disconnect();
+      });
+      observer.observe(document.getElementById('root') ?? document.body, { childList: true, subtree: true });
+    });
+    await WebviewHarness.send(page, showComparison(comparison));
+    await page.locator('table.metrics').waitFor();
+    const params = page.locator('section[aria-labelledby="section-params"] tbody tr');
+    const first = await page.evaluate(() => (window as unknown as { __firstParams?: number }).__firstParams);
+    assert.ok(first !== undefined && first > 0 && first < 3000, `the first screen does not wait for every param (it had ${first})`);
+    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
+    assert.equal(await params.count(), 3000);
+    assert.equal(await page.locator('table.metrics tbody tr').count(), 600);
+    // Sorting while the rows are still coming in: the old table stops filling, the new one has every metric once.
+    await page.locator('button[data-column="delta"]').click();
+    await page.locator('button[data-column="delta"]').click();
+    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
+    const names = await metricNames();
+    assert.equal(names.length, 600);
+    assert.equal(new Set(names).size, 600);
+    assert.equal(await page.locator('th:has(button[data-column="delta"])').getAttribute('aria-sort'), 'ascending');
+    await page.locator('#changed-only').click();
+    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
+    const changed = <T extends { status: string }>(rows: T[]) => rows.filter((row) => row.status !== 'same').length;
+    assert.equal(await params.count(), changed(comparison.params));
+    assert.equal(await page.locator('table.metrics tbody tr').count(), changed(comparison.metrics));
+    assert.ok(changed(comparison.params) > 1000 && changed(comparison.params) < 3000);
+    assert.deepEqual(browser.harness().errors, []);
+  });
+
   it('posts typed actions for the versions it shows', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showComparison(sampleComparison()));
     const after = page.locator('.version-card').nth(1);
     await after.locator('vscode-button', { hasText: 'Promote…' }).click();
@@ -82,10 +115,12 @@ describe('the version pages in a browser', function () {
     await page.locator('h1', { hasText: /^fraud-detector\/2$/ }).waitFor();
     await page.locator('vscode-button', { hasText: 'Reveal' }).click();
     assert.deepEqual((await WebviewHarness.recorded(page)).posted.at(-1), { type: 'revealArtifact', ref: 'fraud-detector/2', path: 'model.onnx' });
+    await page.locator('vscode-button', { hasText: 'Metrics Chart' }).click();
+    assert.deepEqual((await WebviewHarness.recorded(page)).posted.at(-1), { type: 'showChart', ref: 'fraud-detector/2' });
   });
 
   it('ignores messages that are not of the expected shape', async () => {
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     for (const message of [null, 'show', { type: 'show' }, { type: 'show', page: { kind: 'comparison', comparison: { before: {} } } }, { type: 'eval', code: 'x' }]) await WebviewHarness.send(page, message);
     await page.waitForTimeout(100);
     assert.equal(await page.locator('#root').innerText(), 'Loading…');
@@ -102,32 +137,24 @@ describe('the version pages in a browser', function () {
     }, { description: payloads[0], aliases: [], createdBy: payloads[1] });
     const after = versionDetails(2, { metrics: { [payloads[0]]: { value: 3, direction: 'max' } }, lineage: { params: { [payloads[2]]: payloads[0] } }, signature: { inputs: [{ name: payloads[1], elementType: payloads[0], shape: [payloads[2]] }], outputs: [] } }, { description: payloads[3] });
     const { compareVersions } = await import('../../src/core/versionComparison');
-    page = await harness.open('dark');
+    page = await browser.open('dark');
     await WebviewHarness.send(page, showComparison(compareVersions(before, after)));
     await page.locator('h1').waitFor();
     await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: before, uri: payloads[2], events: [{ seq: 1, time: payloads[0], actor: payloads[1], type: payloads[3], model: 'x', version: 1, reason: payloads[4], details: { note: payloads[1] } }] } } satisfies HostMessage);
     await page.locator('h1', { hasText: 'fraud-detector/1' }).waitFor();
     await page.waitForTimeout(200);
-    const result = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned,
-      images: document.querySelectorAll('img').length,
-      iframes: document.querySelectorAll('iframe').length,
-      scripts: document.querySelectorAll('script').length,
-      javascriptLinks: document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]').length,
-      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
-      text: document.body.innerText,
-    }));
+    const result = await WebviewHarness.injectionTraces(page);
     assert.equal(result.pwned, undefined, 'no injected script ran');
     assert.deepEqual([result.images, result.iframes, result.scripts, result.javascriptLinks, result.handlers], [0, 0, 1, 0, 0]);
     for (const payload of [payloads[0], payloads[1], payloads[2]]) assert.ok(result.text.includes(payload), `shown as text: ${payload}`);
     assert.deepEqual(scriptViolations((await WebviewHarness.recorded(page)).violations), []);
-    assert.deepEqual(harness.errors, []);
+    assert.deepEqual(browser.harness().errors, []);
     await WebviewHarness.screenshot(page, 'webview-hostile-manifest');
   });
 
   for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
     it(`draws the comparison in the ${theme} theme`, async () => {
-      page = await harness.open(theme);
+      page = await browser.open(theme);
       await WebviewHarness.send(page, showComparison(sampleComparison()));
       await page.locator('table.metrics').waitFor();
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,24 +18,27 @@ export type Theme = 'light' | 'dark' | 'high-contrast';
  * A subset of what VS Code puts on a webview's <html>: the theme's colours as CSS variables, and
  * the body class naming the theme kind. Values are VS Code's default themes'.
  */
-const THEMES: Record<Theme, Record<string, string>> = {
+export const THEMES: Record<Theme, Record<string, string>> = {
   light: {
     foreground: '#3b3b3b', 'editor-background': '#ffffff', descriptionForeground: '#717171', 'panel-border': '#e5e5e5', 'editorWidget-border': '#c8c8c8',
     'testing-iconPassed': '#388a34', 'testing-iconFailed': '#e51400', focusBorder: '#005fb8', 'textCodeBlock-background': '#f8f8f8',
     'gitDecoration-addedResourceForeground': '#587c0c', 'gitDecoration-deletedResourceForeground': '#ad0707', 'gitDecoration-modifiedResourceForeground': '#895503',
     'button-background': '#005fb8', 'button-foreground': '#ffffff', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
+    'charts-foreground': '#616161', 'charts-lines': '#61616180', 'charts-red': '#e51400', 'charts-blue': '#1a85ff', 'charts-yellow': '#bf8803', 'charts-orange': '#d18616', 'charts-green': '#388a34', 'charts-purple': '#652d90',
   },
   dark: {
     foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d', 'panel-border': '#2b2b2b', 'editorWidget-border': '#454545',
     'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f14c4c', focusBorder: '#0078d4', 'textCodeBlock-background': '#2b2b2b',
     'gitDecoration-addedResourceForeground': '#81b88b', 'gitDecoration-deletedResourceForeground': '#c74e39', 'gitDecoration-modifiedResourceForeground': '#e2c08d',
     'button-background': '#0078d4', 'button-foreground': '#ffffff', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
+    'charts-foreground': '#cccccc', 'charts-lines': '#cccccc80', 'charts-red': '#f14c4c', 'charts-blue': '#3794ff', 'charts-yellow': '#cca700', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
   },
   'high-contrast': {
     foreground: '#ffffff', 'editor-background': '#000000', descriptionForeground: '#ffffff', contrastBorder: '#6fc3df', 'panel-border': '#6fc3df', 'editorWidget-border': '#6fc3df',
     'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f48771', focusBorder: '#f38518', 'textCodeBlock-background': '#000000',
     'gitDecoration-addedResourceForeground': '#a1e3ad', 'gitDecoration-deletedResourceForeground': '#c74e39', 'gitDecoration-modifiedResourceForeground': '#e2c08d',
     'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
+    'charts-foreground': '#ffffff', 'charts-lines': '#ffffff80', 'charts-red': '#f48771', 'charts-blue': '#3794ff', 'charts-yellow': '#ffd602', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
   },
 };
 
@@ -106,6 +110,33 @@ export class WebviewHarness {
     return page.evaluate(() => (window as unknown as { __recorded: Recorded }).__recorded);
   }
 
+  /**
+   * What a page holds that could run or load something: after rendering hostile strings, no script
+   * ran (`pwned` unset), and there is one script (the bundle), no image, frame, javascript: link or
+   * event-handler attribute. `text` is what the page shows, to check the strings came out as text.
+   */
+  static async injectionTraces(page: Page): Promise<{ pwned: unknown; images: number; iframes: number; scripts: number; javascriptLinks: number; handlers: number; text: string }> {
+    return page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      images: document.querySelectorAll('img').length,
+      iframes: document.querySelectorAll('iframe').length,
+      scripts: document.querySelectorAll('script').length,
+      javascriptLinks: document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]').length,
+      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
+      text: document.body.innerText,
+    }));
+  }
+
+  /** Fails unless the page's injection traces are all clear and each string shows as text. */
+  async assertInert(page: Page, shownAsText: string[]): Promise<void> {
+    await page.waitForTimeout(200);
+    const result = await WebviewHarness.injectionTraces(page);
+    assert.equal(result.pwned, undefined, 'no injected script ran');
+    assert.deepEqual([result.images, result.iframes, result.scripts, result.javascriptLinks, result.handlers], [0, 0, 1, 0, 0], 'images, frames, scripts, javascript: links, handler attributes');
+    for (const text of shownAsText) assert.ok(result.text.includes(text), `shown as text: ${text}`);
+    assert.deepEqual(this.errors, []);
+  }
+
   static async screenshot(page: Page, name: string): Promise<string> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const file = path.join(SCREENSHOT_DIR, `${name}.png`);
@@ -117,4 +148,32 @@ export class WebviewHarness {
     await this.browser.close();
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A browser for one mocha suite: launched before its tests, closed after them, and every page a
+ * test opened closed after that test.
+ */
+export function useWebviewHarness(): { harness(): WebviewHarness; open(theme?: Theme, state?: unknown): Promise<Page> } {
+  let harness: WebviewHarness | undefined;
+  const pages: Page[] = [];
+  before(async () => {
+    harness = await WebviewHarness.launch();
+  });
+  after(async () => harness?.close());
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.context().close();
+  });
+  const launched = () => {
+    if (!harness) throw new Error('The browser is not launched yet.');
+    return harness;
+  };
+  return {
+    harness: launched,
+    open: async (theme, state) => {
+      const page = await launched().open(theme, state);
+      pages.push(page);
+      return page;
+    },
+  };
 }

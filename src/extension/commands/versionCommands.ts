@@ -1,14 +1,17 @@
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
-import { isRegistryError } from '../../core/registryError';
+import { isRegistryError, RegistryError } from '../../core/registryError';
+import { MAX_COLUMNS } from '../../core/versionComparison';
 import { formatRef } from '../../core/refs';
 import { pullText } from '../../core/textReports';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { runWithProgress } from '../flows/progress';
-import { pickVersion, versionsFromArguments } from '../flows/versionPicker';
+import { pickModel, pickVersion, pickVersions, versionsFromArguments } from '../flows/versionPicker';
 import { versionDocumentUri } from '../registryDocuments';
 import { ArtifactNode } from '../tree/artifactNode';
+import { ModelNode } from '../tree/modelNode';
+import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
 
 /** Reading a version: compare two, show its manifest, copy its URI, pull its artifacts. */
@@ -34,11 +37,36 @@ export function versionCommands(context: CommandContext): CommandTable {
       context.versionPanels.showComparison(older, newer);
       return [older, newer];
     },
+    // Two selected versions: the comparison page; three to five: the columns page. Nothing
+    // selected (the palette): a model, then its versions.
+    [CommandIds.compareSelectedVersions]: async (clicked, selected) => {
+      const registry = await session.get();
+      let chosen = versionsFromArguments(registry, clicked, selected);
+      if (chosen.length === 0) chosen = await pickVersions(registry, 'Compare Selected Versions');
+      if (chosen.length === 0) return undefined;
+      if (chosen.length < 2 || chosen.length > MAX_COLUMNS) throw new RegistryError('INVALID_INPUT', `Select 2 to ${MAX_COLUMNS} versions to compare (${chosen.length} selected): Ctrl/Cmd-click versions in the Models view.`);
+      if (chosen.length === 2) return vscode.commands.executeCommand(CommandIds.compareVersions, undefined, chosen.map((version) => formatRef(version.model, version.number)));
+      const ordered = [...chosen].sort((a, b) => a.model.localeCompare(b.model) || a.number - b.number);
+      context.versionPanels.showColumns(ordered);
+      return ordered;
+    },
     [CommandIds.showVersionDetails]: async (clicked, selected) => {
       const version = await oneVersion(clicked, selected, 'Show Version Details');
       if (!version) return undefined;
       context.versionPanels.showVersion(version);
       return version;
+    },
+    // A model node, a version node or name (its model), a model name, or asked for.
+    [CommandIds.showMetricsChart]: async (clicked) => {
+      const registry = await session.get();
+      const model =
+        clicked instanceof ModelNode ? clicked.model.name
+        : clicked instanceof VersionNode ? clicked.version.model
+        : typeof clicked === 'string' ? (registry.models().some((candidate) => candidate.name === clicked) ? clicked : registry.version(clicked).model)
+        : await pickModel(registry, 'Show Metrics Chart');
+      if (!model) return undefined;
+      context.versionPanels.showChart(model);
+      return model;
     },
     [CommandIds.showManifest]: async (clicked, selected) => {
       const version = await oneVersion(clicked, selected, 'Show Manifest');

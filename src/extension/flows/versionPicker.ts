@@ -44,6 +44,17 @@ export async function pickVersion(registry: Registry, title: string, filter: (ve
   return choice?.version;
 }
 
+/** Asks for a model, then several of its versions (newest first); none when cancelled. */
+export async function pickVersions(registry: Registry, title: string): Promise<ModelVersion[]> {
+  const model = await pickModel(registry, title);
+  if (!model) return [];
+  const choice = await vscode.window.showQuickPick(
+    registry.versions(model).map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${version.createdAt} by ${version.createdBy}`, version })),
+    { title: `${title}: versions of ${model}`, placeHolder: 'Choose 2 to 5 versions', canPickMany: true },
+  );
+  return (choice ?? []).map((item) => item.version);
+}
+
 export async function pickModel(registry: Registry, title: string): Promise<string | undefined> {
   const models = registry.models();
   if (models.length === 0) {

@@ -1,5 +1,8 @@
 import type { AuditEvent, ModelVersionDetails } from '../../core/modelVersion';
-import type { VersionComparison } from '../../core/versionComparison';
+import type { MetricHistory } from '../../core/metricHistory';
+import { modelNameProblem } from '../../core/names';
+import { formatRef, parseRef } from '../../core/refs';
+import type { VersionColumns, VersionComparison } from '../../core/versionComparison';
 
 /**
  * The messages between the extension and the version pages, both ways. Nothing here imports
@@ -21,7 +24,19 @@ export interface ComparisonPage {
   comparison: VersionComparison;
 }
 
-export type PageData = VersionPage | ComparisonPage;
+/** A model's metrics across its versions, drawn as a chart with its stage changes marked. */
+export interface ChartPage {
+  kind: 'chart';
+  history: MetricHistory;
+}
+
+/** Two to five versions as columns. */
+export interface ColumnsPage {
+  kind: 'columns';
+  columns: VersionColumns;
+}
+
+export type PageData = VersionPage | ComparisonPage | ChartPage | ColumnsPage;
 
 export type HostMessage = { type: 'show'; page: PageData } | { type: 'notice'; text: string };
 
@@ -32,11 +47,12 @@ export type WebviewMessage =
   | { type: 'setAlias'; ref: string }
   | { type: 'copyUri'; ref: string }
   | { type: 'showManifest'; ref: string }
+  | { type: 'showChart'; ref: string }
   | { type: 'revealArtifact'; ref: string; path: string }
   | { type: 'openCommit'; ref: string; commit: string }
   | { type: 'openManifestDiff' };
 
-const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'showManifest'] as const;
+const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'showManifest', 'showChart'] as const;
 const MAX_TEXT = 4096;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -102,5 +118,77 @@ export function isPageData(page: unknown): page is PageData {
       isRecord(comparison.manifests)
     );
   }
+  if (page.kind === 'columns') {
+    const columns = page.columns;
+    return (
+      isRecord(columns) &&
+      Array.isArray(columns.versions) &&
+      columns.versions.length >= 2 &&
+      columns.versions.length <= 5 &&
+      columns.versions.every((version) => isRecord(version) && typeof version.ref === 'string') &&
+      (['metrics', 'params', 'artifacts'] as const).every((key) => Array.isArray(columns[key]) && (columns[key] as unknown[]).every((row) => isRecord(row) && Array.isArray(row.values) && row.values.length === (columns.versions as unknown[]).length))
+    );
+  }
+  if (page.kind === 'chart') {
+    const history = page.history;
+    return (
+      isRecord(history) &&
+      typeof history.model === 'string' &&
+      Array.isArray(history.versions) &&
+      history.versions.every((version) => isRecord(version) && typeof version.number === 'number') &&
+      Array.isArray(history.metrics) &&
+      history.metrics.every((metric) => isRecord(metric) && typeof metric.name === 'string' && Array.isArray(metric.values)) &&
+      Array.isArray(history.markers) &&
+      history.markers.every((marker) => isRecord(marker) && typeof marker.version === 'number' && typeof marker.label === 'string' && Array.isArray(marker.changes))
+    );
+  }
   return false;
+}
+
+/** What a version page shows, by reference only: the registry is read again for everything else. */
+export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string } | { kind: 'columns'; refs: string[] };
+
+/**
+ * The subject of a page from the state it saved, when VS Code restores the page after a reload.
+ * The state is whatever the page last stored, so only the references are taken from it, and only
+ * in their exact `name/number` form; undefined when it names nothing usable.
+ */
+export function subjectFromSavedState(state: unknown): PanelSubject | undefined {
+  if (!isRecord(state) || !isRecord(state.page)) return undefined;
+  const page = state.page;
+  const exactRef = (value: unknown): string | undefined => {
+    if (typeof value !== 'string' || value.length > 256) return undefined;
+    try {
+      const ref = parseRef(value);
+      return ref.selector.kind === 'number' && formatRef(ref.model, ref.selector.number) === value ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  switch (page.kind) {
+    case 'details': {
+      const details = page.details;
+      if (!isRecord(details) || typeof details.model !== 'string' || typeof details.number !== 'number') return undefined;
+      const ref = exactRef(`${details.model}/${details.number}`);
+      return ref ? { kind: 'details', ref } : undefined;
+    }
+    case 'comparison': {
+      const comparison = page.comparison;
+      if (!isRecord(comparison) || !isRecord(comparison.before) || !isRecord(comparison.after)) return undefined;
+      const [before, after] = [exactRef(comparison.before.ref), exactRef(comparison.after.ref)];
+      return before && after ? { kind: 'comparison', before, after } : undefined;
+    }
+    case 'chart': {
+      const model = isRecord(page.history) ? page.history.model : undefined;
+      return typeof model === 'string' && !modelNameProblem(model) ? { kind: 'chart', model } : undefined;
+    }
+    case 'columns': {
+      const versions = isRecord(page.columns) ? page.columns.versions : undefined;
+      if (!Array.isArray(versions) || versions.length < 2 || versions.length > 5) return undefined;
+      const refs = versions.map((version: unknown) => (isRecord(version) ? exactRef(version.ref) : undefined));
+      return refs.every((ref) => ref !== undefined) ? { kind: 'columns', refs: refs as string[] } : undefined;
+    }
+    default:
+      return undefined;
+  }
 }

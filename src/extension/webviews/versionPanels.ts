@@ -6,12 +6,11 @@ import { reportError } from '../errorReporting';
 import { versionDocumentUri, commitDocumentUri } from '../registryDocuments';
 import type { RegistrySession } from '../registrySession';
 import { ArtifactNode } from '../tree/artifactNode';
-import { isWebviewMessage, type HostMessage, type PageData, type WebviewMessage } from './protocol';
+import { isWebviewMessage, subjectFromSavedState, type HostMessage, type PageData, type PanelSubject, type WebviewMessage } from './protocol';
 import { webviewHtml } from './webviewHtml';
 
 export const VERSION_PANEL_VIEW_TYPE = 'modelRegistry.version';
 
-type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string };
 
 /**
  * The version pages: one panel per version and one per compared pair, revealed again when the same
@@ -37,31 +36,76 @@ export class VersionPanels implements vscode.Disposable {
   }
 
   showVersion(version: ModelVersion): VersionPanel {
-    return this.show({ kind: 'details', ref: formatRef(version.model, version.number) }, `${version.model} #${version.number}`);
+    return this.show({ kind: 'details', ref: formatRef(version.model, version.number) });
   }
 
   showComparison(before: ModelVersion, after: ModelVersion): VersionPanel {
-    const [a, b] = [formatRef(before.model, before.number), formatRef(after.model, after.number)];
-    return this.show({ kind: 'comparison', before: a, after: b }, `${a} ↔ ${b}`);
+    return this.show({ kind: 'comparison', before: formatRef(before.model, before.number), after: formatRef(after.model, after.number) });
   }
 
-  private show(subject: PanelSubject, title: string): VersionPanel {
+  /** Two to five versions as columns, in the order given. */
+  showColumns(versions: ModelVersion[]): VersionPanel {
+    return this.show({ kind: 'columns', refs: versions.map((version) => formatRef(version.model, version.number)) });
+  }
+
+  /** A model's metrics across its versions, with its stage changes marked. */
+  showChart(model: string): VersionPanel {
+    return this.show({ kind: 'chart', model });
+  }
+
+  private show(subject: PanelSubject): VersionPanel {
     const key = subjectKey(subject);
     const existing = this.panels.get(key);
     if (existing) {
       existing.reveal();
       return existing;
     }
-    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const webviewPanel = vscode.window.createWebviewPanel(VERSION_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+    const webviewPanel = vscode.window.createWebviewPanel(VERSION_PANEL_VIEW_TYPE, titleOf(subject), vscode.ViewColumn.Active, {
       enableScripts: true,
-      localResourceRoots: [bundle],
+      localResourceRoots: [this.bundle],
       enableFindWidget: true,
     });
-    const panel = new VersionPanel(webviewPanel, subject, key, bundle, this.session, this.output);
+    return this.adopt(webviewPanel, subject);
+  }
+
+  private get bundle(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+  }
+
+  private adopt(webviewPanel: vscode.WebviewPanel, subject: PanelSubject): VersionPanel {
+    const key = subjectKey(subject);
+    const panel = new VersionPanel(webviewPanel, subject, key, this.bundle, this.session, this.output);
     this.panels.set(key, panel);
-    webviewPanel.onDidDispose(() => this.panels.delete(key));
+    webviewPanel.onDidDispose(() => {
+      if (this.panels.get(key) === panel) this.panels.delete(key);
+    });
     return panel;
+  }
+
+  /**
+   * Brings a page back after a window reload: VS Code hands over the panel and the state the page
+   * last saved. Only the references are taken from that state (see subjectFromSavedState); the
+   * page is built again from the registry, and a page naming nothing usable is closed.
+   */
+  restore(webviewPanel: vscode.WebviewPanel, state: unknown): VersionPanel | undefined {
+    const subject = subjectFromSavedState(state);
+    if (!subject || this.panels.has(subjectKey(subject))) {
+      this.output.warn(`Closed a restored version page that ${subject ? 'is already open' : 'named no version'}.`);
+      webviewPanel.dispose();
+      return undefined;
+    }
+    webviewPanel.webview.options = { enableScripts: true, localResourceRoots: [this.bundle] };
+    webviewPanel.title = titleOf(subject);
+    return this.adopt(webviewPanel, subject);
+  }
+
+  /** For VS Code to hand back the pages that were open when the window reloaded. */
+  registerSerializer(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(VERSION_PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (webviewPanel, state) => {
+        this.restore(webviewPanel, state);
+      },
+    });
   }
 
   dispose(): void {
@@ -70,8 +114,30 @@ export class VersionPanels implements vscode.Disposable {
   }
 }
 
+function titleOf(subject: PanelSubject): string {
+  switch (subject.kind) {
+    case 'details':
+      return subject.ref.replace(/\/(\d+)$/, ' #$1');
+    case 'comparison':
+      return `${subject.before} ↔ ${subject.after}`;
+    case 'chart':
+      return `${subject.model} metrics`;
+    case 'columns':
+      return subject.refs.join(' | ');
+  }
+}
+
 export function subjectKey(subject: PanelSubject): string {
-  return subject.kind === 'details' ? `details:${subject.ref}` : `comparison:${subject.before}|${subject.after}`;
+  switch (subject.kind) {
+    case 'details':
+      return `details:${subject.ref}`;
+    case 'comparison':
+      return `comparison:${subject.before}|${subject.after}`;
+    case 'chart':
+      return `chart:${subject.model}`;
+    case 'columns':
+      return `columns:${subject.refs.join('|')}`;
+  }
 }
 
 export class VersionPanel implements vscode.Disposable {
@@ -107,7 +173,16 @@ export class VersionPanel implements vscode.Disposable {
 
   /** The refs this panel shows: the only versions its page may act on. */
   get refs(): string[] {
-    return this.subject.kind === 'details' ? [this.subject.ref] : [this.subject.before, this.subject.after];
+    switch (this.subject.kind) {
+      case 'details':
+        return [this.subject.ref];
+      case 'comparison':
+        return [this.subject.before, this.subject.after];
+      case 'chart':
+        return [];
+      case 'columns':
+        return this.subject.refs;
+    }
   }
 
   reveal(): void {
@@ -117,6 +192,8 @@ export class VersionPanel implements vscode.Disposable {
   async pageData(): Promise<PageData> {
     const registry = await this.session.get();
     if (this.subject.kind === 'comparison') return { kind: 'comparison', comparison: await registry.compare(this.subject.before, this.subject.after) };
+    if (this.subject.kind === 'chart') return { kind: 'chart', history: registry.metricHistory(this.subject.model) };
+    if (this.subject.kind === 'columns') return { kind: 'columns', columns: registry.compareColumns(this.subject.refs) };
     const details = registry.version(this.subject.ref);
     const events = registry.log({ model: details.model }).filter((event) => event.version === details.number);
     return { kind: 'details', details, uri: `models:/${details.model}/${details.number}`, events };
@@ -166,6 +243,11 @@ export class VersionPanel implements vscode.Disposable {
       case 'showManifest':
         await vscode.commands.executeCommand(CommandIds.showManifest, message.ref);
         return;
+      case 'showChart': {
+        const registry = await this.session.get();
+        await vscode.commands.executeCommand(CommandIds.showMetricsChart, registry.version(message.ref).model);
+        return;
+      }
       case 'revealArtifact': {
         const registry = await this.session.get();
         const resolved = registry.resolve(message.ref);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { GitLineage, Manifest } from '../../../src/core/manifest';
 import type { ModelVersionDetails } from '../../../src/core/modelVersion';
-import { asSignature, compareVersions, flatten } from '../../../src/core/versionComparison';
+import { asSignature, compareColumns, compareVersions, flatten } from '../../../src/core/versionComparison';
 
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
@@ -120,5 +120,23 @@ describe('compareVersions', () => {
     assert.deepEqual(flatten({ a: { b: 1, c: { d: 'x' } }, list: [1, 2], named: [{ name: 'n', v: 1 }, { name: 'm' }], empty: {} }), {
       'a.b': 1, 'a.c.d': 'x', list: [1, 2], 'named[n].v': 1, 'named[m]': true, empty: {},
     });
+  });
+});
+
+describe('compareColumns', () => {
+  it('marks the best value by direction, ties included, and nothing when all are equal or the direction is unknown', () => {
+    const columns = compareColumns([
+      version(1, manifest({ metrics: { auc: { value: 0.9, direction: 'max' }, loss: { value: 0.2 }, same: { value: 1, direction: 'min' }, latency: { value: 9, direction: 'min' } } })),
+      version(2, manifest({ metrics: { auc: { value: 0.95, direction: 'max' }, loss: { value: 0.1 }, same: { value: 1, direction: 'min' } } })),
+      version(3, manifest({ metrics: { auc: { value: 0.95 }, same: { value: 1 }, latency: { value: 7, direction: 'min' } }, lineage: { params: { lr: null } } })),
+    ]);
+    assert.deepEqual(columns.metrics.map((metric) => [metric.name, metric.direction, metric.values, metric.best]), [
+      ['auc', 'max', [0.9, 0.95, 0.95], [1, 2]],
+      ['latency', 'min', [9, null, 7], [2]],
+      ['loss', null, [0.2, 0.1, null], []],
+      ['same', 'min', [1, 1, 1], []],
+    ]);
+    assert.deepEqual(columns.params, [{ name: 'lr', values: [null, null, null], present: [false, false, true], differs: true }], 'a recorded null differs from a missing param');
+    assert.deepEqual(columns.artifacts.map((artifact) => artifact.differs), [false]);
   });
 });

@@ -122,8 +122,47 @@ describe('Model Registry commands', () => {
     assert.ok(details);
     const detailsPage = await details.pageData();
     assert.ok(detailsPage.kind === 'details' && detailsPage.events.some((event) => event.type === 'version.stage_changed'), 'the version page lists its events');
+    await vscode.commands.executeCommand('modelRegistry.showMetricsChart', 'fraud-detector');
+    const chart = panels.panel('chart:fraud-detector');
+    assert.ok(chart, `open pages: ${panels.openPanels.map((p) => p.key).join(', ')}`);
+    const chartPage = await chart.pageData();
+    assert.ok(chartPage.kind === 'chart');
+    if (chartPage.kind !== 'chart') return;
+    assert.deepEqual(chartPage.history.versions.map((version) => version.number).slice(0, 2), [1, 2]);
+    assert.deepEqual(chartPage.history.metrics.find((metric) => metric.name === 'auc')?.values.slice(0, 2), [0.91, 0.93]);
+    assert.ok(chartPage.history.markers.some((marker) => marker.version === 2 && marker.changes.some((change) => change.to === 'Production')), 'the promotion of #2 is marked');
+    assert.equal(await vscode.commands.executeCommand('modelRegistry.showMetricsChart', 'fraud-detector/1'), 'fraud-detector', 'a version names its model');
+    assert.equal(panels.openPanels.filter((p) => p.key === 'chart:fraud-detector').length, 1, 'one chart page per model');
+    const columns = await vscode.commands.executeCommand<ModelVersion[]>('modelRegistry.compareSelectedVersions', undefined, ['integration-model/1', 'fraud-detector/2', 'fraud-detector/1']);
+    assert.deepEqual(columns.map((version) => `${version.model}/${version.number}`), ['fraud-detector/1', 'fraud-detector/2', 'integration-model/1']);
+    const columnsPanel = panels.panel('columns:fraud-detector/1|fraud-detector/2|integration-model/1');
+    assert.ok(columnsPanel, `open pages: ${panels.openPanels.map((p) => p.key).join(', ')}`);
+    const columnsPage = await columnsPanel.pageData();
+    assert.ok(columnsPage.kind === 'columns');
+    if (columnsPage.kind !== 'columns') return;
+    // integration-model/1 may have taken an auc from the workspace's metrics.json (a tie with fraud-detector/2's 0.93).
+    const bestAuc = columnsPage.columns.metrics.find((metric) => metric.name === 'auc')?.best ?? [];
+    assert.ok(bestAuc.includes(1) && !bestAuc.includes(0), `the best auc is marked in fraud-detector/2's column: ${JSON.stringify(bestAuc)}`);
+    const pair = await vscode.commands.executeCommand<ModelVersion[]>('modelRegistry.compareSelectedVersions', undefined, ['fraud-detector/2', 'fraud-detector/1']);
+    assert.deepEqual(pair.map((version) => version.number), [1, 2], 'two selected versions open the comparison page');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await eventually(() => assert.equal(panels.openPanels.length, 0), 'closing the editors closes the pages');
+
+    // As after a window reload: VS Code hands back a panel with the state its page last saved.
+    const handedBack = vscode.window.createWebviewPanel('modelRegistry.version', 'restoring', vscode.ViewColumn.Active, {});
+    const restored = panels.restore(handedBack, { page: { kind: 'chart', history: { model: 'fraud-detector', versions: [], metrics: [{ name: 'stale', values: [] }], markers: [] } } });
+    assert.ok(restored);
+    assert.equal(restored.key, 'chart:fraud-detector');
+    await restored.ready;
+    const fresh = await restored.pageData();
+    assert.ok(fresh.kind === 'chart' && fresh.history.metrics.some((metric) => metric.name === 'auc') && !fresh.history.metrics.some((metric) => metric.name === 'stale'), 'read again from the registry');
+    const junk = vscode.window.createWebviewPanel('modelRegistry.version', 'junk', vscode.ViewColumn.Active, {});
+    let junkClosed = false;
+    junk.onDidDispose(() => (junkClosed = true));
+    assert.equal(panels.restore(junk, { page: { kind: 'details', details: { model: '../x', number: 1 } } }), undefined);
+    assert.ok(junkClosed, 'a page naming no version is closed');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await eventually(() => assert.equal(panels.openPanels.length, 0), 'the restored page closes too');
     // A closed webview leaves the keyboard nowhere; the clipboard needs a focused workbench.
     await vscode.commands.executeCommand('workbench.action.focusSideBar');
   });
