@@ -12,16 +12,23 @@ import type { Registry } from '../core/registry';
 import { isRegistryError, RegistryError, throwIfCancelled } from '../core/registryError';
 import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, encodeBatch, LOG_PREFIX, type LogBatch, type RemoteHead } from './logBatch';
 import { rebasePending, type RebaseReport } from './rebase';
-import { blobKey, type SharedStore } from './sharedStore';
+import { blobKey, blobSha256Of, type SharedStore } from './sharedStore';
 import { parseStoreUri, readStoreUri } from './storeConfig';
+import type { S3Credentials } from './s3Store';
 import { SyncStateFile, type SyncStateRecord } from './syncState';
+import { UploadJournal } from './uploadJournal';
 
-/** The sync service of a registry whose config names a shared store; undefined for a local-only registry. */
-export async function openSyncService(registry: Registry): Promise<SyncService | undefined> {
+/**
+ * The sync service of a registry whose config names a shared store; undefined for a local-only
+ * registry. `credentials(uri)` may supply keys for an S3 store (the extension's SecretStorage);
+ * without them the standard AWS chain does.
+ */
+export async function openSyncService(registry: Registry, credentials?: (storeUri: string) => Promise<S3Credentials | undefined>): Promise<SyncService | undefined> {
   const uri = readStoreUri(registry.folder);
   if (!uri) return undefined;
   const store = parseStoreUri(uri);
-  return new SyncService(registry, await store.open(), store.uri);
+  const keys = store.uri.startsWith('s3://') ? await credentials?.(store.uri) : undefined;
+  return new SyncService(registry, await store.open({ credentials: keys }), store.uri);
 }
 
 /** What the status bar shows. */
@@ -94,6 +101,7 @@ const SNAPSHOT_EVERY = 100;
 export class SyncService {
   private readonly state: SyncStateFile;
   private readonly syncLock: WriterLock;
+  private readonly uploads: UploadJournal;
 
   constructor(
     readonly registry: Registry,
@@ -102,6 +110,7 @@ export class SyncService {
     private readonly options: SyncServiceOptions = {},
   ) {
     this.state = new SyncStateFile(registry.folder);
+    this.uploads = new UploadJournal(registry.folder, storeUri);
     this.syncLock = new WriterLock(path.join(registry.folder.root, 'sync', 'lock'), 300_000);
   }
 
@@ -234,7 +243,7 @@ export class SyncService {
         break;
       }
     }
-    let blobs = (await this.store.list('blobs/sha256/')).filter((key) => /^blobs\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key));
+    let blobs = (await this.store.list('blobs/sha256/')).filter((key) => blobSha256Of(key) !== undefined);
     report.blobsTotal = blobs.length;
     const present = new Set(blobs.map((key) => key.slice(key.lastIndexOf('/') + 1)));
     for (const [sha256, what] of named) {
@@ -243,7 +252,7 @@ export class SyncService {
     if (options.sample !== undefined && options.sample < blobs.length) blobs = sample(blobs, options.sample);
     for (const key of blobs) {
       throwIfCancelled(options.signal);
-      const sha256 = key.slice(key.lastIndexOf('/') + 1);
+      const sha256 = blobSha256Of(key)!;
       const temporary = this.registry.blobs.temporaryFile();
       try {
         await this.store.getToFile(key, temporary);
@@ -403,7 +412,19 @@ export class SyncService {
       if (event.type === 'version.registered') for (const artifact of event.payload.manifest.artifacts) wanted.set(artifact.sha256, artifact.size);
     }
     const missing: [string, number][] = [];
-    for (const [sha256, size] of wanted) if (!(await this.store.exists(blobKey(sha256)))) missing.push([sha256, size]);
+    for (const [sha256, size] of wanted) {
+      const key = blobKey(sha256);
+      if (!(await this.store.exists(key))) {
+        missing.push([sha256, size]);
+        continue;
+      }
+      // Someone else completed the blob while an upload of ours was cut off: drop our parts.
+      const stale = this.uploads.get(key);
+      if (stale) {
+        await this.store.abortUpload(stale);
+        this.uploads.delete(key);
+      }
+    }
     const total = missing.reduce((sum, [, size]) => sum + size, 0);
     let done = 0;
     for (const [sha256, size] of missing) {
@@ -413,7 +434,7 @@ export class SyncService {
       if (check !== 'ok') {
         throw new RegistryError('CORRUPT', `Blob ${sha256} of a pending version is ${check} in this registry, so it cannot be pushed. Run 'mreg verify'.`);
       }
-      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256), (bytes) => options.onProgress?.(done + bytes, total, sha256));
+      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256), (bytes) => options.onProgress?.(done + bytes, total, sha256), this.uploads);
       done += size;
       result.uploadedBlobs += 1;
       result.bytesUp += size;

@@ -6,6 +6,7 @@ export const S3_CREDENTIALS_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCE
 interface KoaContext {
   method: string;
   path: string;
+  query: Record<string, string>;
   status: number;
   body: unknown;
   type: string;
@@ -17,8 +18,18 @@ interface S3rverInternals {
   store: { existsObject(bucket: string, key: string): Promise<boolean> };
 }
 
+/** A request as the server saw it (multipart uploads show as `uploads`/`uploadId`/`partNumber` queries). */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+}
+
 export interface TestS3Server {
   endpoint: string;
+  /** Every request answered so far, in order. */
+  requests: SeenRequest[];
   /** A store URI for `bucket` with this server's endpoint. */
   uri(prefix: string): string;
   close(): Promise<void>;
@@ -52,10 +63,19 @@ export async function startS3Server(directory: string, options: { conditionalWri
       return guarded;
     });
   }
+  const requests: SeenRequest[] = [];
+  (server as unknown as S3rverInternals).middleware.unshift(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      requests.push({ method: ctx.method, path: ctx.path, query: { ...ctx.query }, status: ctx.status });
+    }
+  });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   return {
     endpoint,
+    requests,
     uri: (prefix) => `s3://${bucket}/${prefix}?endpoint=${encodeURIComponent(endpoint)}&forcePathStyle=true&region=us-east-1`,
     close: () => server.close(),
   };

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { Registry } from '../../../src/index';
 import { S3Store } from '../../../src/sync/s3Store';
+import { RegistryFolder } from '../../../src/core/registryFolder';
 import { parseStoreUri } from '../../../src/sync/storeConfig';
+import { UploadJournal } from '../../../src/sync/uploadJournal';
 import { SyncService } from '../../../src/sync/syncService';
 import { S3_CREDENTIALS_ENV, startS3Server, type TestS3Server } from '../../support/s3Server';
 import { useTempFolders, writeFiles } from '../../support/tempFolders';
@@ -66,6 +70,68 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
       assert.equal(await s3.getToFile('blobs/none', path.join(folder, 'none.bin')), false);
       await s3.delete('other/x');
       assert.equal(await s3.exists('other/x'), false);
+    } finally {
+      s3.close();
+    }
+  });
+
+  it('uploads a file larger than the part size in parts, reporting progress to the last byte', async () => {
+    const folder = tempFolder('s3-multipart');
+    const source = path.join(folder, 'big.bin');
+    const bytes = randomBytes(12 * 1024 * 1024 + 5);
+    writeFileSync(source, bytes);
+    const s3 = (await parseStoreUri(plain.uri('multipart')).open({ partSize: 5 * 1024 * 1024 })) as S3Store;
+    try {
+      const seen = plain.requests.length;
+      let progress = 0;
+      const journal = new UploadJournal(new RegistryFolder(path.join(folder, 'registry')), plain.uri('multipart'));
+      await s3.putFile('blobs/big', source, (done) => (progress = Math.max(progress, done)), journal);
+      assert.equal(progress, bytes.length);
+      const parts = plain.requests.slice(seen).filter((request) => request.method === 'PUT' && request.query.partNumber);
+      assert.deepEqual(parts.map((request) => Number(request.query.partNumber)).sort(), [1, 2, 3]);
+      assert.equal(journal.get('blobs/big'), undefined, 'a finished upload leaves no record');
+      const copy = path.join(folder, 'copy.bin');
+      assert.equal(await s3.getToFile('blobs/big', copy), true);
+      assert.deepEqual(readFileSync(copy), bytes);
+    } finally {
+      s3.close();
+    }
+  });
+
+  it('continues a recorded multipart upload with the parts it lacks', async () => {
+    const folder = tempFolder('s3-resume');
+    const source = path.join(folder, 'big.bin');
+    const bytes = randomBytes(16 * 1024 * 1024);
+    writeFileSync(source, bytes);
+    const uri = plain.uri('resume');
+    const journal = new UploadJournal(new RegistryFolder(path.join(folder, 'registry')), uri);
+    const partSize = 5 * 1024 * 1024;
+    // An upload that got as far as two of its four parts before its process died.
+    const s3 = (await parseStoreUri(uri).open({ partSize })) as S3Store;
+    try {
+      const client = new S3Client({ endpoint: plain.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'registry', Key: 'resume/blobs/big' }));
+      const parts = [];
+      for (const number of [1, 3]) {
+        const part = bytes.subarray((number - 1) * partSize, number * partSize);
+        const { ETag } = await client.send(new UploadPartCommand({ Bucket: 'registry', Key: 'resume/blobs/big', UploadId, PartNumber: number, Body: part }));
+        parts.push({ number, etag: ETag! });
+      }
+      client.destroy();
+      journal.set({ key: 'blobs/big', size: bytes.length, id: UploadId!, partSize, parts, started: new Date().toISOString() });
+
+      const seen = plain.requests.length;
+      const reports: number[] = [];
+      await s3.putFile('blobs/big', source, (done) => reports.push(done), journal);
+      const requests = plain.requests.slice(seen);
+      assert.deepEqual(requests.filter((request) => request.query.partNumber).map((request) => Number(request.query.partNumber)).sort(), [2, 4], 'only the missing parts');
+      assert.equal(requests.filter((request) => request.method === 'POST' && 'uploads' in request.query).length, 0, 'no new upload');
+      assert.equal(reports[0], 2 * partSize, 'progress starts at the acknowledged parts');
+      assert.equal(reports[reports.length - 1], bytes.length);
+      assert.equal(journal.get('blobs/big'), undefined);
+      const copy = path.join(folder, 'copy.bin');
+      await s3.getToFile('blobs/big', copy);
+      assert.deepEqual(readFileSync(copy), bytes);
     } finally {
       s3.close();
     }
