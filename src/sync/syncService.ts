@@ -299,20 +299,32 @@ export class SyncService {
       }
     }
     const keys = await this.store.list(LOG_PREFIX, batchKey(head.seq));
+    let pulledBatches = 0;
+    /** What stopped the reading (a damaged or missing batch, the store gone): reported once the batches before it are applied. */
+    let stopped: unknown;
     for (const key of keys) {
       const seq = batchSeqOf(key);
       if (seq === undefined) continue;
-      if (seq !== head.seq + 1) {
-        throw new RegistryError('CORRUPT', `The shared log in ${this.store.description} has ${key} but no ${batchKey(head.seq + 1)}: a batch is missing. Nothing after batch ${head.seq} was applied.`);
+      try {
+        if (seq !== head.seq + 1) {
+          throw new RegistryError('CORRUPT', `The shared log in ${this.store.description} has ${key} but no ${batchKey(head.seq + 1)}: a batch is missing. Nothing after batch ${head.seq} was applied.`);
+        }
+        const bytes = await this.store.get(key);
+        if (!bytes) throw new RegistryError('IO', `${key} vanished from ${this.store.description} while it was being read; try again.`);
+        result.bytesDown += bytes.length;
+        const decoded = decodeBatch(bytes, head, this.store.description);
+        batches.push(decoded.events);
+        head = decoded.head;
+        pulledBatches += 1;
+      } catch (error) {
+        stopped = error;
+        break;
       }
-      const bytes = await this.store.get(key);
-      if (!bytes) throw new RegistryError('IO', `${key} vanished from ${this.store.description} while it was being read; try again.`);
-      result.bytesDown += bytes.length;
-      const decoded = decodeBatch(bytes, head, this.store.description);
-      batches.push(decoded.events);
-      head = decoded.head;
     }
-    if (batches.length === 0) return state;
+    if (batches.length === 0) {
+      if (stopped) throw stopped;
+      return state;
+    }
     const pulled = batches.flat();
     for (const event of pulled) {
       // The manifest travels in the event; the registry reads it from its blob store.
@@ -328,7 +340,7 @@ export class SyncService {
       report = rebased.report;
       return [...batches, ...rebased.lines];
     });
-    result.pulledBatches += keys.length;
+    result.pulledBatches += pulledBatches;
     result.pulledEvents += pulled.length;
     if (report) {
       result.rebase.renumbered.push(...report.renumbered);
@@ -337,6 +349,7 @@ export class SyncService {
     }
     const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: ends[batches.length - 1] } };
     this.state.write(next);
+    if (stopped) throw stopped;
     return next;
   }
 
