@@ -29,7 +29,7 @@ export class FolderStore implements SharedStore {
     const temporary = this.newTemporary();
     writeFileDurably(temporary, bytes);
     try {
-      mkdirSync(path.dirname(target), { recursive: true });
+      this.makeDirectory(path.dirname(target));
       linkSync(temporary, target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
@@ -83,7 +83,7 @@ export class FolderStore implements SharedStore {
       } else if (previous) {
         await this.abortUpload(previous);
       }
-      mkdirSync(this.temporaryDir, { recursive: true });
+      this.makeDirectory(this.temporaryDir);
       const record: UploadRecord = { key, size, id: `partial-${randomBytes(8).toString('hex')}`, started: new Date().toISOString() };
       journal.set(record);
       const partial = path.join(this.temporaryDir, record.id);
@@ -101,7 +101,7 @@ export class FolderStore implements SharedStore {
   }
 
   private publish(temporary: string, target: string): void {
-    mkdirSync(path.dirname(target), { recursive: true });
+    this.makeDirectory(path.dirname(target));
     renameWithRetry(temporary, target);
     fsyncDirectory(path.dirname(target));
   }
@@ -189,8 +189,17 @@ export class FolderStore implements SharedStore {
     return path.join(this.root, ...parts);
   }
 
+  /**
+   * Creates a folder inside the store, never the store itself: a share that went away leaves an
+   * empty mount point, and objects written there would be lost to everyone else.
+   */
+  private makeDirectory(dir: string): void {
+    if (!existsSync(this.root)) throw new RegistryError('IO', `The shared store ${this.root} is not reachable (it is gone). Check that the disk or share is mounted.`);
+    mkdirSync(dir, { recursive: true });
+  }
+
   private newTemporary(): string {
-    mkdirSync(this.temporaryDir, { recursive: true });
+    this.makeDirectory(this.temporaryDir);
     return temporaryNameFor(path.join(this.temporaryDir, 'object'));
   }
 

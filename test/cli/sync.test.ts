@@ -3,41 +3,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { json, MREG, mreg, mregAsync, type MregResult } from '../support/mregProcess';
+import { json, MREG, mreg, mregAsync } from '../support/mregProcess';
 import { S3_CREDENTIALS_ENV, startS3Server } from '../support/s3Server';
+import { makeClient, ok, registryContents } from '../support/syncClients';
 import { useTempFolders } from '../support/tempFolders';
 
 const tempFolder = useTempFolders();
-
-interface VersionRow {
-  id: string;
-  number: number;
-  fingerprint: string;
-}
-
-function ok(result: MregResult, what: string): MregResult {
-  assert.equal(result.status, 0, `${what} failed (exit ${result.status}): ${result.stderr}`);
-  return result;
-}
-
-/** A client: its own project folder and registry, syncing with `store`. */
-function makeClient(root: string, name: string, store: string): string {
-  const cwd = path.join(root, name);
-  mkdirSync(cwd, { recursive: true });
-  ok(mreg(['init', '--store', store], { cwd }), `init ${name}`);
-  return cwd;
-}
-
-/** Everything a registry holds that must be the same on every client: models, and each version's id, number and content. */
-function registryContents(cwd: string): Record<string, VersionRow[]> {
-  const models = json<{ name: string }[]>(ok(mreg(['models', '--json'], { cwd }), 'models'));
-  const contents: Record<string, VersionRow[]> = {};
-  for (const model of models) {
-    const versions = json<VersionRow[]>(ok(mreg(['versions', model.name, '--json'], { cwd }), 'versions'));
-    contents[model.name] = versions.map(({ id, number, fingerprint }) => ({ id, number, fingerprint })).sort((a, b) => a.number - b.number);
-  }
-  return contents;
-}
 
 function batchFile(store: string, seq: number): string {
   return path.join(store, 'log', `${String(seq).padStart(20, '0')}.json`);

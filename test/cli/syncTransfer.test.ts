@@ -1,40 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { UploadRecord } from '../../src/sync/uploadJournal';
-import { json, MREG, mreg, mregAsync, type MregResult } from '../support/mregProcess';
+import { json, MREG, mreg, mregAsync } from '../support/mregProcess';
 import { S3_CREDENTIALS_ENV, startS3Server, type SeenRequest } from '../support/s3Server';
+import { killWhen, ok, unfinishedUploads } from '../support/syncClients';
 import { useTempFolders } from '../support/tempFolders';
 
 const tempFolder = useTempFolders();
 const MiB = 1024 * 1024;
-
-function ok(result: MregResult, what: string): MregResult {
-  assert.equal(result.status, 0, `${what} failed (exit ${result.status}): ${result.stderr}`);
-  return result;
-}
-
-/** The uploads a client has recorded as unfinished. */
-function unfinishedUploads(cwd: string): UploadRecord[] {
-  const dir = path.join(cwd, '.modelregistry', 'sync', 'uploads');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => /^[0-9a-f]{32}\.json$/.test(name))
-    .map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as UploadRecord);
-}
-
-/** Waits until `ready` holds, then SIGKILLs the child; true when it was killed before it finished by itself. */
-async function killWhen(child: ChildProcess, ready: () => boolean): Promise<boolean> {
-  let exited = false;
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  child.on('exit', () => (exited = true));
-  while (!exited && !ready()) await new Promise((resolve) => setTimeout(resolve, 5));
-  const killed = !exited && child.kill('SIGKILL');
-  await closed;
-  return killed;
-}
 
 const partNumbers = (requests: SeenRequest[]) => requests.filter((request) => request.method === 'PUT' && request.query.partNumber).map((request) => Number(request.query.partNumber));
 const uploadsStarted = (requests: SeenRequest[]) => requests.filter((request) => request.method === 'POST' && 'uploads' in request.query).length;

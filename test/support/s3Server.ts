@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import S3rver from 's3rver';
 
 /** s3rver's own credentials: the tests hand them to the AWS SDK's standard chain through the environment. */
@@ -16,6 +17,7 @@ type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 interface S3rverInternals {
   middleware: Middleware[];
   store: { existsObject(bucket: string, key: string): Promise<boolean> };
+  httpServer: Server;
 }
 
 /** A request as the server saw it (multipart uploads show as `uploads`/`uploadId`/`partNumber` queries). */
@@ -33,6 +35,8 @@ export interface TestS3Server {
   /** A store URI for `bucket` with this server's endpoint. */
   uri(prefix: string): string;
   close(): Promise<void>;
+  /** Goes away at once, cutting the connections it is serving (the service down mid-request). */
+  kill(): Promise<void>;
 }
 
 /**
@@ -41,9 +45,9 @@ export interface TestS3Server {
  * as AWS S3, MinIO and R2 do. Those PUTs are handled one at a time, so the check and the write are
  * atomic to each other — the behaviour the sync protocol relies on, on a server the tests control.
  */
-export async function startS3Server(directory: string, options: { conditionalWrites: boolean }): Promise<TestS3Server> {
+export async function startS3Server(directory: string, options: { conditionalWrites: boolean; port?: number }): Promise<TestS3Server> {
   const bucket = 'registry';
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const server = new S3rver({ address: '127.0.0.1', port: options.port ?? 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
   if (options.conditionalWrites) {
     const internals = server as unknown as S3rverInternals;
     let queue: Promise<void> = Promise.resolve();
@@ -78,5 +82,10 @@ export async function startS3Server(directory: string, options: { conditionalWri
     requests,
     uri: (prefix) => `s3://${bucket}/${prefix}?endpoint=${encodeURIComponent(endpoint)}&forcePathStyle=true&region=us-east-1`,
     close: () => server.close(),
+    kill: async () => {
+      const closed = server.close();
+      (server as unknown as S3rverInternals).httpServer.closeAllConnections();
+      await closed;
+    },
   };
 }
