@@ -20,6 +20,8 @@ export const CommandIds = {
   filterTree: 'modelRegistry.filterTree',
   clearFilter: 'modelRegistry.clearFilter',
   syncNow: 'modelRegistry.syncNow',
+  setStoreCredentials: 'modelRegistry.setStoreCredentials',
+  clearStoreCredentials: 'modelRegistry.clearStoreCredentials',
   reviewApprovals: 'modelRegistry.reviewApprovals',
   showStatusMenu: 'modelRegistry.showStatusMenu',
   openSettings: 'modelRegistry.openSettings',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RegistryFolder } from '../../../src/core/registryFolder';
 import { FolderStore } from '../../../src/sync/folderStore';
@@ -17,6 +17,7 @@ describe('FolderStore uploads', () => {
     const source = path.join(root, 'big.bin');
     writeFileSync(source, bytes);
     const storeRoot = path.join(root, 'store');
+    mkdirSync(storeRoot);
     const store = new FolderStore(storeRoot);
     const journal = new UploadJournal(new RegistryFolder(path.join(root, 'registry')), storeRoot);
     const key = blobKey(createHash('sha256').update(bytes).digest('hex'));

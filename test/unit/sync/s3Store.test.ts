@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { Registry } from '../../../src/index';
 import { S3Store } from '../../../src/sync/s3Store';
 import { RegistryFolder } from '../../../src/core/registryFolder';
@@ -171,6 +172,48 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     const uri = server.uri(prefix);
     return { registry, sync: new SyncService(registry, await parseStoreUri(uri).open(), uri), project };
   }
+
+  it('uses credentials handed over in memory instead of the standard chain, and never shows the secret', async () => {
+    const secret = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY';
+    const token = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN';
+    const project = writeFiles(tempFolder('credentials'), { 'w.bin': 'w' });
+    const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: 'c@example.com' });
+    opened.push(registry);
+    await registry.register({ model: 'm', paths: [path.join(project, 'w.bin')], git: null });
+    const uri = conditional.uri('credentials');
+
+    // Wrong keys in memory win over the right ones in the environment: the service refuses them.
+    const wrong = new SyncService(registry, await parseStoreUri(uri).open({ credentials: { accessKeyId: 'AKIAWRONGKEY', secretAccessKey: secret, sessionToken: token } }), uri);
+    const error = await wrong.sync().then(
+      () => assert.fail('the service accepted unknown credentials'),
+      (failure: Error) => failure,
+    );
+    const shown = [
+      error.message,
+      String(error.stack),
+      wrong.store.description,
+      JSON.stringify(wrong.status()),
+      inspect(wrong.store, { depth: 6 }),
+      readFileSync(path.join(project, '.modelregistry', 'sync', 'state.json'), 'utf8'),
+    ].join('\n');
+    assert.match(error.message, /s3:\/\/registry\/credentials/, 'the error names the store');
+    assert.doesNotMatch(shown, new RegExp(`${secret}|${token}`), 'the secret and the token appear nowhere');
+    wrong.store.close();
+
+    const right = new SyncService(registry, await parseStoreUri(uri).open({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }), uri);
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, key: process.env.AWS_SECRET_ACCESS_KEY };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      const result = await right.sync();
+      assert.equal(result.pushedEvents > 0, true);
+      assert.equal(right.status().state, 'synced');
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.key;
+      right.store.close();
+    }
+  });
 
   it('refuses to sync with a service that accepts a second create of the same object', async () => {
     const a = await client(plain, 'probe', 'a');
