@@ -99,18 +99,24 @@ async function pump(input: FileHandle, output: FileHandle | undefined, { onProgr
   const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
   let size = start;
   let pendingWrite: Promise<unknown> = Promise.resolve();
-  for (let turn = 0; ; turn++) {
-    throwIfCancelled(signal);
-    const buffer = buffers[turn % 2];
-    // The write of the previous chunk (other buffer) runs while this read does.
-    const { bytesRead } = await input.read(buffer, 0, CHUNK, size);
-    if (bytesRead === 0) break;
-    const chunk = buffer.subarray(0, bytesRead);
-    hash.update(chunk);
-    await pendingWrite;
-    if (output) pendingWrite = writeAll(output, chunk, size);
-    size += bytesRead;
-    onProgress?.(size);
+  try {
+    for (let turn = 0; ; turn++) {
+      throwIfCancelled(signal);
+      const buffer = buffers[turn % 2];
+      // The write of the previous chunk (other buffer) runs while this read does.
+      const { bytesRead } = await input.read(buffer, 0, CHUNK, size);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      await pendingWrite;
+      if (output) pendingWrite = writeAll(output, chunk, size);
+      size += bytesRead;
+      onProgress?.(size);
+    }
+  } catch (error) {
+    // Cancelled or cut off: the write under way must end before the caller closes the file.
+    await pendingWrite.catch(() => undefined);
+    throw error;
   }
   await pendingWrite;
   return size;

@@ -131,28 +131,37 @@ export class S3Store implements SharedStore {
     const report = () => onProgress?.(acknowledged + [...inFlight.values()].reduce((sum, bytes) => sum + bytes, 0));
     report();
     const queue = Array.from({ length: partCount }, (_, index) => index + 1).filter((part) => !parts.has(part));
+    /** The first part that failed stops the others from starting new parts; the rest is for the next attempt. */
+    let failure: { error: unknown } | undefined;
     const worker = async () => {
-      for (let part = queue.shift(); part !== undefined; part = queue.shift()) {
-        const number = part;
+      while (!failure) {
+        const number = queue.shift();
+        if (number === undefined) return;
         const length = lengthOf(number);
         inFlight.set(number, 0);
-        const body = countingStream(file, (number - 1) * partSize, length, (bytes) => {
-          inFlight.set(number, bytes);
-          report();
-        });
-        const response = await this.client.send(
-          new UploadPartCommand({ Bucket: this.location.bucket, Key: this.keyOf(key), UploadId: record.id, PartNumber: number, Body: body, ContentLength: length }),
-        );
-        inFlight.delete(number);
-        parts.set(number, response.ETag ?? '');
-        acknowledged += length;
-        record.parts = [...parts].map(([n, etag]) => ({ number: n, etag })).sort((a, b) => a.number - b.number);
-        journal?.set(record);
+        try {
+          const body = countingStream(file, (number - 1) * partSize, length, (bytes) => {
+            inFlight.set(number, bytes);
+            report();
+          });
+          const response = await this.client.send(
+            new UploadPartCommand({ Bucket: this.location.bucket, Key: this.keyOf(key), UploadId: record.id, PartNumber: number, Body: body, ContentLength: length }),
+          );
+          parts.set(number, response.ETag ?? '');
+          acknowledged += length;
+          record.parts = [...parts].map(([n, etag]) => ({ number: n, etag })).sort((a, b) => a.number - b.number);
+          journal?.set(record);
+        } catch (error) {
+          failure ??= { error };
+        } finally {
+          inFlight.delete(number);
+        }
         report();
       }
     };
     try {
       await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, Math.max(queue.length, 1)) }, worker));
+      if (failure) throw failure.error;
       await this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.location.bucket,
