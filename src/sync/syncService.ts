@@ -42,6 +42,8 @@ export interface SyncStatus {
   pendingOps: number;
   /** Versions registered here and not yet pushed: their numbers may still change. */
   pendingVersions: { model: string; number: number }[];
+  /** Uploads a sync started and did not finish (killed, offline): the next push continues them. */
+  unfinishedUploads: { key: string; size: number }[];
   /** The last batch of the shared log this registry holds. */
   remoteSeq: number;
   lastSync?: string;
@@ -128,6 +130,7 @@ export class SyncService {
       store: this.storeUri,
       pendingOps: pending.length,
       pendingVersions,
+      unfinishedUploads: this.uploads.list().map(({ key, size }) => ({ key, size })),
       remoteSeq: state.remote.seq,
       lastSync: state.lastSync,
       lastError: state.lastError,

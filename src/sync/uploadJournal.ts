@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { removeDeadTemporaries, writeFileAtomic } from '../core/persistence/atomicFile';
 import type { RegistryFolder } from '../core/registryFolder';
@@ -57,6 +57,21 @@ export class UploadJournal {
 
   delete(key: string): void {
     rmSync(this.fileOf(key), { force: true });
+  }
+
+  /** The uploads to this store that a later push will continue. */
+  list(): UploadRecord[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((name) => /^[0-9a-f]{32}\.json$/.test(name))
+      .flatMap((name) => {
+        try {
+          const record = JSON.parse(readFileSync(path.join(this.dir, name), 'utf8')) as UploadRecord & { store?: string };
+          return record.store === this.store ? [record] : [];
+        } catch {
+          return [];
+        }
+      });
   }
 
   private fileOf(key: string): string {

@@ -15,6 +15,7 @@ interface StatusReport {
   state: string;
   pendingOps: number;
   pendingVersions: { model: string; number: number }[];
+  unfinishedUploads: { key: string; size: number }[];
 }
 
 /** `mreg sync` started in the background, its output collected. */
@@ -40,6 +41,8 @@ function assertPendingAfterFailure(failed: MregResult, cwd: string, storeNamed: 
   assert.equal(status.state, 'offline');
   assert.deepEqual(status.pendingVersions, [{ model: 'm', number: 1 }], 'the version is still pending');
   assert.ok(status.pendingOps >= 1);
+  assert.equal(status.unfinishedUploads.length, 1, 'the unfinished upload is listed');
+  assert.match(ok(mreg(['status'], { cwd, env }), 'status').stdout, /Unfinished uploads: 1 file\(s\), .*the next sync continues them/);
 }
 
 describe('mreg sync when the store goes away mid-push', () => {
