@@ -98,12 +98,27 @@ export class S3Store implements SharedStore {
   }
 
   async putFile(key: string, file: string, onProgress?: (bytesDone: number) => void, journal?: UploadJournal): Promise<void> {
+    // A progress callback that throws (the sync was cancelled) aborts the requests under way; the
+    // parts already acknowledged stay recorded for the next attempt.
+    const stop = new AbortController();
+    let stopped: { error: unknown } | undefined;
+    const progress = (done: number) => {
+      if (stopped) return;
+      try {
+        onProgress?.(done);
+      } catch (error) {
+        stopped = { error };
+        stop.abort();
+      }
+    };
     try {
       const { size } = await stat(file);
-      if (size > this.partSize) return await this.putMultipart(key, file, size, onProgress, journal);
-      await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(key), Body: countingStream(file, 0, size, onProgress), ContentLength: size }));
+      if (size > this.partSize) return await this.putMultipart(key, file, size, progress, journal, stop.signal);
+      await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(key), Body: countingStream(file, 0, size, progress), ContentLength: size }), {
+        abortSignal: stop.signal,
+      });
     } catch (error) {
-      throw this.ioError(`upload ${key}`, error);
+      throw this.ioError(`upload ${key}`, stopped ? stopped.error : error);
     }
   }
 
@@ -120,7 +135,7 @@ export class S3Store implements SharedStore {
    * acknowledged part are recorded as they complete, so a push cut off (killed, offline) continues
    * with the missing parts next time instead of sending everything again.
    */
-  private async putMultipart(key: string, file: string, size: number, onProgress: ((bytesDone: number) => void) | undefined, journal: UploadJournal | undefined): Promise<void> {
+  private async putMultipart(key: string, file: string, size: number, onProgress: (bytesDone: number) => void, journal: UploadJournal | undefined, abortSignal: AbortSignal): Promise<void> {
     const record = await this.resumableUpload(key, size, journal);
     const partSize = record.partSize!;
     const partCount = Math.ceil(size / partSize);
@@ -128,7 +143,7 @@ export class S3Store implements SharedStore {
     const parts = new Map((record.parts ?? []).map((part) => [part.number, part.etag]));
     const inFlight = new Map<number, number>();
     let acknowledged = [...parts.keys()].reduce((sum, part) => sum + lengthOf(part), 0);
-    const report = () => onProgress?.(acknowledged + [...inFlight.values()].reduce((sum, bytes) => sum + bytes, 0));
+    const report = () => onProgress(acknowledged + [...inFlight.values()].reduce((sum, bytes) => sum + bytes, 0));
     report();
     const queue = Array.from({ length: partCount }, (_, index) => index + 1).filter((part) => !parts.has(part));
     /** The first part that failed stops the others from starting new parts; the rest is for the next attempt. */
@@ -146,6 +161,7 @@ export class S3Store implements SharedStore {
           });
           const response = await this.client.send(
             new UploadPartCommand({ Bucket: this.location.bucket, Key: this.keyOf(key), UploadId: record.id, PartNumber: number, Body: body, ContentLength: length }),
+            { abortSignal },
           );
           parts.set(number, response.ETag ?? '');
           acknowledged += length;
@@ -169,6 +185,7 @@ export class S3Store implements SharedStore {
           UploadId: record.id,
           MultipartUpload: { Parts: record.parts!.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
         }),
+        { abortSignal },
       );
     } catch (error) {
       // Without a journal nothing could resume the upload; with one, a forgotten upload starts afresh.
@@ -319,14 +336,14 @@ function isNoSuchUpload(error: unknown): boolean {
 }
 
 /** `length` bytes of `file` from `start`, read 1 MiB at a time, telling `onProgress` how many went out. */
-function countingStream(file: string, start: number, length: number, onProgress?: (bytesDone: number) => void): Readable {
+function countingStream(file: string, start: number, length: number, onProgress: (bytesDone: number) => void): Readable {
   if (length === 0) return Readable.from([]);
   let done = 0;
   return createReadStream(file, { start, end: start + length - 1, highWaterMark: 1024 * 1024 }).pipe(
     new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         done += chunk.length;
-        onProgress?.(done);
+        onProgress(done);
         callback(null, chunk);
       },
     }),

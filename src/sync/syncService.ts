@@ -450,7 +450,12 @@ export class SyncService {
       if (check !== 'ok') {
         throw new RegistryError('CORRUPT', `Blob ${sha256} of a pending version is ${check} in this registry, so it cannot be pushed. Run 'mreg verify'.`);
       }
-      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256), (bytes) => options.onProgress?.(done + bytes, total, sha256), this.uploads);
+      // Cancelling stops the upload mid-file; what went up is kept for the next sync to continue.
+      const progress = (bytes: number) => {
+        throwIfCancelled(options.signal);
+        options.onProgress?.(done + bytes, total, sha256);
+      };
+      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256), progress, this.uploads);
       done += size;
       result.uploadedBlobs += 1;
       result.bytesUp += size;

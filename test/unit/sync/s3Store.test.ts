@@ -138,6 +138,38 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     }
   });
 
+  it('stops a large upload when the sync is cancelled, and the next sync continues it', async () => {
+    const project = writeFiles(tempFolder('cancel'), {});
+    writeFileSync(path.join(project, 'big.bin'), randomBytes(24 * 1024 * 1024));
+    const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: 'c@example.com' });
+    opened.push(registry);
+    await registry.register({ model: 'm', paths: [path.join(project, 'big.bin')], git: null });
+    const uri = conditional.uri('cancel');
+    const sync = new SyncService(registry, await parseStoreUri(uri).open({ partSize: 5 * 1024 * 1024 }), uri);
+    try {
+      const controller = new AbortController();
+      await assert.rejects(
+        sync.sync({ signal: controller.signal, onProgress: (done) => done >= 6 * 1024 * 1024 && controller.abort() }),
+        (error: Error & { code?: string }) => error.code === 'CANCELLED',
+      );
+      const status = sync.status();
+      assert.deepEqual([status.pendingOps, status.unfinishedUploads.length], [1, 1], 'the version and the unfinished upload wait for the next sync');
+      const journal = new UploadJournal(registry.folder, uri);
+      const [record] = journal.list();
+      const acknowledged = (record.parts ?? []).map((part) => part.number);
+
+      const seen = conditional.requests.length;
+      const result = await sync.sync();
+      assert.deepEqual([result.pushedBatches, result.uploadedBlobs], [1, 1]);
+      const resent = conditional.requests.slice(seen).filter((request) => request.query.partNumber && acknowledged.includes(Number(request.query.partNumber)));
+      assert.deepEqual(resent, [], 'no acknowledged part went up again');
+      assert.deepEqual(sync.status().unfinishedUploads, []);
+      assert.deepEqual((await sync.verifyStore()).problems, []);
+    } finally {
+      sync.store.close();
+    }
+  });
+
   it('keeps prefixes apart', async () => {
     const a = await store(plain, 'team-a');
     const b = await store(plain, 'team-b');
