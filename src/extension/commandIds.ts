@@ -22,6 +22,8 @@ export const CommandIds = {
   filterTree: 'modelRegistry.filterTree',
   clearFilter: 'modelRegistry.clearFilter',
   syncNow: 'modelRegistry.syncNow',
+  setStoreCredentials: 'modelRegistry.setStoreCredentials',
+  clearStoreCredentials: 'modelRegistry.clearStoreCredentials',
   reviewApprovals: 'modelRegistry.reviewApprovals',
   reviewApprovalRequest: 'modelRegistry.reviewApprovalRequest',
   approveRequest: 'modelRegistry.approveRequest',

@@ -5,6 +5,7 @@ import { REGISTRY_DOCUMENT_SCHEME, RegistryDocuments } from './registryDocuments
 import { RegistrySession } from './registrySession';
 import { RegistryStatusBar } from './registryStatusBar';
 import { RegistrySync } from './registrySync';
+import { StoreCredentials } from './storeCredentials';
 import { Settings } from './settings';
 import { ApprovalsTreeProvider } from './tree/approvalsTreeProvider';
 import { ExpansionMemory } from './tree/expansionMemory';
@@ -26,6 +27,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
   readonly sync: RegistrySync;
   readonly output: vscode.LogOutputChannel;
   readonly versionPanels: VersionPanels;
+  readonly storeCredentials: StoreCredentials;
   /** How long activate() took; the registry itself opens right after, without blocking it. */
   activationMs = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -35,7 +37,8 @@ export class ModelRegistryExtension implements vscode.Disposable {
     this.output = vscode.window.createOutputChannel('Model Registry', { log: true });
     this.session = new RegistrySession(settings, this.output);
     const modelsExpansion = new ExpansionMemory(context.workspaceState, 'modelRegistry.expanded.models');
-    this.sync = new RegistrySync(this.session, settings, this.output);
+    this.storeCredentials = new StoreCredentials(context.secrets);
+    this.sync = new RegistrySync(this.session, settings, this.output, this.storeCredentials);
     this.modelsTree = new ModelsTreeProvider(this.session, modelsExpansion, () => this.sync.pendingVersions());
     const stagesExpansion = new ExpansionMemory(context.workspaceState, 'modelRegistry.expanded.stages');
     this.stagesTree = new StagesTreeProvider(this.session, stagesExpansion);
@@ -70,7 +73,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
       }),
       vscode.window.registerFileDecorationProvider(this.decorations),
       vscode.workspace.registerTextDocumentContentProvider(REGISTRY_DOCUMENT_SCHEME, documents),
-      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar, sync: this.sync, versionPanels: this.versionPanels }),
+      ...registerCommands({ session: this.session, settings, output: this.output, modelsTree: this.modelsTree, statusBar, sync: this.sync, versionPanels: this.versionPanels, storeCredentials: this.storeCredentials }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settings.affectsWeightFiles(event)) setWeightFileContext(settings);
       }),

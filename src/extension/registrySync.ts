@@ -5,6 +5,7 @@ import { rebaseText } from '../sync/syncReports';
 import { openSyncService, type SyncOptions, type SyncResult, type SyncService, type SyncStatus } from '../sync/syncService';
 import type { RegistrySession } from './registrySession';
 import type { Settings } from './settings';
+import type { StoreCredentials } from './storeCredentials';
 
 /** Writes come in bursts (register, then promote): one sync after the burst is enough. */
 const AFTER_WRITE_DELAY_MS = 1500;
@@ -27,6 +28,8 @@ export class RegistrySync implements vscode.Disposable {
    */
   private lastStatus: SyncStatus | undefined;
   private serviceOf: Registry | undefined;
+  private opening: Promise<SyncService | undefined> | undefined;
+  private generation = 0;
   private running: Promise<SyncResult | undefined> | undefined;
   private requestedAgain = false;
   private afterWrite: NodeJS.Timeout | undefined;
@@ -37,9 +40,15 @@ export class RegistrySync implements vscode.Disposable {
     private readonly session: RegistrySession,
     private readonly settings: Settings,
     private readonly output: vscode.LogOutputChannel,
+    private readonly credentials: StoreCredentials,
   ) {
     this.disposables.push(
       this.changeEmitter,
+      // Also when another window changed them.
+      credentials.onDidChange(() => {
+        this.credentialsChanged();
+        this.request('store credentials changed');
+      }),
       session.onDidChange(() => void this.onRegistryChanged()),
       vscode.window.onDidChangeWindowState((state) => {
         if (state.focused) this.request('window focus');
@@ -87,6 +96,11 @@ export class RegistrySync implements vscode.Disposable {
         this.request('changes during the last sync');
       }
     }
+  }
+
+  /** The URI of the open registry's shared store (as kept in the sync state), or undefined. */
+  async storeUri(): Promise<string | undefined> {
+    return (await this.currentService())?.storeUri;
   }
 
   /** Reads the status again and tells the status bar and the tree. */
@@ -151,20 +165,37 @@ export class RegistrySync implements vscode.Disposable {
   }
 
   /** The sync service of the registry open now; re-read when the registry was reopened. */
-  private async currentService(): Promise<SyncService | undefined> {
+  private currentService(): Promise<SyncService | undefined> {
     const registry = this.session.current;
-    if (registry !== this.serviceOf) {
+    if (registry !== this.serviceOf || !this.opening) {
       this.serviceOf = registry;
       this.service = undefined;
-      if (registry) {
-        try {
-          this.service = await openSyncService(registry);
-        } catch (error) {
-          this.output.error(`The shared store of this registry cannot be used: ${(error as Error).message}`);
-        }
-      }
+      // One opening at a time: callers arriving while it is under way wait for the same service.
+      this.generation += 1;
+      this.opening = registry ? this.open(registry, this.generation) : Promise.resolve(undefined);
     }
-    return this.service;
+    return this.opening;
+  }
+
+  private async open(registry: Registry, generation: number): Promise<SyncService | undefined> {
+    try {
+      const service = await openSyncService(registry, (storeUri) => this.credentials.get(storeUri));
+      // Superseded while opening (registry reopened, credentials changed): the newer opening counts.
+      if (generation === this.generation) this.service = service;
+      return service;
+    } catch (error) {
+      this.output.error(`The shared store of this registry cannot be used: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** The next sync opens the store afresh, with its credentials as they are now. */
+  credentialsChanged(): void {
+    const old = this.service;
+    this.service = undefined;
+    this.opening = undefined;
+    this.generation += 1;
+    void (this.running ?? Promise.resolve()).catch(() => undefined).then(() => old?.store.close());
   }
 
   private startInterval(): void {

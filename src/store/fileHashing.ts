@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, open, type FileHandle } from 'node:fs/promises';
 import { RegistryError, throwIfCancelled } from '../core/registryError';
@@ -23,7 +23,9 @@ export interface HashOptions {
 export async function hashFile(file: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
   const input = await open(file, 'r');
   try {
-    return await pump(input, undefined, options);
+    const hash = createHash('sha256');
+    const size = await pump(input, undefined, options, hash);
+    return { sha256: hash.digest('hex'), size };
   } finally {
     await input.close();
   }
@@ -35,9 +37,35 @@ export async function copyAndHash(source: string, destination: string, options: 
   try {
     const output = await open(destination, 'wx');
     try {
-      const result = await pump(input, output, options);
+      const hash = createHash('sha256');
+      const size = await pump(input, output, options, hash);
       await output.sync();
-      return result;
+      return { sha256: hash.digest('hex'), size };
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+}
+
+/**
+ * Completes `destination`, a copy of `source` that was cut short: hashes the bytes it already
+ * holds, then appends the rest of `source`. The hash is of what `destination` holds in the end, so
+ * a kept prefix that differs from the source shows as a wrong hash rather than going unnoticed.
+ * Progress jumps to the kept prefix's length first.
+ */
+export async function resumeCopyAndHash(source: string, destination: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+  const input = await open(source, 'r');
+  try {
+    const output = await open(destination, 'r+');
+    try {
+      const hash = createHash('sha256');
+      const kept = await pump(output, undefined, { signal: options.signal }, hash);
+      options.onProgress?.(kept);
+      const size = await pump(input, output, options, hash, kept);
+      await output.sync();
+      return { sha256: hash.digest('hex'), size };
     } finally {
       await output.close();
     }
@@ -66,26 +94,32 @@ export async function tryReflink(source: string, destination: string): Promise<b
   }
 }
 
-async function pump(input: FileHandle, output: FileHandle | undefined, { onProgress, signal }: HashOptions): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
+/** Feeds `input` from `start` to its end into `hash` (and `output`, at the same positions); returns the end position. */
+async function pump(input: FileHandle, output: FileHandle | undefined, { onProgress, signal }: HashOptions, hash: Hash, start = 0): Promise<number> {
   const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-  let size = 0;
+  let size = start;
   let pendingWrite: Promise<unknown> = Promise.resolve();
-  for (let turn = 0; ; turn++) {
-    throwIfCancelled(signal);
-    const buffer = buffers[turn % 2];
-    // The write of the previous chunk (other buffer) runs while this read does.
-    const { bytesRead } = await input.read(buffer, 0, CHUNK, size);
-    if (bytesRead === 0) break;
-    const chunk = buffer.subarray(0, bytesRead);
-    hash.update(chunk);
-    await pendingWrite;
-    if (output) pendingWrite = writeAll(output, chunk, size);
-    size += bytesRead;
-    onProgress?.(size);
+  try {
+    for (let turn = 0; ; turn++) {
+      throwIfCancelled(signal);
+      const buffer = buffers[turn % 2];
+      // The write of the previous chunk (other buffer) runs while this read does.
+      const { bytesRead } = await input.read(buffer, 0, CHUNK, size);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      await pendingWrite;
+      if (output) pendingWrite = writeAll(output, chunk, size);
+      size += bytesRead;
+      onProgress?.(size);
+    }
+  } catch (error) {
+    // Cancelled or cut off: the write under way must end before the caller closes the file.
+    await pendingWrite.catch(() => undefined);
+    throw error;
   }
   await pendingWrite;
-  return { sha256: hash.digest('hex'), size };
+  return size;
 }
 
 /**

@@ -1,10 +1,12 @@
-import { existsSync, linkSync, mkdirSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from '../core/persistence/atomicFile';
 import { RegistryError } from '../core/registryError';
-import { copyAndHash } from '../store/fileHashing';
-import type { SharedStore, StoreObject } from './sharedStore';
+import { copyAndHash, resumeCopyAndHash } from '../store/fileHashing';
+import { blobSha256Of, type SharedStore, type StoreObject } from './sharedStore';
+import type { UploadJournal, UploadRecord } from './uploadJournal';
 
 /**
  * A store in a folder: local disk, NFS (v3 or later) or SMB share. Every object is written in full
@@ -27,7 +29,7 @@ export class FolderStore implements SharedStore {
     const temporary = this.newTemporary();
     writeFileDurably(temporary, bytes);
     try {
-      mkdirSync(path.dirname(target), { recursive: true });
+      this.makeDirectory(path.dirname(target));
       linkSync(temporary, target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
@@ -39,19 +41,69 @@ export class FolderStore implements SharedStore {
     return 'created';
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<void> {
+  async putFile(key: string, file: string, onProgress?: (bytesDone: number) => void, journal?: UploadJournal): Promise<void> {
+    if (journal) return this.putFileResumably(key, file, journal, onProgress);
     const target = this.pathOf(key);
     const temporary = this.newTemporary();
     try {
       await copyAndHash(file, temporary, { onProgress });
-      mkdirSync(path.dirname(target), { recursive: true });
-      renameWithRetry(temporary, target);
-      fsyncDirectory(path.dirname(target));
+      this.publish(temporary, target);
     } catch (error) {
       throw this.ioError(`upload ${key}`, error);
     } finally {
       if (existsSync(temporary)) unlinkSync(temporary);
     }
+  }
+
+  async abortUpload(record: UploadRecord): Promise<void> {
+    rmSync(path.join(this.temporaryDir, record.id), { force: true });
+  }
+
+  /**
+   * The copy goes to a partial file named in the journal, which stays when the copy is cut off
+   * (killed, the share gone): the next attempt hashes what it holds and appends the rest. The
+   * blob's name says what the whole must hash to, so a damaged prefix is caught and the copy
+   * starts over rather than publishing wrong bytes.
+   */
+  private async putFileResumably(key: string, file: string, journal: UploadJournal, onProgress?: (bytesDone: number) => void): Promise<void> {
+    const target = this.pathOf(key);
+    const expected = blobSha256Of(key);
+    try {
+      const { size } = await stat(file);
+      const previous = journal.get(key);
+      if (previous && previous.size === size && existsSync(path.join(this.temporaryDir, previous.id))) {
+        const partial = path.join(this.temporaryDir, previous.id);
+        const { sha256 } = await resumeCopyAndHash(file, partial, { onProgress });
+        if (expected === undefined || sha256 === expected) {
+          this.publish(partial, target);
+          journal.delete(key);
+          return;
+        }
+        unlinkSync(partial);
+      } else if (previous) {
+        await this.abortUpload(previous);
+      }
+      this.makeDirectory(this.temporaryDir);
+      const record: UploadRecord = { key, size, id: `partial-${randomBytes(8).toString('hex')}`, started: new Date().toISOString() };
+      journal.set(record);
+      const partial = path.join(this.temporaryDir, record.id);
+      const { sha256 } = await copyAndHash(file, partial, { onProgress });
+      if (expected !== undefined && sha256 !== expected) {
+        unlinkSync(partial);
+        journal.delete(key);
+        throw new RegistryError('CORRUPT', `The local file for ${key} hashes to ${sha256} while it was being uploaded: it changed. Run 'mreg verify'.`);
+      }
+      this.publish(partial, target);
+      journal.delete(key);
+    } catch (error) {
+      throw this.ioError(`upload ${key}`, error);
+    }
+  }
+
+  private publish(temporary: string, target: string): void {
+    this.makeDirectory(path.dirname(target));
+    renameWithRetry(temporary, target);
+    fsyncDirectory(path.dirname(target));
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -154,8 +206,17 @@ export class FolderStore implements SharedStore {
     return path.join(this.root, ...parts);
   }
 
+  /**
+   * Creates a folder inside the store, never the store itself: a share that went away leaves an
+   * empty mount point, and objects written there would be lost to everyone else.
+   */
+  private makeDirectory(dir: string): void {
+    if (!existsSync(this.root)) throw new RegistryError('IO', `The shared store ${this.root} is not reachable (it is gone). Check that the disk or share is mounted.`);
+    mkdirSync(dir, { recursive: true });
+  }
+
   private newTemporary(): string {
-    mkdirSync(this.temporaryDir, { recursive: true });
+    this.makeDirectory(this.temporaryDir);
     return temporaryNameFor(path.join(this.temporaryDir, 'object'));
   }
 

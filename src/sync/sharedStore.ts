@@ -1,3 +1,5 @@
+import type { UploadJournal, UploadRecord } from './uploadJournal';
+
 /**
  * A shared store: the place several registries meet (a folder on a disk or network share, or an
  * S3-compatible bucket prefix). Keys are `/`-separated paths such as `log/00000000000000000042.json`.
@@ -11,8 +13,15 @@ export interface SharedStore {
   /** Creates `key` with `bytes` unless it exists; a reader sees all of the bytes or no object. */
   createOnly(key: string, bytes: Uint8Array): Promise<'created' | 'exists'>;
 
-  /** Uploads a local file to `key` (overwriting is harmless: content-addressed keys hold the same bytes). */
-  putFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<void>;
+  /**
+   * Uploads a local file to `key` (overwriting is harmless: content-addressed keys hold the same
+   * bytes). With a journal, the upload is resumable: what was sent is recorded as it goes, and an
+   * upload the journal holds for `key` continues where it stopped.
+   */
+  putFile(key: string, file: string, onProgress?: (bytesDone: number) => void, journal?: UploadJournal): Promise<void>;
+
+  /** Discards an unfinished upload (its object turned out to exist already); never throws. */
+  abortUpload(record: UploadRecord): Promise<void>;
 
   /** The object's bytes, or undefined when there is none. Only for small objects (batches). */
   get(key: string): Promise<Buffer | undefined>;
@@ -54,4 +63,9 @@ export interface StoreObject {
 /** Where a blob lives in a store: the same layout as a registry folder's blob store. */
 export function blobKey(sha256: string): string {
   return `blobs/sha256/${sha256.slice(0, 2)}/${sha256}`;
+}
+
+/** The sha256 a blob key names: what its bytes must hash to. */
+export function blobSha256Of(key: string): string | undefined {
+  return /^blobs\/sha256\/[0-9a-f]{2}\/([0-9a-f]{64})$/.exec(key)?.[1];
 }

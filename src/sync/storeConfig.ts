@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../core/persistence/atomicFile';
 import type { RegistryFolder } from '../core/registryFolder';
 import { RegistryError } from '../core/registryError';
 import { FolderStore } from './folderStore';
-import type { S3Location } from './s3Store';
+import type { S3Location, S3StoreOptions } from './s3Store';
 import type { SharedStore } from './sharedStore';
 
 const S3_OPTIONS = new Set(['endpoint', 'region', 'forcePathStyle', 'profile']);
@@ -16,11 +16,11 @@ const S3_OPTIONS = new Set(['endpoint', 'region', 'forcePathStyle', 'profile']);
  * `s3://bucket/prefix?endpoint=…&region=…&forcePathStyle=true&profile=…`. Credentials never go in
  * the URI: it is stored and printed.
  */
-export function parseStoreUri(uri: string, cwd = process.cwd()): { uri: string; open: () => Promise<SharedStore> } {
+export function parseStoreUri(uri: string, cwd = process.cwd()): { uri: string; open: (options?: S3StoreOptions) => Promise<SharedStore> } {
   if (uri.startsWith('s3://')) {
     const location = parseS3Uri(uri);
     // The AWS SDK is loaded only by registries that use S3: every other mreg run starts faster.
-    return { uri, open: async () => new (await import('./s3Store')).S3Store(location) };
+    return { uri, open: async (options) => new (await import('./s3Store')).S3Store(location, options) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
     throw new RegistryError('INVALID_INPUT', `'${uri}' is not a store this version knows: use a folder path, file:///path or s3://bucket/prefix.`);

@@ -35,6 +35,10 @@ export function statusText(status: SyncStatus & { reachable?: boolean }): string
     `Pending: ${status.pendingOps} change(s) not yet pushed${status.pendingVersions.length > 0 ? `; pending versions (numbers may change): ${status.pendingVersions.map((v) => formatRef(v.model, v.number)).join(', ')}` : ''}`,
     `Last sync: ${status.lastSync ?? 'never'}; shared log at batch ${status.remoteSeq}`,
   ];
+  if (status.unfinishedUploads.length > 0) {
+    const bytes = status.unfinishedUploads.reduce((sum, upload) => sum + upload.size, 0);
+    lines.push(`Unfinished uploads: ${status.unfinishedUploads.length} file(s), ${formatBytes(bytes)}; the next sync continues them where they stopped`);
+  }
   if (status.lastError) lines.push(`Last error (${status.lastError.time}): ${status.lastError.message}`);
   return lines.join('\n');
 }

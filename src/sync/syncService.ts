@@ -13,16 +13,23 @@ import { isRegistryError, RegistryError, throwIfCancelled } from '../core/regist
 import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, encodeBatch, LOG_PREFIX, type LogBatch, type RemoteHead } from './logBatch';
 import { rebasePending, type RebaseReport } from './rebase';
 import { waitForCollectors } from './collectorMarkers';
-import { blobKey, type SharedStore } from './sharedStore';
+import { blobKey, blobSha256Of, type SharedStore } from './sharedStore';
 import { parseStoreUri, readStoreUri } from './storeConfig';
+import type { S3Credentials } from './s3Store';
 import { SyncStateFile, type SyncStateRecord } from './syncState';
+import { UploadJournal } from './uploadJournal';
 
-/** The sync service of a registry whose config names a shared store; undefined for a local-only registry. */
-export async function openSyncService(registry: Registry): Promise<SyncService | undefined> {
+/**
+ * The sync service of a registry whose config names a shared store; undefined for a local-only
+ * registry. `credentials(uri)` may supply keys for an S3 store (the extension's SecretStorage);
+ * without them the standard AWS chain does.
+ */
+export async function openSyncService(registry: Registry, credentials?: (storeUri: string) => Promise<S3Credentials | undefined>): Promise<SyncService | undefined> {
   const uri = readStoreUri(registry.folder);
   if (!uri) return undefined;
   const store = parseStoreUri(uri);
-  return new SyncService(registry, await store.open(), store.uri);
+  const keys = store.uri.startsWith('s3://') ? await credentials?.(store.uri) : undefined;
+  return new SyncService(registry, await store.open({ credentials: keys }), store.uri);
 }
 
 /** What the status bar shows. */
@@ -36,6 +43,8 @@ export interface SyncStatus {
   pendingOps: number;
   /** Versions registered here and not yet pushed: their numbers may still change. */
   pendingVersions: { model: string; number: number }[];
+  /** Uploads a sync started and did not finish (killed, offline): the next push continues them. */
+  unfinishedUploads: { key: string; size: number }[];
   /** The last batch of the shared log this registry holds. */
   remoteSeq: number;
   lastSync?: string;
@@ -97,6 +106,7 @@ const SNAPSHOT_EVERY = 100;
 export class SyncService {
   private readonly state: SyncStateFile;
   private readonly syncLock: WriterLock;
+  private readonly uploads: UploadJournal;
 
   constructor(
     readonly registry: Registry,
@@ -105,6 +115,7 @@ export class SyncService {
     private readonly options: SyncServiceOptions = {},
   ) {
     this.state = new SyncStateFile(registry.folder);
+    this.uploads = new UploadJournal(registry.folder, storeUri);
     this.syncLock = new WriterLock(path.join(registry.folder.root, 'sync', 'lock'), 300_000);
   }
 
@@ -122,6 +133,7 @@ export class SyncService {
       store: this.storeUri,
       pendingOps: pending.length,
       pendingVersions,
+      unfinishedUploads: this.uploads.list().map(({ key, size }) => ({ key, size })),
       remoteSeq: state.remote.seq,
       lastSync: state.lastSync,
       lastError: state.lastError,
@@ -240,7 +252,7 @@ export class SyncService {
         break;
       }
     }
-    let blobs = (await this.store.list('blobs/sha256/')).filter((key) => /^blobs\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key));
+    let blobs = (await this.store.list('blobs/sha256/')).filter((key) => blobSha256Of(key) !== undefined);
     report.blobsTotal = blobs.length;
     const present = new Set(blobs.map((key) => key.slice(key.lastIndexOf('/') + 1)));
     const missing = new Map<string, string>();
@@ -249,7 +261,7 @@ export class SyncService {
     if (options.sample !== undefined && options.sample < blobs.length) blobs = sample(blobs, options.sample);
     for (const key of blobs) {
       throwIfCancelled(options.signal);
-      const sha256 = key.slice(key.lastIndexOf('/') + 1);
+      const sha256 = blobSha256Of(key)!;
       const temporary = this.registry.blobs.temporaryFile();
       try {
         await this.store.getToFile(key, temporary);
@@ -296,20 +308,32 @@ export class SyncService {
       }
     }
     const keys = await this.store.list(LOG_PREFIX, batchKey(head.seq));
+    let pulledBatches = 0;
+    /** What stopped the reading (a damaged or missing batch, the store gone): reported once the batches before it are applied. */
+    let stopped: unknown;
     for (const key of keys) {
       const seq = batchSeqOf(key);
       if (seq === undefined) continue;
-      if (seq !== head.seq + 1) {
-        throw new RegistryError('CORRUPT', `The shared log in ${this.store.description} has ${key} but no ${batchKey(head.seq + 1)}: a batch is missing. Nothing after batch ${head.seq} was applied.`);
+      try {
+        if (seq !== head.seq + 1) {
+          throw new RegistryError('CORRUPT', `The shared log in ${this.store.description} has ${key} but no ${batchKey(head.seq + 1)}: a batch is missing. Nothing after batch ${head.seq} was applied.`);
+        }
+        const bytes = await this.store.get(key);
+        if (!bytes) throw new RegistryError('IO', `${key} vanished from ${this.store.description} while it was being read; try again.`);
+        result.bytesDown += bytes.length;
+        const decoded = decodeBatch(bytes, head, this.store.description);
+        batches.push(decoded.events);
+        head = decoded.head;
+        pulledBatches += 1;
+      } catch (error) {
+        stopped = error;
+        break;
       }
-      const bytes = await this.store.get(key);
-      if (!bytes) throw new RegistryError('IO', `${key} vanished from ${this.store.description} while it was being read; try again.`);
-      result.bytesDown += bytes.length;
-      const decoded = decodeBatch(bytes, head, this.store.description);
-      batches.push(decoded.events);
-      head = decoded.head;
     }
-    if (batches.length === 0) return state;
+    if (batches.length === 0) {
+      if (stopped) throw stopped;
+      return state;
+    }
     const pulled = batches.flat();
     for (const event of pulled) {
       // The manifest travels in the event; the registry reads it from its blob store.
@@ -325,7 +349,7 @@ export class SyncService {
       report = rebased.report;
       return [...batches, ...rebased.lines];
     });
-    result.pulledBatches += keys.length;
+    result.pulledBatches += pulledBatches;
     result.pulledEvents += pulled.length;
     if (report) {
       result.rebase.renumbered.push(...report.renumbered);
@@ -335,6 +359,7 @@ export class SyncService {
     }
     const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: ends[batches.length - 1] } };
     this.state.write(next);
+    if (stopped) throw stopped;
     return next;
   }
 
@@ -421,7 +446,19 @@ export class SyncService {
       if (event.type === 'version.registered') for (const artifact of event.payload.manifest.artifacts) wanted.set(artifact.sha256, artifact.size);
     }
     const missing: [string, number][] = [];
-    for (const [sha256, size] of wanted) if (!(await this.store.exists(blobKey(sha256)))) missing.push([sha256, size]);
+    for (const [sha256, size] of wanted) {
+      const key = blobKey(sha256);
+      if (!(await this.store.exists(key))) {
+        missing.push([sha256, size]);
+        continue;
+      }
+      // Someone else completed the blob while an upload of ours was cut off: drop our parts.
+      const stale = this.uploads.get(key);
+      if (stale) {
+        await this.store.abortUpload(stale);
+        this.uploads.delete(key);
+      }
+    }
     const total = missing.reduce((sum, [, size]) => sum + size, 0);
     let done = 0;
     for (const [sha256, size] of missing) {
@@ -431,7 +468,12 @@ export class SyncService {
       if (check !== 'ok') {
         throw new RegistryError('CORRUPT', `Blob ${sha256} of a pending version is ${check} in this registry, so it cannot be pushed. Run 'mreg verify'.`);
       }
-      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256), (bytes) => options.onProgress?.(done + bytes, total, sha256));
+      // Cancelling stops the upload mid-file; what went up is kept for the next sync to continue.
+      const progress = (bytes: number) => {
+        throwIfCancelled(options.signal);
+        options.onProgress?.(done + bytes, total, sha256);
+      };
+      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256), progress, this.uploads);
       done += size;
       result.uploadedBlobs += 1;
       result.bytesUp += size;

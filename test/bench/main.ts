@@ -6,20 +6,22 @@ import { benchRegistryScale } from './registryScaleBench';
 import { benchStoreGc } from './storeGcBench';
 import { benchSync } from './syncBench';
 import { benchSearch } from './searchBench';
+import { benchTransfer } from './transferBench';
 import { benchWebview } from './webviewBench';
 
 /**
  * `npm run bench`: prints tables, asserts nothing. BENCH_SIZES_GIB (default "1,4"),
  * BENCH_VERSIONS (default 100000) and BENCH_MODELS (default 1000, for the extension) make a quick
- * run possible; BENCH_ONLY=files,scale,sync,storegc,search,extension,lineage,inspect,webview picks sections;
- * BENCH_STOREGC_VERSIONS (default "300,3000") sizes the shared-store gc section;
+ * run possible; BENCH_ONLY=files,scale,sync,transfer,storegc,search,extension,lineage,inspect,webview picks sections;
+ * BENCH_TRANSFER_MIB (default 1024) sizes the file the transfer section uploads; BENCH_STOREGC_VERSIONS
+ * (default "300,3000") sizes the shared-store gc section;
  * BENCH_DIFF_MIB (default 256) sizes the changed binary of the lineage section, BENCH_INSPECT_GIB
  * (default 3) the sparse weight files `mreg inspect` reads.
  */
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').map(Number).filter((size) => size > 0);
   const versions = Number(process.env.BENCH_VERSIONS ?? 100_000);
-  const only = new Set((process.env.BENCH_ONLY ?? 'files,scale,sync,storegc,search,extension,lineage,inspect,webview').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? 'files,scale,sync,transfer,storegc,search,extension,lineage,inspect,webview').split(','));
   if (only.has('files')) {
     console.log('# Large files: register vs cp and openssl');
     await benchFileRegistration(sizes);
@@ -31,6 +33,10 @@ async function main(): Promise<void> {
   if (only.has('sync')) {
     console.log('\n# Sync cost against registry size');
     await benchSync(versions);
+  }
+  if (only.has('transfer')) {
+    console.log('\n# Large uploads to the shared store');
+    await benchTransfer(Number(process.env.BENCH_TRANSFER_MIB ?? 1024));
   }
   if (only.has('storegc')) {
     console.log('\n# Garbage collection of a shared store');

@@ -74,16 +74,25 @@ describe('mreg sync', () => {
       return { store, writer, reader };
     }
 
-    it('reports a truncated batch and applies nothing from it', () => {
-      const { store, reader } = twoClients('sync-truncated');
+    it('applies the intact batches before a truncated one, then reports it and applies nothing from it', () => {
+      const { store, writer, reader } = twoClients('sync-truncated');
+      writeFileSync(path.join(writer, 'w.bin'), 'weights 0.97');
+      ok(mreg(['register', 'm', 'w.bin', '--metric', 'accuracy=0.97'], { cwd: writer }), 'register');
+      ok(mreg(['sync'], { cwd: writer }), 'sync');
       const file = batchFile(store, 2);
       truncateSync(file, Math.floor(readFileSync(file).length / 2));
 
       const sync = mreg(['sync'], { cwd: reader });
       assert.equal(sync.status, 1);
-      assert.match(sync.stderr, /Batch 2 of the shared log .* is damaged: it is not complete JSON/);
-      assert.deepEqual(registryContents(reader), {}, 'nothing applied');
-      assert.equal(json<{ state: string }>(ok(mreg(['status', '--json'], { cwd: reader }), 'status')).state, 'error');
+      assert.match(sync.stderr, /Batch 2 of the shared log .* is damaged: it is not complete JSON.*Nothing from it was applied/);
+      assert.deepEqual(
+        registryContents(reader).m?.map((version) => version.number),
+        [1],
+        'batch 1 is applied; batch 2 and the intact batch 3 after it are not',
+      );
+      const status = json<{ state: string; remoteSeq: number }>(ok(mreg(['status', '--json'], { cwd: reader }), 'status'));
+      assert.deepEqual([status.state, status.remoteSeq], ['error', 1]);
+      assert.match(mreg(['sync'], { cwd: reader }).stderr, /Batch 2 of the shared log .* is damaged/, 'reported again on the next sync');
 
       const verify = mreg(['verify', '--store', '--json'], { cwd: reader });
       assert.equal(verify.status, 1);

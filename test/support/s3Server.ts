@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import S3rver from 's3rver';
 
 /** s3rver's own credentials: the tests hand them to the AWS SDK's standard chain through the environment. */
@@ -6,6 +7,7 @@ export const S3_CREDENTIALS_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCE
 interface KoaContext {
   method: string;
   path: string;
+  query: Record<string, string>;
   status: number;
   body: unknown;
   type: string;
@@ -15,13 +17,26 @@ type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 interface S3rverInternals {
   middleware: Middleware[];
   store: { existsObject(bucket: string, key: string): Promise<boolean> };
+  httpServer: Server;
+}
+
+/** A request as the server saw it (multipart uploads show as `uploads`/`uploadId`/`partNumber` queries). */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
 }
 
 export interface TestS3Server {
   endpoint: string;
+  /** Every request answered so far, in order. */
+  requests: SeenRequest[];
   /** A store URI for `bucket` with this server's endpoint. */
   uri(prefix: string): string;
   close(): Promise<void>;
+  /** Goes away at once, cutting the connections it is serving (the service down mid-request). */
+  kill(): Promise<void>;
 }
 
 /**
@@ -30,9 +45,9 @@ export interface TestS3Server {
  * as AWS S3, MinIO and R2 do. Those PUTs are handled one at a time, so the check and the write are
  * atomic to each other — the behaviour the sync protocol relies on, on a server the tests control.
  */
-export async function startS3Server(directory: string, options: { conditionalWrites: boolean }): Promise<TestS3Server> {
+export async function startS3Server(directory: string, options: { conditionalWrites: boolean; port?: number }): Promise<TestS3Server> {
   const bucket = 'registry';
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const server = new S3rver({ address: '127.0.0.1', port: options.port ?? 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
   if (options.conditionalWrites) {
     const internals = server as unknown as S3rverInternals;
     let queue: Promise<void> = Promise.resolve();
@@ -52,11 +67,25 @@ export async function startS3Server(directory: string, options: { conditionalWri
       return guarded;
     });
   }
+  const requests: SeenRequest[] = [];
+  (server as unknown as S3rverInternals).middleware.unshift(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      requests.push({ method: ctx.method, path: ctx.path, query: { ...ctx.query }, status: ctx.status });
+    }
+  });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   return {
     endpoint,
+    requests,
     uri: (prefix) => `s3://${bucket}/${prefix}?endpoint=${encodeURIComponent(endpoint)}&forcePathStyle=true&region=us-east-1`,
     close: () => server.close(),
+    kill: async () => {
+      const closed = server.close();
+      (server as unknown as S3rverInternals).httpServer.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -63,7 +63,7 @@ export function addSyncCommands<Options extends { json?: boolean }>(program: Com
         const service = await openSyncService(registry);
         if (!service) {
           const status = { state: 'local', pendingOps: 0, pendingVersions: [], remoteSeq: 0 } as const;
-          emit(options, status, statusText({ ...status, pendingVersions: [] }));
+          emit(options, status, statusText({ ...status, pendingVersions: [], unfinishedUploads: [] }));
           return;
         }
         try {

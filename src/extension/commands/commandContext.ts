@@ -4,6 +4,7 @@ import type { RegistrySession } from '../registrySession';
 import type { RegistryStatusBar } from '../registryStatusBar';
 import type { RegistrySync } from '../registrySync';
 import type { Settings } from '../settings';
+import type { StoreCredentials } from '../storeCredentials';
 import type { ModelsTreeProvider } from '../tree/modelsTreeProvider';
 import type { VersionPanels } from '../webviews/versionPanels';
 
@@ -16,6 +17,7 @@ export interface CommandContext {
   statusBar: RegistryStatusBar;
   sync: RegistrySync;
   versionPanels: VersionPanels;
+  storeCredentials: StoreCredentials;
 }
 
 /** A command's implementation; its result is returned to `executeCommand` callers (tasks, tests). */

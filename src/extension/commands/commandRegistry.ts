@@ -7,6 +7,7 @@ import type { CommandContext, CommandTable } from './commandContext';
 import { lifecycleCommands } from './lifecycleCommands';
 import { registrationCommands } from './registrationCommands';
 import { registryWideCommands } from './registryWideCommands';
+import { storeCredentialCommands } from './storeCredentialCommands';
 import { versionCommands } from './versionCommands';
 
 /** The one place commands are registered; each failure becomes a notification with advice. */
@@ -18,6 +19,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     ...artifactCommands(context),
     ...registryWideCommands(context),
     ...approvalCommands(context),
+    ...storeCredentialCommands(context),
   };
   const titles = new Map<string, string>(Object.entries(CommandIds).map(([key, id]) => [id, key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())]));
   return Object.entries(table).map(([id, handler]) =>

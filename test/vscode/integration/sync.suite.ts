@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { ModelVersion } from '../../../src/core/modelVersion';
 import type { SyncResult } from '../../../src/sync/syncService';
+import { startS3Server, type TestS3Server } from '../../support/s3Server';
 import { eventually, host } from './host';
 
 function mreg(args: string[], cwd: string): string {
@@ -69,5 +71,56 @@ describe('Sync with a shared store', () => {
     assert.ok(result.pushedEvents >= 1, `pushed ${result.pushedEvents} events`);
     assert.equal(host.extension.sync.status()?.state, 'synced');
     assert.equal(host.extension.sync.pendingVersions().size, 0);
+  });
+});
+
+describe('Shared store credentials kept in VS Code SecretStorage', () => {
+  const root = () => host.vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const configFile = () => path.join(root(), '.modelregistry', 'config.json');
+  let server: TestS3Server;
+
+  before(async () => {
+    server = await startS3Server(mkdtempSync(path.join(tmpdir(), 'mreg-extension-s3-')), { conditionalWrites: true });
+  });
+
+  after(async () => {
+    await host.vscode.commands.executeCommand('modelRegistry.clearStoreCredentials');
+    const config = JSON.parse(readFileSync(configFile(), 'utf8')) as Record<string, unknown>;
+    delete config.store;
+    writeFileSync(configFile(), JSON.stringify(config));
+    await host.extension.session.reload();
+    await server.close();
+  });
+
+  it('syncs with an S3 store once its credentials are set through the command, and no longer once they are cleared', async () => {
+    const uri = server.uri('extension');
+    mreg(['store', 'set', uri], root());
+    await host.extension.session.reload();
+    // s3rver accepts its own keys only, which neither the environment nor any profile here holds.
+    await eventually(() => assert.match(String(host.extension.sync.status()?.state), /^(offline|error)$/), 'without credentials the store refuses the sync', 60_000);
+
+    assert.equal(await host.extension.sync.storeUri(), uri);
+    assert.equal(await host.extension.storeCredentials.get(uri), undefined, 'no credentials stored yet');
+    const result = await host.vscode.commands.executeCommand<SyncResult>('modelRegistry.setStoreCredentials', { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    assert.deepEqual(await host.extension.storeCredentials.get(uri), { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: undefined }, 'kept in the secret storage');
+    assert.ok(result, `the sync after setting the credentials succeeded (last error: ${host.extension.sync.status()?.lastError?.time} ${host.extension.sync.status()?.lastError?.message})`);
+    // The sync that the stored secret triggers may have pushed first; either way nothing is left.
+    assert.deepEqual([host.extension.sync.status()?.state, host.extension.sync.status()?.pendingOps], ['synced', 0]);
+    for (const file of [configFile(), path.join(root(), '.modelregistry', 'sync', 'state.json')]) {
+      assert.doesNotMatch(readFileSync(file, 'utf8'), /S3RVER/, `${path.basename(file)} holds no credentials`);
+    }
+    const other = mkdtempSync(path.join(tmpdir(), 'mreg-s3-client-'));
+    mreg(['store', 'set', uri], other);
+    // Asynchronously: the server answers from this very process.
+    await promisify(execFile)(process.execPath, [process.env.MODEL_REGISTRY_TEST_CLI!, 'sync'], {
+      cwd: other,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
+    });
+    assert.ok((JSON.parse(mreg(['versions', 'synced-model', '--json'], other)) as unknown[]).length > 0, 'another client sees the versions');
+
+    assert.equal(await host.vscode.commands.executeCommand<boolean>('modelRegistry.clearStoreCredentials'), true);
+    assert.equal(await host.extension.storeCredentials.get(uri), undefined, 'gone from the secret storage');
+    assert.equal(await host.vscode.commands.executeCommand('modelRegistry.syncNow'), undefined, 'the sync fails and is reported');
+    await eventually(() => assert.match(String(host.extension.sync.status()?.state), /^(offline|error)$/), 'without the credentials the store refuses again', 60_000);
   });
 });
