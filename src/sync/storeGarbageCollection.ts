@@ -5,7 +5,7 @@ import { isRegistryError, RegistryError, throwIfCancelled } from '../core/regist
 import type { BlobTally, GcReport } from '../core/retention/garbageCollection';
 import type { RetentionPolicy } from '../core/retention/retentionPolicy';
 import { withCollectorMarker } from './collectorMarkers';
-import { blobKey } from './sharedStore';
+import { blobKey, blobSha256Of } from './sharedStore';
 import { openSyncService, type SyncService } from './syncService';
 
 /** What gc did to the shared store's blobs (or, in a dry run, would do). */
@@ -36,8 +36,6 @@ export interface GcOptions {
   policy?: Partial<RetentionPolicy>;
   signal?: AbortSignal;
 }
-
-const BLOB_KEY = /^blobs\/sha256\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
 
 /**
  * `mreg gc` for a registry that may sync with a shared store. With a store: pull (and, unless a dry
@@ -98,7 +96,7 @@ export async function collectStoreGarbage(
   let live = registry.liveBlobs(options.except);
   const candidates: { sha256: string; size: number; uploadedAt: Date }[] = [];
   for (const object of await store.listObjects('blobs/sha256/')) {
-    const sha256 = BLOB_KEY.exec(object.key)?.[1];
+    const sha256 = blobSha256Of(object.key);
     if (!sha256 || live.has(sha256)) continue;
     report.unreferenced.count += 1;
     report.unreferenced.bytes += object.size;
