@@ -367,6 +367,7 @@ export class SyncService {
     const lines = this.pendingLines(state);
     if (lines.length === 0) return 'nothing';
     const events = lines.flatMap((line) => line.events);
+    const blobsCheckedFrom = performance.now();
     await this.uploadBlobs(events, result, options);
     const { bytes, head } = encodeBatch(state.remote, events);
     if ((await this.store.createOnly(batchKey(head.seq), bytes)) === 'exists') return 'taken';
@@ -375,7 +376,7 @@ export class SyncService {
     result.bytesUp += bytes.length;
     const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: lines[lines.length - 1].endOffset } };
     this.state.write(next);
-    if (await waitForCollectors(this.store, batchKey(head.seq))) await this.restoreCollected(events, result);
+    if (await waitForCollectors(this.store, batchKey(head.seq), performance.now() - blobsCheckedFrom)) await this.restoreCollected(events, result);
     if (head.seq % (this.options.snapshotEvery ?? SNAPSHOT_EVERY) === 0) {
       await this.writeSnapshot(next);
       result.snapshotWritten = head.seq;

@@ -43,4 +43,14 @@ describe('collector markers', () => {
     utimesSync(path.join(root, 'collectors', 'dead'), old, old);
     assert.equal(await waitForCollectors(store, BATCH), false);
   });
+
+  it('make a push check its blobs after a gc that ran while the push was uploading, however long that took', async () => {
+    const { store, root } = await storeWithBatch();
+    await store.createOnly(`${COLLECTOR_PREFIX}during`, Buffer.from('{}'));
+    await store.createOnly(`${COLLECTOR_PREFIX}during.done`, Buffer.from('done'));
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    for (const name of ['during', 'during.done']) utimesSync(path.join(root, 'collectors', name), tenMinutesAgo, tenMinutesAgo);
+    assert.equal(await waitForCollectors(store, BATCH, 5 * 60_000), false, 'a gc done before the push began checking blobs');
+    assert.equal(await waitForCollectors(store, BATCH, 15 * 60_000), true, 'a gc during the push: its blobs are checked');
+  });
 });
