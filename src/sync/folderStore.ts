@@ -8,6 +8,12 @@ import { copyAndHash, resumeCopyAndHash } from '../store/fileHashing';
 import { blobSha256Of, type SharedStore, type StoreObject } from './sharedStore';
 import type { UploadJournal, UploadRecord } from './uploadJournal';
 
+/** Temporary files of a folder store live under this key, out of listings of the store's objects. */
+const TEMPORARY_DIR_KEY = 'tmp';
+const PARTIAL_ID_PREFIX = 'partial-';
+/** The keys of the partial copies uploads resume from; store gc removes abandoned ones. */
+export const PARTIAL_UPLOAD_PREFIX = `${TEMPORARY_DIR_KEY}/${PARTIAL_ID_PREFIX}`;
+
 /**
  * A store in a folder: local disk, NFS (v3 or later) or SMB share. Every object is written in full
  * to a temporary file first and only then given its name, so a writer killed mid-way leaves at
@@ -20,7 +26,7 @@ export class FolderStore implements SharedStore {
 
   constructor(readonly root: string) {
     this.description = `folder ${root}`;
-    this.temporaryDir = path.join(root, 'tmp');
+    this.temporaryDir = path.join(root, TEMPORARY_DIR_KEY);
   }
 
   async createOnly(key: string, bytes: Uint8Array): Promise<'created' | 'exists'> {
@@ -84,7 +90,7 @@ export class FolderStore implements SharedStore {
         await this.abortUpload(previous);
       }
       this.makeDirectory(this.temporaryDir);
-      const record: UploadRecord = { key, size, id: `partial-${randomBytes(8).toString('hex')}`, started: new Date().toISOString() };
+      const record: UploadRecord = { key, size, id: `${PARTIAL_ID_PREFIX}${randomBytes(8).toString('hex')}`, started: new Date().toISOString() };
       journal.set(record);
       const partial = path.join(this.temporaryDir, record.id);
       const { sha256 } = await copyAndHash(file, partial, { onProgress });
@@ -193,7 +199,7 @@ export class FolderStore implements SharedStore {
     for (const entry of entries) {
       const key = dirKey ? `${dirKey}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (key !== 'tmp') await this.walk(key, into);
+        if (key !== TEMPORARY_DIR_KEY) await this.walk(key, into);
       } else if (!entry.name.startsWith('.')) {
         into.push(key);
       }

@@ -5,6 +5,7 @@ import { isRegistryError, RegistryError, throwIfCancelled } from '../core/regist
 import type { BlobTally, GcReport } from '../core/retention/garbageCollection';
 import type { RetentionPolicy } from '../core/retention/retentionPolicy';
 import { withCollectorMarker } from './collectorMarkers';
+import { PARTIAL_UPLOAD_PREFIX } from './folderStore';
 import { blobKey, blobSha256Of } from './sharedStore';
 import { openSyncService, type SyncService } from './syncService';
 
@@ -21,6 +22,13 @@ export interface StoreGcReport {
   restored: string[];
   /** … and those this registry holds no copy of: the client that pushed the batch puts them back on its next sync. */
   unrestored: string[];
+  /**
+   * Partial copies a folder store keeps for uploads to resume, untouched for the grace period (and
+   * at least an hour): left
+   * by clients that stopped mid-upload and never came back. Removed (in a dry run: would be); a
+   * client that does come back starts its copy over.
+   */
+  abandonedUploads: BlobTally;
 }
 
 export interface GcEverywhereReport extends GcReport {
@@ -90,9 +98,11 @@ export async function collectStoreGarbage(
     recent: { count: 0, bytes: 0, removableAfter: null },
     restored: [],
     unrestored: [],
+    abandonedUploads: { count: 0, bytes: 0 },
   };
   const graceMs = options.graceHours * 3_600_000;
   const storeNow = await storeClock(service);
+  await collectAbandonedUploads(service, storeNow.getTime() - Math.max(graceMs, ABANDONED_UPLOAD_MIN_AGE_MS), report.abandonedUploads, options.dryRun);
   let live = registry.liveBlobs(options.except);
   const candidates: { sha256: string; size: number; uploadedAt: Date }[] = [];
   for (const object of await store.listObjects('blobs/sha256/')) {
@@ -141,6 +151,26 @@ export async function collectStoreGarbage(
     }
   });
   return report;
+}
+
+/**
+ * A partial copy is touched by every write of its upload, but not while a resuming client re-hashes
+ * the part it kept (minutes for a large file): even with no grace period, it is left alone that long.
+ */
+const ABANDONED_UPLOAD_MIN_AGE_MS = 3_600_000;
+
+/**
+ * Partial copies are never named by the log, so they need no handshake with pushes: one still being
+ * written is younger than the minimum age, and one removed under a client that was only slow costs
+ * it a fresh copy, never data.
+ */
+async function collectAbandonedUploads(service: SyncService, untouchedSince: number, tally: BlobTally, dryRun?: boolean): Promise<void> {
+  for (const object of await service.store.listObjects(PARTIAL_UPLOAD_PREFIX)) {
+    if (object.modified.getTime() > untouchedSince) continue;
+    if (!dryRun) await service.store.delete(object.key);
+    tally.count += 1;
+    tally.bytes += object.size;
+  }
 }
 
 function tallyRemoved(report: StoreGcReport, candidate: { sha256: string; size: number; uploadedAt: Date }): void {

@@ -62,5 +62,8 @@ export function storeGcText(report: StoreGcReport, dryRun: boolean, graceHours: 
     ...report.restored.map((sha256) => `  put back ${sha256}: a version pushed during this gc refers to it`),
     ...report.unrestored.map((sha256) => `  Warning: ${sha256} was removed while a version pushed during this gc refers to it; the client that pushed it uploads it again on its next sync`),
   ];
+  if (report.abandonedUploads.count > 0) {
+    lines.push(`  ${dryRun ? 'would remove' : 'removed'} ${report.abandonedUploads.count} abandoned partial upload(s), untouched for the grace period and at least an hour (${formatBytes(report.abandonedUploads.bytes)})`);
+  }
   return lines.join('\n');
 }

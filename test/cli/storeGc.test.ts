@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from '../../src/index';
 import { openSyncService } from '../../src/sync/syncService';
-import { json, mreg, mregAsync, type MregResult } from '../support/mregProcess';
+import { json, MREG, mreg, mregAsync, type MregResult } from '../support/mregProcess';
 import { S3_CREDENTIALS_ENV, startS3Server } from '../support/s3Server';
-import { makeClient, ok, registryContents } from '../support/syncClients';
+import { killWhen, makeClient, ok, registryContents } from '../support/syncClients';
 import { useTempFolders } from '../support/tempFolders';
 
 const tempFolder = useTempFolders();
@@ -14,6 +16,7 @@ interface StoreGc {
   unreferenced: { count: number; bytes: number };
   removed: { count: number; bytes: number; blobs: { sha256: string; size: number }[] };
   recent: { count: number };
+  abandonedUploads: { count: number; bytes: number };
 }
 interface GcJson {
   deleted: { model: string; number: number }[];
@@ -182,6 +185,39 @@ describe('mreg gc with a shared store', () => {
     ok(mreg(['sync'], { cwd: collector }), 'sync the collector');
     assert.deepEqual(numbers(collector, 'm'), [3, 2]);
     assert.equal(await assertEveryLiveVersionResolves(root, store), 2);
+  });
+
+  it('removes the partial copies of uploads abandoned mid-way; a client that comes back copies again', async function () {
+    this.timeout(180_000);
+    const root = tempFolder('store-gc-partial');
+    const store = path.join(root, 'store');
+    const writer = makeClient(root, 'writer', store);
+    const collector = makeClient(root, 'collector', store);
+    const file = randomBytes(64 * 1024 * 1024);
+    writeFileSync(path.join(writer, 'big.bin'), file);
+    ok(mreg(['register', 'm', 'big.bin'], { cwd: writer }), 'register');
+    const { MREG_REGISTRY: _ignored, ...env } = process.env;
+    const partials = () => (existsSync(path.join(store, 'tmp')) ? readdirSync(path.join(store, 'tmp')).filter((name) => name.startsWith('partial-')) : []);
+    const copying = () => partials().some((name) => statSync(path.join(store, 'tmp', name)).size > 0);
+    assert.ok(await killWhen(spawn(process.execPath, [MREG, 'sync'], { cwd: writer, env, stdio: ['ignore', 'pipe', 'pipe'] }), copying), 'the sync was killed mid-copy');
+    assert.equal(partials().length, 1);
+    const fresh = json<GcJson>(ok(mreg(['gc', '--dry-run', '--grace-hours', '0', '--json'], { cwd: collector }), 'dry run, fresh partial'));
+    assert.deepEqual(fresh.store?.abandonedUploads, { count: 0, bytes: 0 }, 'a partial copy touched within the hour stays even without a grace period');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(path.join(store, 'tmp', partials()[0]), twoHoursAgo, twoHoursAgo);
+
+    const kept = json<GcJson>(ok(mreg(['gc', '--dry-run', '--json'], { cwd: collector }), 'dry run, default grace'));
+    assert.deepEqual(kept.store?.abandonedUploads, { count: 0, bytes: 0 }, 'a partial copy touched within the grace period stays');
+    const listed = ok(mreg(['gc', '--dry-run', '--grace-hours', '0'], { cwd: collector }), 'dry run, no grace');
+    assert.match(listed.stdout, /would remove 1 abandoned partial upload\(s\), untouched for the grace period and at least an hour/);
+    assert.equal(partials().length, 1, 'a dry run removes nothing');
+    const swept = json<GcJson>(ok(mreg(['gc', '--grace-hours', '0', '--json'], { cwd: collector }), 'gc'));
+    assert.equal(swept.store?.abandonedUploads.count, 1);
+    assert.ok((swept.store?.abandonedUploads.bytes ?? 0) > 0);
+    assert.deepEqual(partials(), []);
+
+    ok(await mregAsync(['sync'], { cwd: writer }), 'the writer comes back and copies again');
+    assert.equal(await assertEveryLiveVersionResolves(root, store), 1);
   });
 
   it('collects an S3 store: a dry run lists the blobs past the grace period, gc removes them and live versions still resolve', async function () {
