@@ -32,21 +32,8 @@ export async function hashFile(file: string, options: HashOptions = {}): Promise
 }
 
 /** Reads `source` once, hashing it while writing `destination` (created exclusively) and fsyncs it. */
-export async function copyAndHash(source: string, destination: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
-  const input = await open(source, 'r');
-  try {
-    const output = await open(destination, 'wx');
-    try {
-      const hash = createHash('sha256');
-      const size = await pump(input, output, options, hash);
-      await output.sync();
-      return { sha256: hash.digest('hex'), size };
-    } finally {
-      await output.close();
-    }
-  } finally {
-    await input.close();
-  }
+export function copyAndHash(source: string, destination: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+  return copyIntoAndHash(source, destination, 'fresh', options);
 }
 
 /**
@@ -55,14 +42,21 @@ export async function copyAndHash(source: string, destination: string, options: 
  * a kept prefix that differs from the source shows as a wrong hash rather than going unnoticed.
  * Progress jumps to the kept prefix's length first.
  */
-export async function resumeCopyAndHash(source: string, destination: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+export function resumeCopyAndHash(source: string, destination: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+  return copyIntoAndHash(source, destination, 'resume', options);
+}
+
+async function copyIntoAndHash(source: string, destination: string, start: 'fresh' | 'resume', options: HashOptions): Promise<{ sha256: string; size: number }> {
   const input = await open(source, 'r');
   try {
-    const output = await open(destination, 'r+');
+    const output = await open(destination, start === 'fresh' ? 'wx' : 'r+');
     try {
       const hash = createHash('sha256');
-      const kept = await pump(output, undefined, { signal: options.signal }, hash);
-      options.onProgress?.(kept);
+      let kept = 0;
+      if (start === 'resume') {
+        kept = await pump(output, undefined, { signal: options.signal }, hash);
+        options.onProgress?.(kept);
+      }
       const size = await pump(input, output, options, hash, kept);
       await output.sync();
       return { sha256: hash.digest('hex'), size };
