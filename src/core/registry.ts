@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { captureLineage, type CaptureOptions, type CapturedLineage } from '../lineage/captureLineage';
 import { captureDataLineage } from '../lineage/dataLineage';
 import { assertCleanTree, captureGitLineage } from '../lineage/gitLineage';
+import { projectRelative } from '../lineage/projectFiles';
 import { inspectArtifactFiles, versionSignature } from '../formats/inspectArtifact';
 import type { Inspection } from '../formats/inspection';
 import type { HashOptions } from '../store/fileHashing';
@@ -1015,7 +1016,7 @@ export class Registry {
   }
 
   private projectRelative(file: string): string {
-    return path.relative(this.projectRoot, path.resolve(file)).split(path.sep).join('/') || '.';
+    return projectRelative(this.projectRoot, path.resolve(file));
   }
 
   private changed(): void {

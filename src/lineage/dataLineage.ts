@@ -25,17 +25,19 @@ export interface FileHasher {
  */
 export async function captureDataLineage(spec: string, projectRoot: string, hasher: FileHasher, options: HashOptions = {}): Promise<DataLineage[]> {
   if (URI.test(spec)) return [uriLineage(spec)];
-  const stats = statSync(spec, { throwIfNoEntry: false });
+  // A path as typed is relative to where the command runs, which need not be the project root.
+  const local = path.resolve(spec);
+  const stats = statSync(local, { throwIfNoEntry: false });
   if (!stats) throw new RegistryError('NOT_FOUND', `Data '${spec}' is neither an existing path nor a URI like s3://bucket/key.`);
-  if (stats.isFile() && isDvcFile(spec)) return readDvcData(projectRoot, spec);
-  const tracked = trackedByDvc(projectRoot, spec);
+  if (stats.isFile() && isDvcFile(local)) return readDvcData(projectRoot, local);
+  const tracked = trackedByDvc(projectRoot, local);
   if (tracked) return [tracked];
-  const uri = projectRelative(projectRoot, spec);
+  const uri = projectRelative(projectRoot, local);
   if (stats.isFile()) {
-    const { sha256, size } = await hasher.hash(spec, options);
+    const { sha256, size } = await hasher.hash(local, options);
     return [{ uri, kind: 'file', sha256, size }];
   }
-  const files = collectArtifactFiles([spec]);
+  const files = collectArtifactFiles([local]);
   const lines: string[] = [];
   let size = 0;
   for (const file of files) {
@@ -66,10 +68,10 @@ function uriLineage(spec: string): DataLineage {
   return lineage;
 }
 
-/** The entry of `<path>.dvc` that describes `spec`, when DVC tracks it. */
-function trackedByDvc(projectRoot: string, spec: string): DataLineage | undefined {
-  const dvcFile = `${path.resolve(spec)}.dvc`;
+/** The entry of `<path>.dvc` that describes the absolute path `local`, when DVC tracks it. */
+function trackedByDvc(projectRoot: string, local: string): DataLineage | undefined {
+  const dvcFile = `${local}.dvc`;
   if (!statSync(dvcFile, { throwIfNoEntry: false })?.isFile()) return undefined;
-  const wanted = projectRelative(projectRoot, spec);
+  const wanted = projectRelative(projectRoot, local);
   return readDvcData(projectRoot, dvcFile).find((entry) => entry.uri === wanted);
 }

@@ -47,6 +47,19 @@ describe('mreg register: lineage capture', () => {
     assert.equal(existsSync(path.join(cwd, '.modelregistry')), false);
   });
 
+  it('records --data paths typed in a subfolder relative to the project, as it does the artifacts', () => {
+    const cwd = trainingRepository();
+    writeFileSync(path.join(cwd, 'train.csv'), 'a file of the same name at the root\n');
+    const result = mreg(['register', 'fraud', '../model.onnx', '--data', 'train.csv', '--dry-run', '--json'], { cwd: path.join(cwd, 'data') });
+    assert.equal(result.status, 0, result.stderr);
+    const { manifest } = json<{ manifest: Manifest }>(result);
+    assert.deepEqual(manifest.source.inputs, ['model.onnx']);
+    assert.deepEqual(
+      manifest.lineage.data.map((entry) => [entry.uri, entry.size]),
+      [['data/train.csv', 'x,y\n1,0\n'.length]],
+    );
+  });
+
   it('records what was discovered, with flags winning, and --require-clean refuses a dirty tree', () => {
     const cwd = trainingRepository();
     writeFileSync(path.join(cwd, 'train.py'), 'print("train harder")\n');
