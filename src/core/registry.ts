@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, renameSync, unlinkSync } from 'node:fs';
+import { linkSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ulid } from 'ulid';
 import { captureLineage, type CaptureOptions, type CapturedLineage } from '../lineage/captureLineage';
@@ -770,12 +770,6 @@ export class Registry {
 
   // ── sync: the op log as the shared store sees it ─────────────────────────
 
-  /** Where the op log ends: its last event and the byte offset just past it. */
-  logHead(): Position {
-    this.refresh();
-    return { ...this.position };
-  }
-
   /** The op log's complete lines after `offset`. */
   logLinesAfter(offset: number): OpLogLine[] {
     this.assertOpen();
@@ -811,7 +805,7 @@ export class Registry {
       }
       // The old log stays reachable under a second name until the new one has loaded.
       const keep = `${this.opLog.file}.before-sync`;
-      removeIfPresent(keep);
+      rmSync(keep, { force: true });
       linkSync(this.opLog.file, keep);
       try {
         this.removeSnapshotsAfter(base.seq);
@@ -823,14 +817,14 @@ export class Registry {
         this.catchUp();
         throw error;
       }
-      removeIfPresent(keep);
+      rmSync(keep, { force: true });
       this.changed();
       return ends;
     });
   }
 
   private removeSnapshotsAfter(seq: number): void {
-    for (const snapshot of this.snapshots.list()) if (snapshot.seq > seq) removeIfPresent(snapshot.file);
+    for (const snapshot of this.snapshots.list()) if (snapshot.seq > seq) rmSync(snapshot.file, { force: true });
   }
 
   /** Appends events sealed elsewhere (pulled from the shared store) as one line: checked, applied, then made durable. */
@@ -1036,14 +1030,6 @@ export class Registry {
 
   private assertOpen(): void {
     if (this.closed) throw new RegistryError('IO', 'This registry has been closed.');
-  }
-}
-
-function removeIfPresent(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 

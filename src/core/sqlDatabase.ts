@@ -27,20 +27,17 @@ export class SqlDatabase {
 
   private constructor(private readonly db: Database) {}
 
-  /** Opens from a Node Buffer: sql.js then takes it without the slow copy a Uint8Array costs. */
-  static async open(data?: Buffer): Promise<SqlDatabase> {
-    const SQL = await loadSqlJs();
-    return new SqlDatabase(new SQL.Database(data));
-  }
-
   /** Loads sql.js once per process, so that openLoaded can open without awaiting. */
   static async ready(): Promise<void> {
     await loadSqlJs();
   }
 
-  /** Opens without awaiting, for a process that has opened a database before (sql.js is loaded). */
+  /**
+   * Opens without awaiting once `ready()` has loaded sql.js; from a Node Buffer, which sql.js takes
+   * without the slow copy a Uint8Array costs.
+   */
   static openLoaded(data?: Buffer): SqlDatabase {
-    if (!sqlJsLoaded) throw new Error('sql.js is not loaded yet; open a database with SqlDatabase.open first.');
+    if (!sqlJsLoaded) throw new Error('sql.js is not loaded yet; await SqlDatabase.ready() first.');
     return new SqlDatabase(new sqlJsLoaded.Database(data));
   }
 

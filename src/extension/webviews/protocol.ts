@@ -2,7 +2,7 @@ import type { AuditEvent, ModelVersionDetails } from '../../core/modelVersion';
 import type { MetricHistory } from '../../core/metricHistory';
 import { modelNameProblem } from '../../core/names';
 import { formatRef, parseRef } from '../../core/refs';
-import type { VersionColumns, VersionComparison } from '../../core/versionComparison';
+import { MAX_COLUMNS, type VersionColumns, type VersionComparison } from '../../core/versionComparison';
 
 /**
  * The messages between the extension and the version pages, both ways. Nothing here imports
@@ -124,7 +124,7 @@ export function isPageData(page: unknown): page is PageData {
       isRecord(columns) &&
       Array.isArray(columns.versions) &&
       columns.versions.length >= 2 &&
-      columns.versions.length <= 5 &&
+      columns.versions.length <= MAX_COLUMNS &&
       columns.versions.every((version) => isRecord(version) && typeof version.ref === 'string') &&
       (['metrics', 'params', 'artifacts'] as const).every((key) => Array.isArray(columns[key]) && (columns[key] as unknown[]).every((row) => isRecord(row) && Array.isArray(row.values) && row.values.length === (columns.versions as unknown[]).length))
     );
@@ -184,7 +184,7 @@ export function subjectFromSavedState(state: unknown): PanelSubject | undefined 
     }
     case 'columns': {
       const versions = isRecord(page.columns) ? page.columns.versions : undefined;
-      if (!Array.isArray(versions) || versions.length < 2 || versions.length > 5) return undefined;
+      if (!Array.isArray(versions) || versions.length < 2 || versions.length > MAX_COLUMNS) return undefined;
       const refs = versions.map((version: unknown) => (isRecord(version) ? exactRef(version.ref) : undefined));
       return refs.every((ref) => ref !== undefined) ? { kind: 'columns', refs: refs as string[] } : undefined;
     }

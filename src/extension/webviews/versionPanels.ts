@@ -142,8 +142,6 @@ export function subjectKey(subject: PanelSubject): string {
 
 export class VersionPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  /** Messages the page posted and the extension accepted, newest last (tests read these). */
-  readonly handled: WebviewMessage[] = [];
   private readyResolve: (() => void) | undefined;
   /** Resolves when the page has loaded and asked for its data. */
   readonly ready: Promise<void>;
@@ -218,7 +216,6 @@ export class VersionPanel implements vscode.Disposable {
       this.output.warn(`Ignored '${message.type}' for ${message.ref}: this page shows ${this.refs.join(', ')}.`);
       return;
     }
-    this.handled.push(message);
     try {
       await this.act(message);
     } catch (error) {
