@@ -376,7 +376,8 @@ export class SyncService {
     result.bytesUp += bytes.length;
     const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: lines[lines.length - 1].endOffset } };
     this.state.write(next);
-    if (await waitForCollectors(this.store, batchKey(head.seq), performance.now() - blobsCheckedFrom)) await this.restoreCollected(events, result);
+    // A gc that had not seen the batch may have removed blobs it names: put those back (see collectorMarkers.ts).
+    if (await waitForCollectors(this.store, batchKey(head.seq), performance.now() - blobsCheckedFrom)) await this.uploadBlobs(events, result, options);
     if (head.seq % (this.options.snapshotEvery ?? SNAPSHOT_EVERY) === 0) {
       await this.writeSnapshot(next);
       result.snapshotWritten = head.seq;
@@ -428,16 +429,6 @@ export class SyncService {
       }
     }
     return undefined;
-  }
-
-  /** A gc that had not seen the batch may have removed blobs it names: put those back (see collectorMarkers.ts). */
-  private async restoreCollected(events: RegistryEvent[], result: SyncResult): Promise<void> {
-    for (const sha256 of new Set(events.flatMap((event) => (event.type === 'version.registered' ? event.payload.manifest.artifacts.map((artifact) => artifact.sha256) : [])))) {
-      if (!this.registry.blobs.has(sha256) || (await this.store.exists(blobKey(sha256)))) continue;
-      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256));
-      result.uploadedBlobs += 1;
-      result.bytesUp += statSync(this.registry.blobs.pathOf(sha256)).size;
-    }
   }
 
   /** Every artifact of the pending versions goes up before the batch that names it (skipping those there). */
