@@ -24,9 +24,8 @@ export interface StoreGcReport {
   unrestored: string[];
   /**
    * Partial copies a folder store keeps for uploads to resume, untouched for the grace period (and
-   * at least an hour): left
-   * by clients that stopped mid-upload and never came back. Removed (in a dry run: would be); a
-   * client that does come back starts its copy over.
+   * at least an hour): left by clients that stopped mid-upload and never came back. Removed (in a
+   * dry run: would be); a client that does come back starts its copy over.
    */
   abandonedUploads: BlobTally;
 }
