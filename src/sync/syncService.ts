@@ -52,6 +52,11 @@ export interface SyncStatus {
   lastRebase?: RebaseReport & { time: string };
 }
 
+/** The artifacts of a resolved version whose blobs this registry does not hold yet (pulled versions fetch them lazily). */
+export function artifactsNotHeld(resolved: ResolvedVersion): ResolvedVersion['artifacts'] {
+  return resolved.artifacts.filter((artifact) => !existsSync(artifact.blobPath));
+}
+
 export interface SyncResult {
   pulledBatches: number;
   pulledEvents: number;
@@ -208,7 +213,7 @@ export class SyncService {
    * ones from the shared store and checking their sha256 before they are used.
    */
   async fetchArtifacts(resolved: ResolvedVersion, options: SyncOptions = {}): Promise<number> {
-    const missing = resolved.artifacts.filter((artifact) => !existsSync(artifact.blobPath));
+    const missing = artifactsNotHeld(resolved);
     const total = missing.reduce((sum, artifact) => sum + artifact.size, 0);
     let done = 0;
     for (const artifact of missing) {

@@ -4,7 +4,7 @@ import type { ResolvedVersion } from '../../core/modelVersion';
 import { RegistryError } from '../../core/registryError';
 import { parseStoreUri, readStoreUri, writeStoreUri } from '../../sync/storeConfig';
 import { rebaseText, statusText, storeVerifyText, syncText } from '../../sync/syncReports';
-import { openSyncService, type SyncService } from '../../sync/syncService';
+import { artifactsNotHeld, openSyncService, type SyncService } from '../../sync/syncService';
 import { progressBar } from '../progressBar';
 import type { CommandHelpers } from './commandHelpers';
 
@@ -97,6 +97,8 @@ export async function verifyStore(registry: Registry, options: { sample?: number
 
 /** Artifacts of versions pulled from the shared store are fetched on first use (pull, resolve), verified by sha256. */
 export async function fetchMissingArtifacts(registry: Registry, resolved: ResolvedVersion, signal: AbortSignal): Promise<void> {
+  // Most resolves find every blob here: they need not load a store client (the AWS SDK for S3).
+  if (artifactsNotHeld(resolved).length === 0) return;
   const service = await openSyncService(registry);
   if (!service) return;
   const bar = progressBar('fetching');
