@@ -126,6 +126,19 @@ export function buildProgram(): Command {
           tags: parseTags(flags.tag as string[]),
         }));
         const dryRun = flags.dryRun === true;
+        const typed = {
+          model,
+          paths,
+          ...values,
+          semver: flags.semver as string | undefined,
+          description: flags.description as string | undefined,
+          stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,
+          reason: flags.reason as string | undefined,
+          requireClean: flags.requireClean === true,
+          inspect: flags.inspect !== false,
+        };
+        // A mistyped name or a taken semver is reported before data is hashed and git is asked.
+        registry.checkRegisterInput(typed);
         const captured = await registry.captureLineage({
           data: flags.data as string[],
           discover: flags.discover !== false,
@@ -135,20 +148,7 @@ export function buildProgram(): Command {
           signal: cancellation.signal,
           dryRun,
         });
-        const input = withCapturedLineage(
-          {
-            model,
-            paths,
-            ...values,
-            semver: flags.semver as string | undefined,
-            description: flags.description as string | undefined,
-            stage: flags.stage as ReturnType<typeof parseStageArgument> | undefined,
-            reason: flags.reason as string | undefined,
-            requireClean: flags.requireClean === true,
-            inspect: flags.inspect !== false,
-          },
-          captured,
-        );
+        const input = withCapturedLineage(typed, captured);
         const bar = progressBar('hashing');
         try {
           const work = { signal: cancellation.signal, onProgress: (done: number, total: number, item: string) => bar.update(done, total, item) };

@@ -407,8 +407,12 @@ export class Registry {
     });
   }
 
-  /** Checks what can be checked before any hashing; returns the normalized semver label. */
-  private checkRegisterInput(input: RegisterInput): string | undefined {
+  /**
+   * Checks what can be checked before any hashing (names, keys, semver free, no policy-guarded
+   * stage); returns the normalized semver label. Register runs it first; a caller that captures
+   * lineage before registering runs it before that too.
+   */
+  checkRegisterInput(input: RegisterInput): string | undefined {
     assertModelName(input.model);
     const semver = input.semver === undefined ? undefined : normalizeSemver(input.semver);
     buildMetrics(input.metrics ?? {}, input.metricDirections ?? {});

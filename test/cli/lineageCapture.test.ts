@@ -60,6 +60,14 @@ describe('mreg register: lineage capture', () => {
     );
   });
 
+  it('reports a bad model name before capturing lineage', () => {
+    const cwd = trainingRepository();
+    const refused = mreg(['register', 'Fraud Detector', 'model.onnx', '--data', 'no-such-data.csv'], { cwd });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /Fraud Detector/);
+    assert.doesNotMatch(refused.stderr, /no-such-data/, 'the name is checked before the data');
+  });
+
   it('records what was discovered, with flags winning, and --require-clean refuses a dirty tree', () => {
     const cwd = trainingRepository();
     writeFileSync(path.join(cwd, 'train.py'), 'print("train harder")\n');
