@@ -851,7 +851,7 @@ export class Registry {
   }
 
   private loadNow(): void {
-    this.logInode = this.opLog.inode();
+    this.logInode = this.opLog.fileState().inode;
     const snapshot = this.snapshots.readNewestIntact((file) => this.setAsideDamagedSnapshot(file));
     try {
       this.openDatabase(snapshot?.data);
@@ -901,7 +901,7 @@ export class Registry {
 
   /** Applies op-log lines that this process has not seen yet; true when there were any. */
   private catchUp(): boolean {
-    const inode = this.opLog.inode();
+    const { inode, size } = this.opLog.fileState();
     if (this.logInode === undefined) this.logInode = inode;
     else if (inode !== undefined && inode !== this.logInode) {
       this.projection.forgetCachedKeys();
@@ -909,7 +909,6 @@ export class Registry {
       this.loadNow();
       return true;
     }
-    const size = this.opLog.size();
     if (size === this.position.offset) return false;
     if (size < this.position.offset) {
       throw new RegistryError(

@@ -22,23 +22,13 @@ export interface OpLogLine {
 export class OpLog {
   constructor(readonly file: string) {}
 
-  size(): number {
-    try {
-      return statSync(this.file).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw error;
-    }
-  }
-
-  /** The file's identity: a log rewritten by sync (renamed into place) is a new inode. */
-  inode(): number | undefined {
-    try {
-      return statSync(this.file).ino;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  /**
+   * The file's identity and length from one stat: a log rewritten by sync (renamed into place) is a
+   * new inode; no file yet is no inode and length 0.
+   */
+  fileState(): { inode: number | undefined; size: number } {
+    const stats = statSync(this.file, { throwIfNoEntry: false });
+    return { inode: stats?.ino, size: stats?.size ?? 0 };
   }
 
   /** Complete lines after `offset`, read in bounded chunks, whatever the log's size. */

@@ -17,7 +17,7 @@ describe('OpLog', () => {
     const lines = [...log.linesAfter(0)];
     assert.deepEqual(lines.map((line) => line.events[0].seq), [1, 2]);
     assert.equal(lines[0].endOffset, first.length);
-    assert.equal(lines[1].endOffset, log.size());
+    assert.equal(lines[1].endOffset, log.fileState().size);
     assert.deepEqual([...log.linesAfter(first.length)].map((line) => line.events[0].seq), [2]);
   });
 
