@@ -41,7 +41,7 @@ import { checkRetentionPolicy, loadRetentionPolicy, type RetentionPolicy } from 
 import { compileQuery } from './search/queryCompiler';
 import { completeQuery, type QueryCompletion } from './search/queryCompletion';
 import { parseQuery, QueryError } from './search/queryParser';
-import { knownKeys, queryVocabulary, searchVersions, type QueryVocabulary, type SearchHit, type SearchOptions } from './search/versionSearch';
+import { queryVocabulary, searchVersions, type QueryVocabulary, type SearchHit, type SearchOptions } from './search/versionSearch';
 import { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
 import { previousProductionVersion, stageChanges, versionsInStageAt, type StageAtTime, type StageChange } from './stageHistory';
@@ -291,11 +291,14 @@ export class Registry {
     return searchVersions(this.db, this.queries, query, options);
   }
 
-  /** The QueryError a query would raise (with its offsets), or undefined when it is valid; reads no versions. */
+  /**
+   * The QueryError a query would raise (with its offsets), or undefined when it is valid; runs no
+   * search, and shares completion's vocabulary (gathered once per registry change).
+   */
   validateQuery(query: string): QueryError | undefined {
     this.refresh();
     try {
-      compileQuery(query, parseQuery(query, knownKeys(this.db)));
+      compileQuery(query, parseQuery(query, this.queryVocabulary()));
       return undefined;
     } catch (error) {
       if (error instanceof QueryError) return error;
@@ -306,9 +309,16 @@ export class Registry {
   /** Completion for a query being typed (fields, operators, known values) at `cursor`. */
   completeQuery(query: string, cursor: number): QueryCompletion {
     this.refresh();
-    // Gathering known values scans the versions; keystrokes reuse it until the registry changes.
+    return completeQuery(query, cursor, this.queryVocabulary());
+  }
+
+  /**
+   * Field names and known values for queries. Gathering them scans the versions; keystrokes
+   * (validation, completion) reuse them until the registry changes.
+   */
+  private queryVocabulary(): QueryVocabulary {
     if (this.vocabulary?.seq !== this.position.seq) this.vocabulary = { seq: this.position.seq, words: queryVocabulary(this.db) };
-    return completeQuery(query, cursor, this.vocabulary.words);
+    return this.vocabulary.words;
   }
 
   // ── retention ──────────────────────────────────────────────────────────────

@@ -145,4 +145,12 @@ describe('Registry.search', () => {
     assert.deepEqual(completion.items.map((item) => item.label), ['churn', 'fraud-detector', 'fraud-v2']);
     assert.ok(registry.completeQuery('tags.', 5).items.some((item) => item.label === 'tags.Team'));
   });
+
+  it('suggests keys registered after the last validation or completion', async () => {
+    assert.doesNotMatch(registry.validateQuery('metrics_throughput_qps > 1')!.detail, /did you mean/);
+    writeFiles(project, { 'f.onnx': 'f weights' });
+    await registry.register({ model: 'churn', paths: [path.join(project, 'f.onnx')], metrics: { throughput_qps: 900 }, git: null });
+    assert.match(registry.validateQuery('metrics_throughput_qps > 1')!.detail, /did you mean 'metrics.throughput_qps'/);
+    assert.ok(registry.completeQuery('metrics.th', 10).items.some((item) => item.label === 'metrics.throughput_qps'));
+  });
 });
