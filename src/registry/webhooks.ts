@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import type { RegistryEvent } from '../core/events';
+import { matchesModel, type Webhook } from '../core/governance/policy';
+
+export const WEBHOOK_EVENTS = ['version.registered', 'version.stage_changed', 'version.alias_set'] as const;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** What a webhook receives: the event without the chain fields, and without the whole manifest. */
+export function webhookPayload(event: RegistryEvent): Record<string, unknown> {
+  const payload = event.type === 'version.registered' ? { ...event.payload, manifest: undefined } : event.payload;
+  return { event: event.type, seq: event.seq, id: event.id, time: event.time, actor: event.actor, model: event.model, version: event.version ?? null, reason: event.reason ?? null, details: payload };
+}
+
+/**
+ * Sends each matching event to each hook, one at a time per hook. Never throws: a failure (a hook
+ * that exits non-zero, times out, or a server that answers other than 2xx) goes to `warn`.
+ */
+export async function deliverWebhooks(hooks: readonly Webhook[], events: readonly RegistryEvent[], warn: (message: string) => void): Promise<void> {
+  await Promise.all(
+    hooks.map(async (hook) => {
+      const kinds: readonly string[] = hook.events ?? WEBHOOK_EVENTS;
+      for (const event of events) {
+        if (!kinds.includes(event.type) || !matchesModel(hook.models, event.model)) continue;
+        const body = JSON.stringify(webhookPayload(event));
+        const target = hook.url ?? hook.command?.[0] ?? '?';
+        try {
+          if (hook.url) await post(hook, hook.url, body);
+          else if (hook.command) await run(hook, hook.command, body);
+        } catch (error) {
+          warn(`webhook ${target} failed for ${event.type} of ${event.model}${event.version ? `/${event.version}` : ''}: ${(error as Error).message}`);
+        }
+      }
+    }),
+  );
+}
+
+async function post(hook: Webhook, url: string, body: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'model-registry-webhook' };
+  if (hook.secretEnv) {
+    const secret = process.env[hook.secretEnv];
+    if (!secret) throw new Error(`its secret variable ${hook.secretEnv} is not set; nothing was sent`);
+    headers['x-modelregistry-signature'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  }
+  const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(hook.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`the server answered ${response.status} ${response.statusText}`);
+}
+
+/** Runs the program directly (no shell), so registry values never become shell text; the payload goes to stdin. */
+function run(hook: Webhook, command: string[], body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], timeout: hook.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-500)));
+    child.stdin.on('error', () => undefined);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(signal ? `it was stopped (${signal}) after the timeout` : `it exited with ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    });
+    child.stdin.end(body);
+  });
+}

@@ -1,0 +1,62 @@
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { artifactPathProblem, artifactPathSetProblem } from '../core/artifactPaths';
+import { RegistryError } from '../core/registryError';
+
+export interface ArtifactFile {
+  /** Relative POSIX path inside the version. */
+  artifactPath: string;
+  /** Where the file is on disk. */
+  file: string;
+  size: number;
+}
+
+/**
+ * The files a registration names: a file becomes one artifact under its own name; a folder
+ * (SavedModel, a tokenizer) becomes its files under `<folder name>/<relative path>`. Links are
+ * followed (model caches are full of them) but a folder is never walked twice.
+ */
+export function collectArtifactFiles(inputs: readonly string[]): ArtifactFile[] {
+  if (inputs.length === 0) throw new RegistryError('INVALID_INPUT', 'No files to register: name at least one weight file or folder.');
+  const files: ArtifactFile[] = [];
+  for (const input of inputs) {
+    let stats;
+    try {
+      stats = statSync(input);
+    } catch {
+      throw new RegistryError('NOT_FOUND', `${input} does not exist (or is a broken link); check the path.`);
+    }
+    const name = path.basename(path.resolve(input));
+    if (stats.isDirectory()) walk(input, name, new Set(), files);
+    else if (stats.isFile()) files.push({ artifactPath: name, file: input, size: stats.size });
+    else throw new RegistryError('INVALID_INPUT', `${input} is neither a file nor a folder.`);
+  }
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const earlier = seen.get(file.artifactPath);
+    if (earlier) throw new RegistryError('INVALID_INPUT', `${earlier} and ${file.file} would both be stored as '${file.artifactPath}'; rename one or register the folder that holds them.`);
+    seen.set(file.artifactPath, file.file);
+  }
+  if (files.length === 0) throw new RegistryError('INVALID_INPUT', `Nothing to register: ${inputs.join(', ')} holds no files.`);
+  // Refuse now what pull would refuse later: a version that cannot be written out is no version.
+  for (const file of files) {
+    const problem = artifactPathProblem(file.artifactPath);
+    if (problem) throw new RegistryError('INVALID_INPUT', `${file.file} cannot be registered as '${file.artifactPath}': ${problem}. Rename it.`);
+  }
+  const setProblem = artifactPathSetProblem(files.map((file) => file.artifactPath));
+  if (setProblem) throw new RegistryError('INVALID_INPUT', `These files cannot make one version: ${setProblem}. Rename one of them.`);
+  return files.sort((a, b) => (a.artifactPath < b.artifactPath ? -1 : a.artifactPath > b.artifactPath ? 1 : 0));
+}
+
+function walk(dir: string, prefix: string, visited: Set<string>, into: ArtifactFile[]): void {
+  const real = realpathSync(dir);
+  if (visited.has(real)) return;
+  visited.add(real);
+  for (const entry of readdirSync(dir).sort()) {
+    const file = path.join(dir, entry);
+    const stats = statSync(file, { throwIfNoEntry: false });
+    if (!stats) continue; // a broken link inside a folder is not part of the model
+    if (stats.isDirectory()) walk(file, `${prefix}/${entry}`, visited, into);
+    else if (stats.isFile()) into.push({ artifactPath: `${prefix}/${entry}`, file, size: stats.size });
+  }
+}

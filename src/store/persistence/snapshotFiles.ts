@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { sha256Hex } from '../../core/sha256';
+import { removeDeadTemporaries, writeFileAtomic } from './atomicFile';
+
+const NAME = /^(\d{20})-([0-9a-f]{64})\.sqlite$/;
+const KEEP = 2;
+
+export interface SnapshotFile {
+  seq: number;
+  sha256: string;
+  file: string;
+}
+
+/**
+ * Database snapshots, named `<last event seq>-<sha256 of the bytes>.sqlite`. The name carries the
+ * checksum, so a damaged or half-copied file is recognised before sql.js ever reads it, and the
+ * next older snapshot (or the op log alone) rebuilds the registry instead.
+ */
+export class SnapshotFiles {
+  constructor(readonly dir: string) {}
+
+  list(): SnapshotFile[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .map((name) => NAME.exec(name))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ seq: Number(match[1]), sha256: match[2], file: path.join(this.dir, match[0]) }))
+      .sort((a, b) => b.seq - a.seq);
+  }
+
+  newestSeq(): number {
+    return this.list()[0]?.seq ?? 0;
+  }
+
+  /** The newest snapshot whose bytes match its name; damaged ones are reported and skipped. */
+  readNewestIntact(onDamaged: (file: string) => void): { seq: number; data: Buffer } | undefined {
+    for (const snapshot of this.list()) {
+      let read: { data: Buffer; sha256: string };
+      try {
+        read = readAndHash(snapshot.file);
+      } catch (error) {
+        // Pruned by another process between listing and reading: not damage, just gone.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      if (read.sha256 === snapshot.sha256) return { seq: snapshot.seq, data: read.data };
+      onDamaged(snapshot.file);
+    }
+    return undefined;
+  }
+
+  write(data: Uint8Array, seq: number): void {
+    mkdirSync(this.dir, { recursive: true });
+    removeDeadTemporaries(this.dir);
+    const name = `${String(seq).padStart(20, '0')}-${sha256Hex(data)}.sqlite`;
+    writeFileAtomic(path.join(this.dir, name), data);
+    for (const old of this.list().slice(KEEP)) {
+      try {
+        unlinkSync(old.file);
+      } catch {
+        // another process pruned it first
+      }
+    }
+  }
+}
+
+/** One pass: each 4 MiB is hashed right after it is read, while it is still in the CPU's cache. */
+function readAndHash(file: string): { data: Buffer; sha256: string } {
+  const fd = openSync(file, 'r');
+  try {
+    const data = Buffer.allocUnsafe(fstatSync(fd).size);
+    const hash = createHash('sha256');
+    for (let offset = 0; offset < data.length; ) {
+      const read = readSync(fd, data, offset, Math.min(4 * 1024 * 1024, data.length - offset), offset);
+      if (read === 0) break;
+      hash.update(data.subarray(offset, offset + read));
+      offset += read;
+    }
+    return { data, sha256: hash.digest('hex') };
+  } finally {
+    closeSync(fd);
+  }
+}
