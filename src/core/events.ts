@@ -104,3 +104,13 @@ export function checkEventLink(event: RegistryEvent, after: { seq: number; hash:
     throw new RegistryError('CORRUPT', `Event #${event.seq} does not match its own hash: it was edited after it was written.`);
   }
 }
+
+/** Checks that `events` continue the chain after `after`, one link at a time; returns the last link. */
+export function checkEventChain(events: readonly RegistryEvent[], after: { seq: number; hash: string }): { seq: number; hash: string } {
+  let link = { seq: after.seq, hash: after.hash };
+  for (const event of events) {
+    checkEventLink(event, link);
+    link = { seq: event.seq, hash: event.hash };
+  }
+  return link;
+}

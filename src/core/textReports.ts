@@ -1,8 +1,6 @@
 import { inspectionSections } from './inspectionReport';
 import type { GitLineage, Manifest } from './manifest';
-import type { IntegrityReport } from './integrityCheck';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
-import type { PullResult } from './pullVersion';
 import type { StageAtTime, StageChange } from './stageHistory';
 
 /** Plain-text reports for people: `mreg` prints them (`--json` prints the API's objects instead), the extension shows them in read-only documents. */
@@ -109,11 +107,6 @@ export function resolvedText(resolved: ResolvedVersion): string {
   return [versionLine(resolved.version), indent(table(['PATH', 'SIZE', 'SHA256', 'BLOB'], resolved.artifacts.map((a) => [a.path, a.size, a.sha256, a.blobPath])))].join('\n');
 }
 
-export function pullText(result: PullResult): string {
-  const written = result.files.filter((file) => file.status === 'written').length;
-  return `${result.model}/${result.version} → ${result.to}: ${written} written, ${result.files.length - written} already up to date\n${indent(result.files.map((file) => `${file.status === 'written' ? '+' : '='} ${file.path}`).join('\n'))}`;
-}
-
 export function stageHistoryText(model: string, history: { changes: StageChange[]; asOf?: StageAtTime }): string {
   const lines: string[] = [];
   if (history.asOf) {
@@ -139,12 +132,6 @@ export function eventsText(events: AuditEvent[]): string {
       event.reason,
     ]),
   );
-}
-
-export function integrityText(report: IntegrityReport): string {
-  const summary = `Checked ${report.events} events and ${report.blobs} blobs (${formatBytes(report.bytes)}).`;
-  if (report.problems.length === 0) return `${summary} No problems found.`;
-  return [summary, `${report.problems.length} problem(s):`, ...report.problems.map((problem) => `  - [${problem.kind}] ${problem.message}`)].join('\n');
 }
 
 export function indent(text: string): string {

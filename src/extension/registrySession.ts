@@ -1,7 +1,7 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import * as vscode from 'vscode';
-import { Registry } from '../core/registry';
-import { RegistryFolder, locateProjectRoot, locateRegistryFolder } from '../core/registryFolder';
+import { Registry } from '../registry/registry';
+import { RegistryFolder, locateProjectRoot, locateRegistryFolder } from '../store/registryFolder';
 import type { Settings } from './settings';
 
 /** What the views show: no folder open, an empty registry, a registry with models, or an error. */

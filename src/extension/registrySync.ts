@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { formatRef } from '../core/refs';
-import type { Registry } from '../core/registry';
+import type { Registry } from '../registry/registry';
 import { rebaseText } from '../sync/syncReports';
 import { openSyncService, type SyncOptions, type SyncResult, type SyncService, type SyncStatus } from '../sync/syncService';
 import type { RegistrySession } from './registrySession';

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { S3Credentials } from '../sync/s3Store';
+import type { S3Credentials } from '../store/shared/s3Store';
 
 const KEY_PREFIX = 'modelRegistry.storeCredentials:';
 

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { canonicalJson } from '../core/canonicalJson';
-import type { RegisterInput } from '../core/registry';
 import type { DataLineage, GitLineage, ParamValue } from '../core/manifest';
 import { assertKey } from '../core/names';
 import { throwIfCancelled } from '../core/registryError';
@@ -85,24 +84,6 @@ export async function captureLineage(projectRoot: string, options: CaptureOption
   captured.git = await git;
   captured.environment = await environment;
   return captured;
-}
-
-/**
- * A registration input completed with a capture: params, metrics and tags typed by a person win
- * over discovered ones; data, git and environment are the captured ones (capture already read the
- * `--data` arguments, so `input.data` is replaced, not added to).
- */
-export function withCapturedLineage(input: RegisterInput, captured: CapturedLineage): RegisterInput {
-  return {
-    ...input,
-    git: captured.git,
-    data: captured.data,
-    params: { ...captured.params, ...input.params },
-    metrics: { ...captured.metrics, ...input.metrics },
-    tags: { ...captured.tags, ...input.tags },
-    environment: captured.environment,
-    sources: captured.sources,
-  };
 }
 
 function chosen(root: string, given: CaptureOptions['params'], candidates: ParamsMetricsCandidate[], kind: 'params' | 'metrics'): ParamsMetricsCandidate | undefined {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { collectArtifactFiles } from '../core/artifactFiles';
+import { collectArtifactFiles } from '../store/artifactFiles';
 import type { DataLineage } from '../core/manifest';
 import { RegistryError } from '../core/registryError';
 import { sha256Hex } from '../core/sha256';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from '../core/persistence/atomicFile';
+import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from './persistence/atomicFile';
 import { RegistryError } from '../core/registryError';
 import { SHA256_HEX, sha256Hex } from '../core/sha256';
 import { copyAndHash, hashFile, tryReflink, type HashOptions } from './fileHashing';

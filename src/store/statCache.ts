@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../core/persistence/atomicFile';
+import { writeFileAtomic } from './persistence/atomicFile';
 import { sha256Hex } from '../core/sha256';
 import { hashFile, type HashOptions } from './fileHashing';
 

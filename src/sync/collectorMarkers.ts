@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { SharedStore, StoreObject } from './sharedStore';
+import type { SharedStore, StoreObject } from '../store/shared/sharedStore';
 
 /**
  * The handshake between a gc removing blobs from a shared store and pushes whose new batches name

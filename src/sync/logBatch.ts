@@ -1,4 +1,4 @@
-import { checkEventLink, GENESIS_HASH, type RegistryEvent } from '../core/events';
+import { checkEventChain, GENESIS_HASH, type RegistryEvent } from '../core/events';
 import { RegistryError } from '../core/registryError';
 import { sha256Hex } from '../core/sha256';
 
@@ -69,14 +69,11 @@ export function decodeBatch(bytes: Buffer, after: RemoteHead, where: string): { 
   if (batch.seq !== seq) throw corrupt(seq, where, `it says it is batch ${String(batch.seq)}`);
   if (batch.prev !== after.hash) throw corrupt(seq, where, 'it does not link to the batch before it (previous-batch hash differs): the log was edited');
   let link = after.event;
-  for (const event of batch.events) {
-    try {
-      checkEventLink(event, link);
-    } catch (error) {
-      if (error instanceof RegistryError && error.code === 'CORRUPT') throw corrupt(seq, where, error.message);
-      throw error;
-    }
-    link = { seq: event.seq, hash: event.hash };
+  try {
+    link = checkEventChain(batch.events, after.event);
+  } catch (error) {
+    if (error instanceof RegistryError && error.code === 'CORRUPT') throw corrupt(seq, where, error.message);
+    throw error;
   }
   return { events: batch.events, head: { seq, hash: sha256Hex(bytes), event: link } };
 }

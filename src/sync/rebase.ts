@@ -29,103 +29,144 @@ export function rebasePending(
   pulled: readonly RegistryEvent[],
   head: { seq: number; hash: string },
 ): { lines: RegistryEvent[][]; report: RebaseReport } {
-  const report: RebaseReport = { renumbered: [], merged: [], droppedSemver: [], dropped: [] };
-  const pulledIds = new Set(pulled.map((event) => event.id));
-  const lines = pending.map((line) => line.filter((event) => !pulledIds.has(event.id))).filter((line) => line.length > 0);
+  const lines = withoutPushedAlready(pending, pulled);
+  const rebaser = new Rebaser(readSharedLog(pulled), lines);
+  const rebased = lines.map((line) => line.flatMap((event) => rebaser.rebase(event))).filter((line) => line.length > 0);
+  return { lines: sealOnto(rebased, head), report: rebaser.report };
+}
 
-  const created = new Set<string>();
-  const highest = new Map<string, number>();
-  const byFingerprint = new Map<string, number>();
-  const semvers = new Set<string>();
-  const production = new Map<string, number>();
-  // Tombstones travel like every other event: what the shared log deleted or protected wins over pending changes.
-  const deletedElsewhere = new Set<string>();
-  const keptElsewhere = new Map<string, string>();
+/** What the pulled events say that pending events must give way to. */
+interface SharedFacts {
+  created: Set<string>;
+  /** The highest version number of each model in the shared log. */
+  highest: Map<string, number>;
+  /** `model\0fingerprint` → the shared version with that content. */
+  byFingerprint: Map<string, number>;
+  /** `model\0semver` labels the shared log has given out. */
+  semvers: Set<string>;
+  /** Which version of each model the shared log left in Production. */
+  production: Map<string, number>;
+  /** `model/number` of versions deleted in the shared log: pending changes to them no longer apply. */
+  deletedElsewhere: Set<string>;
+  /** `model/number` → why a pending deletion of it no longer applies (promoted or aliased elsewhere). */
+  keptElsewhere: Map<string, string>;
+}
+
+/** Phase 1: events the shared log already holds (a push whose acknowledgement was lost) are dropped. */
+function withoutPushedAlready(pending: readonly RegistryEvent[][], pulled: readonly RegistryEvent[]): RegistryEvent[][] {
+  const pulledIds = new Set(pulled.map((event) => event.id));
+  return pending.map((line) => line.filter((event) => !pulledIds.has(event.id))).filter((line) => line.length > 0);
+}
+
+/** Phase 2: read the pulled events once for the facts the pending ones must respect. */
+function readSharedLog(pulled: readonly RegistryEvent[]): SharedFacts {
+  const facts: SharedFacts = { created: new Set(), highest: new Map(), byFingerprint: new Map(), semvers: new Set(), production: new Map(), deletedElsewhere: new Set(), keptElsewhere: new Map() };
   for (const event of pulled) {
     const key = `${event.model}/${String(event.version)}`;
-    if (event.type === 'version.deleted') deletedElsewhere.add(key);
-    if (event.type === 'version.alias_set') keptElsewhere.set(key, `it was given the alias '${event.payload.alias}' elsewhere`);
-    if (event.type === 'version.stage_changed' && (event.payload.to === 'Staging' || event.payload.to === 'Production')) keptElsewhere.set(key, `it was moved to ${event.payload.to} elsewhere`);
-    if (event.type === 'model.created') created.add(event.model);
+    // Tombstones travel like every other event: what the shared log deleted or protected wins over pending changes.
+    if (event.type === 'version.deleted') facts.deletedElsewhere.add(key);
+    if (event.type === 'version.alias_set') facts.keptElsewhere.set(key, `it was given the alias '${event.payload.alias}' elsewhere`);
+    if (event.type === 'version.stage_changed' && (event.payload.to === 'Staging' || event.payload.to === 'Production')) facts.keptElsewhere.set(key, `it was moved to ${event.payload.to} elsewhere`);
+    if (event.type === 'model.created') facts.created.add(event.model);
     if (event.type === 'version.registered' && event.version !== undefined) {
-      highest.set(event.model, Math.max(highest.get(event.model) ?? 0, event.version));
-      byFingerprint.set(`${event.model}\0${event.payload.fingerprint}`, event.version);
-      if (event.payload.semver) semvers.add(`${event.model}\0${event.payload.semver}`);
+      facts.highest.set(event.model, Math.max(facts.highest.get(event.model) ?? 0, event.version));
+      facts.byFingerprint.set(`${event.model}\0${event.payload.fingerprint}`, event.version);
+      if (event.payload.semver) facts.semvers.add(`${event.model}\0${event.payload.semver}`);
     }
-    trackProduction(production, event);
+    trackProduction(facts.production, event);
   }
+  return facts;
+}
 
-  // Pending numbers were handed out after the last confirmed one; they move up past the pulled ones.
-  const next = new Map<string, number>();
-  for (const line of lines) {
-    for (const event of line) {
+/** Phase 3: each pending event in order, renumbered, merged, adapted or dropped; the report says which. */
+class Rebaser {
+  readonly report: RebaseReport = { renumbered: [], merged: [], droppedSemver: [], dropped: [] };
+  /** The next free number of each model: pending numbers move up past the pulled ones. */
+  private readonly next = new Map<string, number>();
+  /** `model/old number` → the number a pending version got. */
+  private readonly numbers = new Map<string, number>();
+
+  constructor(
+    private readonly facts: SharedFacts,
+    lines: readonly RegistryEvent[][],
+  ) {
+    // Pending numbers were handed out after the last confirmed one.
+    for (const event of lines.flat()) {
       if (event.type !== 'version.registered' || event.version === undefined) continue;
-      const start = Math.max((highest.get(event.model) ?? 0) + 1, event.version);
-      next.set(event.model, Math.min(next.get(event.model) ?? Infinity, start));
+      const start = Math.max((facts.highest.get(event.model) ?? 0) + 1, event.version);
+      this.next.set(event.model, Math.min(this.next.get(event.model) ?? Infinity, start));
     }
   }
-  const numbers = new Map<string, number>();
-  const renumber = (model: string, version: number | undefined): number | undefined =>
-    version === undefined ? undefined : (numbers.get(`${model}/${version}`) ?? version);
 
-  const rebased: RegistryEvent[][] = [];
-  for (const line of lines) {
-    const out: RegistryEvent[] = [];
-    for (const event of line) {
-      if (event.type === 'model.created') {
-        if (!created.has(event.model)) out.push(event);
-        else if (event.payload.description !== undefined || event.payload.tags !== undefined) {
-          out.push({ ...event, type: 'model.updated', payload: { description: event.payload.description, tags: event.payload.tags } } as RegistryEvent);
-        }
-        continue;
-      }
-      if (event.type === 'version.registered' && event.version !== undefined) {
-        const twin = byFingerprint.get(`${event.model}\0${event.payload.fingerprint}`);
-        if (twin !== undefined) {
-          numbers.set(`${event.model}/${event.version}`, twin);
-          report.merged.push({ model: event.model, from: event.version, to: twin });
-          continue;
-        }
-        const number = next.get(event.model)!;
-        next.set(event.model, number + 1);
-        numbers.set(`${event.model}/${event.version}`, number);
-        if (number !== event.version) report.renumbered.push({ model: event.model, from: event.version, to: number });
-        let payload = event.payload;
-        if (payload.semver && semvers.has(`${event.model}\0${payload.semver}`)) {
-          report.droppedSemver.push({ model: event.model, number, semver: payload.semver });
-          payload = { ...payload, semver: undefined };
-        }
-        out.push({ ...event, version: number, payload });
-        continue;
-      }
-      const moved = { ...event, version: renumber(event.model, event.version) } as RegistryEvent;
-      const key = `${moved.model}/${String(moved.version)}`;
-      if (moved.version !== undefined && (deletedElsewhere.has(key) || (moved.type === 'version.deleted' && keptElsewhere.has(key)))) {
-        const why = deletedElsewhere.has(key) ? 'the version was deleted elsewhere (retention)' : `${keptElsewhere.get(key)!}, so retention keeps it`;
-        report.dropped!.push({ model: moved.model, number: moved.version, type: moved.type, why });
-        continue;
-      }
-      if (moved.type === 'version.stage_changed') {
-        if (moved.payload.supersededBy !== undefined) moved.payload = { ...moved.payload, supersededBy: renumber(moved.model, moved.payload.supersededBy) };
-        const current = production.get(moved.model);
-        if (moved.payload.to === 'Production' && current !== undefined && current !== moved.version) {
-          const archive = {
-            ...moved,
-            id: ulid(Date.parse(moved.time)),
-            version: current,
-            payload: { from: 'Production', to: 'Archived', supersededBy: moved.version },
-            reason: `superseded by ${moved.model}/${String(moved.version)}`,
-          } as RegistryEvent;
-          trackProduction(production, archive);
-          out.push(archive);
-        }
-      }
-      trackProduction(production, moved);
-      out.push(moved);
-    }
-    if (out.length > 0) rebased.push(out);
+  /** What one pending event becomes on top of the shared log: nothing, itself moved, or an archive then itself. */
+  rebase(event: RegistryEvent): RegistryEvent[] {
+    if (event.type === 'model.created') return this.rebaseModelCreation(event);
+    if (event.type === 'version.registered' && event.version !== undefined) return this.rebaseRegistration(event);
+    return this.rebaseChange(event);
   }
-  return { lines: sealOnto(rebased, head), report };
+
+  /** A model someone else created first: only its description and tags are kept, as an update. */
+  private rebaseModelCreation(event: Extract<RegistryEvent, { type: 'model.created' }>): RegistryEvent[] {
+    if (!this.facts.created.has(event.model)) return [event];
+    if (event.payload.description === undefined && event.payload.tags === undefined) return [];
+    return [{ ...event, type: 'model.updated', payload: { description: event.payload.description, tags: event.payload.tags } } as RegistryEvent];
+  }
+
+  /** The same content registered elsewhere merges into it; otherwise the version takes the next free number. */
+  private rebaseRegistration(event: Extract<RegistryEvent, { type: 'version.registered' }>): RegistryEvent[] {
+    const from = event.version!;
+    const twin = this.facts.byFingerprint.get(`${event.model}\0${event.payload.fingerprint}`);
+    if (twin !== undefined) {
+      this.numbers.set(`${event.model}/${from}`, twin);
+      this.report.merged.push({ model: event.model, from, to: twin });
+      return [];
+    }
+    const number = this.next.get(event.model)!;
+    this.next.set(event.model, number + 1);
+    this.numbers.set(`${event.model}/${from}`, number);
+    if (number !== from) this.report.renumbered.push({ model: event.model, from, to: number });
+    let payload = event.payload;
+    if (payload.semver && this.facts.semvers.has(`${event.model}\0${payload.semver}`)) {
+      this.report.droppedSemver.push({ model: event.model, number, semver: payload.semver });
+      payload = { ...payload, semver: undefined };
+    }
+    return [{ ...event, version: number, payload }];
+  }
+
+  /** Any other change follows its version's new number; into Production it still archives whatever the shared log left there. */
+  private rebaseChange(event: RegistryEvent): RegistryEvent[] {
+    const { facts } = this;
+    const moved = { ...event, version: this.renumber(event.model, event.version) } as RegistryEvent;
+    const key = `${moved.model}/${String(moved.version)}`;
+    if (moved.version !== undefined && (facts.deletedElsewhere.has(key) || (moved.type === 'version.deleted' && facts.keptElsewhere.has(key)))) {
+      const why = facts.deletedElsewhere.has(key) ? 'the version was deleted elsewhere (retention)' : `${facts.keptElsewhere.get(key)!}, so retention keeps it`;
+      this.report.dropped!.push({ model: moved.model, number: moved.version, type: moved.type, why });
+      return [];
+    }
+    const out: RegistryEvent[] = [];
+    if (moved.type === 'version.stage_changed') {
+      if (moved.payload.supersededBy !== undefined) moved.payload = { ...moved.payload, supersededBy: this.renumber(moved.model, moved.payload.supersededBy) };
+      const current = facts.production.get(moved.model);
+      if (moved.payload.to === 'Production' && current !== undefined && current !== moved.version) {
+        const archive = {
+          ...moved,
+          id: ulid(Date.parse(moved.time)),
+          version: current,
+          payload: { from: 'Production', to: 'Archived', supersededBy: moved.version },
+          reason: `superseded by ${moved.model}/${String(moved.version)}`,
+        } as RegistryEvent;
+        trackProduction(facts.production, archive);
+        out.push(archive);
+      }
+    }
+    trackProduction(facts.production, moved);
+    out.push(moved);
+    return out;
+  }
+
+  private renumber(model: string, version: number | undefined): number | undefined {
+    return version === undefined ? undefined : (this.numbers.get(`${model}/${version}`) ?? version);
+  }
 }
 
 /** Which version of each model is in Production, following stage changes. */

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { formatRef } from '../core/refs';
-import type { Registry } from '../core/registry';
+import type { Registry } from '../registry/registry';
 import { isRegistryError, RegistryError, throwIfCancelled } from '../core/registryError';
-import type { BlobTally, GcReport } from '../core/retention/garbageCollection';
-import type { RetentionPolicy } from '../core/retention/retentionPolicy';
+import type { BlobTally, GcReport } from '../registry/retention/garbageCollection';
+import type { RetentionPolicy } from '../registry/retention/retentionPolicy';
 import { withCollectorMarker } from './collectorMarkers';
-import { PARTIAL_UPLOAD_PREFIX } from './folderStore';
-import { blobKey, blobSha256Of } from './sharedStore';
+import { PARTIAL_UPLOAD_PREFIX } from '../store/shared/folderStore';
+import { blobKey, blobSha256Of } from '../store/shared/sharedStore';
 import { openSyncService, type SyncService } from './syncService';
 
 /** What gc did to the shared store's blobs (or, in a dry run, would do). */

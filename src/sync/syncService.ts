@@ -1,23 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { checkEventLink, type RegistryEvent } from '../core/events';
-import { OpLog } from '../core/persistence/opLog';
-import { sha256Hex } from '../core/sha256';
-import { manifestBytes } from '../core/manifest';
 import type { ResolvedVersion } from '../core/modelVersion';
-import { WriterLock } from '../core/persistence/writerLock';
-import { hashFile } from '../store/fileHashing';
-import type { Registry } from '../core/registry';
 import { isRegistryError, RegistryError, throwIfCancelled } from '../core/registryError';
-import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, encodeBatch, LOG_PREFIX, type LogBatch, type RemoteHead } from './logBatch';
-import { rebasePending, type RebaseReport } from './rebase';
-import { waitForCollectors } from './collectorMarkers';
-import { blobKey, blobSha256Of, type SharedStore } from './sharedStore';
-import { parseStoreUri, readStoreUri } from './storeConfig';
-import type { S3Credentials } from './s3Store';
-import { SyncStateFile, type SyncStateRecord } from './syncState';
-import { UploadJournal } from './uploadJournal';
+import type { Registry } from '../registry/registry';
+import { WriterLock } from '../store/persistence/writerLock';
+import type { S3Credentials } from '../store/shared/s3Store';
+import { blobKey, type SharedStore } from '../store/shared/sharedStore';
+import { parseStoreUri, readStoreUri } from '../store/shared/storeConfig';
+import { UploadJournal } from '../store/shared/uploadJournal';
+import { pullBatches } from './pullBatches';
+import { pushPending } from './pushPending';
+import type { RebaseReport } from './rebase';
+import { pendingLines, type SyncContext, type SyncOptions, type SyncResult } from './syncContext';
+import { SyncStateFile } from './syncState';
+import { verifyCreateOnly, verifyStore, type StoreVerifyReport } from './storeVerification';
+
+export type { StoreVerifyReport, SyncOptions, SyncResult };
 
 /**
  * The sync service of a registry whose config names a shared store; undefined for a local-only
@@ -57,49 +55,12 @@ export function artifactsNotHeld(resolved: ResolvedVersion): ResolvedVersion['ar
   return resolved.artifacts.filter((artifact) => !existsSync(artifact.blobPath));
 }
 
-export interface SyncResult {
-  pulledBatches: number;
-  pulledEvents: number;
-  pushedBatches: number;
-  pushedEvents: number;
-  uploadedBlobs: number;
-  /** Bytes sent to and received from the store (objects' bodies). */
-  bytesUp: number;
-  bytesDown: number;
-  /** Pushes that found their sequence number taken and went round again. */
-  retries: number;
-  rebase: RebaseReport;
-  remoteSeq: number;
-  /** A first sync that started from the store's snapshot of batch N rather than from batch 1. */
-  bootstrappedFrom?: number;
-  /** A snapshot this sync wrote for new clients. */
-  snapshotWritten?: number;
-  /** Things to tell the person (a damaged snapshot that was passed over, say). */
-  warnings: string[];
-}
-
 export interface SyncServiceOptions {
   /** After every this many batches of the shared log, the client that pushed the batch uploads a snapshot. */
   snapshotEvery?: number;
 }
 
-export interface SyncOptions {
-  signal?: AbortSignal;
-  /** Only pull (a dry-run gc reads the merged log but publishes nothing). */
-  pullOnly?: boolean;
-  onProgress?: (done: number, total: number, item: string) => void;
-}
-
-export interface StoreVerifyReport {
-  batches: number;
-  events: number;
-  blobsChecked: number;
-  blobsTotal: number;
-  problems: { kind: 'batch' | 'blob'; key: string; message: string }[];
-}
-
 const MAX_ATTEMPTS = 200;
-const SNAPSHOT_PREFIX = 'snapshots/';
 const SNAPSHOT_EVERY = 100;
 
 /**
@@ -112,22 +73,24 @@ export class SyncService {
   private readonly state: SyncStateFile;
   private readonly syncLock: WriterLock;
   private readonly uploads: UploadJournal;
+  private readonly context: SyncContext;
 
   constructor(
     readonly registry: Registry,
     readonly store: SharedStore,
     readonly storeUri: string,
-    private readonly options: SyncServiceOptions = {},
+    options: SyncServiceOptions = {},
   ) {
     this.state = new SyncStateFile(registry.folder);
     this.uploads = new UploadJournal(registry.folder, storeUri);
     this.syncLock = new WriterLock(path.join(registry.folder.root, 'sync', 'lock'), 300_000);
+    this.context = { registry, store, state: this.state, uploads: this.uploads, snapshotEvery: options.snapshotEvery ?? SNAPSHOT_EVERY };
   }
 
   /** Where the registry stands, from local files only: no network. */
   status(): SyncStatus {
     const state = this.state.read(this.storeUri);
-    const pending = this.pendingLines(state);
+    const pending = pendingLines(this.context, state);
     const pendingVersions = pending.flatMap((line) =>
       line.events.filter((event) => event.type === 'version.registered').map((event) => ({ model: event.model, number: event.version ?? 0 })),
     );
@@ -176,12 +139,12 @@ export class SyncService {
       };
       try {
         await this.store.assertReachable();
-        state = await this.verifyCreateOnly(state);
+        state = await verifyCreateOnly(this.context, state);
         for (let attempt = 1; ; attempt++) {
           throwIfCancelled(options.signal);
-          state = await this.pull(state, result);
+          state = await pullBatches(this.context, state, result);
           if (options.pullOnly) break;
-          const pushed = await this.push(state, result, options);
+          const pushed = await pushPending(this.context, state, result, options);
           if (pushed === 'nothing') break;
           if (pushed === 'taken') {
             result.retries += 1;
@@ -230,279 +193,16 @@ export class SyncService {
   }
 
   /** Checks the whole remote chain and re-hashes remote blobs (all, or a random sample of `sample`). */
-  async verifyStore(options: SyncOptions & { sample?: number } = {}): Promise<StoreVerifyReport> {
-    const report: StoreVerifyReport = { batches: 0, events: 0, blobsChecked: 0, blobsTotal: 0, problems: [] };
-    let head: RemoteHead = EMPTY_REMOTE;
-    /** Blobs the live versions of the log name, by version: each must be in the store (gc removes those of deleted versions). */
-    const named = new Map<string, [string, string][]>();
-    for (const key of await this.store.list(LOG_PREFIX)) {
-      throwIfCancelled(options.signal);
-      if (batchSeqOf(key) !== head.seq + 1) {
-        report.problems.push({ kind: 'batch', key, message: `expected ${batchKey(head.seq + 1)} next: batches are missing or misnamed; the chain cannot be checked past here` });
-        break;
-      }
-      const bytes = await this.store.get(key);
-      try {
-        const decoded = decodeBatch(bytes ?? Buffer.alloc(0), head, this.store.description);
-        head = decoded.head;
-        report.batches += 1;
-        report.events += decoded.events.length;
-        for (const event of decoded.events) {
-          const ref = `${event.model}/${String(event.version)}`;
-          if (event.type === 'version.registered') named.set(ref, event.payload.manifest.artifacts.map((artifact) => [artifact.sha256, `${ref} ${artifact.path}`]));
-          if (event.type === 'version.deleted') named.delete(ref);
-        }
-      } catch (error) {
-        report.problems.push({ kind: 'batch', key, message: (error as Error).message });
-        break;
-      }
-    }
-    let blobs = (await this.store.list('blobs/sha256/')).filter((key) => blobSha256Of(key) !== undefined);
-    report.blobsTotal = blobs.length;
-    const present = new Set(blobs.map((key) => key.slice(key.lastIndexOf('/') + 1)));
-    const missing = new Map<string, string>();
-    for (const [sha256, what] of [...named.values()].flat()) if (!present.has(sha256)) missing.set(sha256, what);
-    for (const [sha256, what] of missing) report.problems.push({ kind: 'blob', key: blobKey(sha256), message: `missing, yet the log names it (${what})` });
-    if (options.sample !== undefined && options.sample < blobs.length) blobs = sample(blobs, options.sample);
-    for (const key of blobs) {
-      throwIfCancelled(options.signal);
-      const sha256 = blobSha256Of(key)!;
-      const temporary = this.registry.blobs.temporaryFile();
-      try {
-        await this.store.getToFile(key, temporary);
-        const actual = (await hashFile(temporary)).sha256;
-        if (actual !== sha256) report.problems.push({ kind: 'blob', key, message: `its bytes hash to ${actual}` });
-      } finally {
-        rmSync(temporary, { force: true });
-      }
-      report.blobsChecked += 1;
-      options.onProgress?.(report.blobsChecked, blobs.length, key);
-    }
-    return report;
+  verifyStore(options: SyncOptions & { sample?: number } = {}): Promise<StoreVerifyReport> {
+    return verifyStore(this.context, options);
   }
 
-  // ── the protocol ───────────────────────────────────────────────────────────
 
-  /** The store must refuse a second create of one object, or two pushes could both win a number. */
-  private async verifyCreateOnly(state: SyncStateRecord): Promise<SyncStateRecord> {
-    if (state.createOnlyVerified) return state;
-    const key = `probes/create-only-${randomBytes(8).toString('hex')}`;
-    const first = await this.store.createOnly(key, Buffer.from('first'));
-    const second = await this.store.createOnly(key, Buffer.from('second'));
-    await this.store.delete(key);
-    if (first !== 'created' || second !== 'exists') {
-      throw new RegistryError(
-        'UNSUPPORTED',
-        `The shared store ${this.store.description} does not honour create-only writes (If-None-Match: *): a second create of the same object was accepted. Syncing through it could silently lose updates, so Model Registry refuses. Use a service with conditional writes (AWS S3, MinIO, Cloudflare R2 …) or a shared folder.`,
-      );
-    }
-    const verified = { ...state, createOnlyVerified: true };
-    this.state.write(verified);
-    return verified;
-  }
 
-  private async pull(state: SyncStateRecord, result: SyncResult): Promise<SyncStateRecord> {
-    let head = state.remote;
-    const batches: RegistryEvent[][] = [];
-    if (head.seq === 0) {
-      const snapshot = await this.readNewestSnapshot(result);
-      if (snapshot) {
-        batches.push(...snapshot.lines);
-        head = snapshot.head;
-        result.bootstrappedFrom = head.seq;
-      }
-    }
-    const keys = await this.store.list(LOG_PREFIX, batchKey(head.seq));
-    let pulledBatches = 0;
-    /** What stopped the reading (a damaged or missing batch, the store gone): reported once the batches before it are applied. */
-    let stopped: unknown;
-    for (const key of keys) {
-      const seq = batchSeqOf(key);
-      if (seq === undefined) continue;
-      try {
-        if (seq !== head.seq + 1) {
-          throw new RegistryError('CORRUPT', `The shared log in ${this.store.description} has ${key} but no ${batchKey(head.seq + 1)}: a batch is missing. Nothing after batch ${head.seq} was applied.`);
-        }
-        const bytes = await this.store.get(key);
-        if (!bytes) throw new RegistryError('IO', `${key} vanished from ${this.store.description} while it was being read; try again.`);
-        result.bytesDown += bytes.length;
-        const decoded = decodeBatch(bytes, head, this.store.description);
-        batches.push(decoded.events);
-        head = decoded.head;
-        pulledBatches += 1;
-      } catch (error) {
-        stopped = error;
-        break;
-      }
-    }
-    if (batches.length === 0) {
-      if (stopped) throw stopped;
-      return state;
-    }
-    const pulled = batches.flat();
-    for (const event of pulled) {
-      // The manifest travels in the event; the registry reads it from its blob store.
-      if (event.type === 'version.registered') this.registry.blobs.putBytes(manifestBytes(event.payload.manifest));
-    }
-    let report: RebaseReport | undefined;
-    const ends = await this.registry.replaceLogTail(state.confirmed, (tail) => {
-      const rebased = rebasePending(
-        tail.map((line) => line.events),
-        pulled,
-        head.event,
-      );
-      report = rebased.report;
-      return [...batches, ...rebased.lines];
-    });
-    result.pulledBatches += pulledBatches;
-    result.pulledEvents += pulled.length;
-    if (report) {
-      result.rebase.renumbered.push(...report.renumbered);
-      result.rebase.merged.push(...report.merged);
-      result.rebase.droppedSemver.push(...report.droppedSemver);
-      result.rebase.dropped!.push(...(report.dropped ?? []));
-    }
-    const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: ends[batches.length - 1] } };
-    this.state.write(next);
-    if (stopped) throw stopped;
-    return next;
-  }
 
-  private async push(state: SyncStateRecord, result: SyncResult, options: SyncOptions): Promise<SyncStateRecord | 'nothing' | 'taken'> {
-    const lines = this.pendingLines(state);
-    if (lines.length === 0) return 'nothing';
-    const events = lines.flatMap((line) => line.events);
-    const blobsCheckedFrom = performance.now();
-    await this.uploadBlobs(events, result, options);
-    const { bytes, head } = encodeBatch(state.remote, events);
-    if ((await this.store.createOnly(batchKey(head.seq), bytes)) === 'exists') return 'taken';
-    result.pushedBatches += 1;
-    result.pushedEvents += events.length;
-    result.bytesUp += bytes.length;
-    const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: lines[lines.length - 1].endOffset } };
-    this.state.write(next);
-    // A gc that had not seen the batch may have removed blobs it names: put those back (see collectorMarkers.ts).
-    if (await waitForCollectors(this.store, batchKey(head.seq), performance.now() - blobsCheckedFrom)) await this.uploadBlobs(events, result, options);
-    if (head.seq % (this.options.snapshotEvery ?? SNAPSHOT_EVERY) === 0) {
-      await this.writeSnapshot(next);
-      result.snapshotWritten = head.seq;
-    }
-    return next;
-  }
 
-  /**
-   * A snapshot for new clients: the op log up to batch `seq` (JSON lines of events), so a first
-   * sync reads one object instead of every batch. It need not be trusted: its events must chain
-   * from the beginning and end with the last event of batch `seq`, which commits to all of them.
-   */
-  private async writeSnapshot(state: SyncStateRecord): Promise<void> {
-    const temporary = this.registry.blobs.temporaryFile();
-    try {
-      copyFileSync(this.registry.folder.opLogFile, temporary);
-      truncateSync(temporary, state.confirmed.offset);
-      await this.store.putFile(snapshotKey(state.remote.seq), temporary);
-    } finally {
-      rmSync(temporary, { force: true });
-    }
-  }
 
-  /** The newest snapshot that checks out against its batch; damaged ones are passed over with a warning. */
-  private async readNewestSnapshot(result: SyncResult): Promise<{ lines: RegistryEvent[][]; head: RemoteHead } | undefined> {
-    const keys = (await this.store.list(SNAPSHOT_PREFIX)).filter((key) => snapshotSeqOf(key) !== undefined).reverse();
-    for (const key of keys) {
-      const seq = snapshotSeqOf(key)!;
-      const temporary = this.registry.blobs.temporaryFile();
-      try {
-        const batchBytes = await this.store.get(batchKey(seq));
-        if (!batchBytes || !(await this.store.getToFile(key, temporary))) continue;
-        result.bytesDown += batchBytes.length + statSync(temporary).size;
-        const lines = [...new OpLog(temporary).linesAfter(0)].map((line) => line.events);
-        let link = { seq: 0, hash: EMPTY_REMOTE.hash };
-        for (const event of lines.flat()) {
-          checkEventLink(event, link);
-          link = { seq: event.seq, hash: event.hash };
-        }
-        const batch = JSON.parse(batchBytes.toString('utf8')) as LogBatch;
-        const last = batch.events[batch.events.length - 1];
-        if (batch.seq !== seq || last.seq !== link.seq || last.hash !== link.hash) throw new RegistryError('CORRUPT', `it does not end with the last event of batch ${seq}`);
-        return { lines, head: { seq, hash: sha256Hex(batchBytes), event: link } };
-      } catch (error) {
-        if (!isRegistryError(error, 'CORRUPT') && !(error instanceof SyntaxError)) throw error;
-        result.warnings.push(`The snapshot ${key} in ${this.store.description} is damaged (${error.message}); it was passed over.`);
-      } finally {
-        rmSync(temporary, { force: true });
-      }
-    }
-    return undefined;
-  }
 
-  /** Every artifact of the pending versions goes up before the batch that names it (skipping those there). */
-  private async uploadBlobs(events: RegistryEvent[], result: SyncResult, options: SyncOptions): Promise<void> {
-    const wanted = new Map<string, number>();
-    for (const event of events) {
-      if (event.type === 'version.registered') for (const artifact of event.payload.manifest.artifacts) wanted.set(artifact.sha256, artifact.size);
-    }
-    const missing: [string, number][] = [];
-    for (const [sha256, size] of wanted) {
-      const key = blobKey(sha256);
-      if (!(await this.store.exists(key))) {
-        missing.push([sha256, size]);
-        continue;
-      }
-      // Someone else completed the blob while an upload of ours was cut off: drop our parts.
-      const stale = this.uploads.get(key);
-      if (stale) {
-        await this.store.abortUpload(stale);
-        this.uploads.delete(key);
-      }
-    }
-    const total = missing.reduce((sum, [, size]) => sum + size, 0);
-    let done = 0;
-    for (const [sha256, size] of missing) {
-      throwIfCancelled(options.signal);
-      // Only bytes that still are what their name says leave this machine.
-      const check = await this.registry.blobs.check(sha256);
-      if (check !== 'ok') {
-        throw new RegistryError('CORRUPT', `Blob ${sha256} of a pending version is ${check} in this registry, so it cannot be pushed. Run 'mreg verify'.`);
-      }
-      // Cancelling stops the upload mid-file; what went up is kept for the next sync to continue.
-      const progress = (bytes: number) => {
-        throwIfCancelled(options.signal);
-        options.onProgress?.(done + bytes, total, sha256);
-      };
-      await this.store.putFile(blobKey(sha256), this.registry.blobs.pathOf(sha256), progress, this.uploads);
-      done += size;
-      result.uploadedBlobs += 1;
-      result.bytesUp += size;
-    }
-  }
 
-  /** Local op-log lines after the confirmed position, checked to continue it. */
-  private pendingLines(state: SyncStateRecord) {
-    const lines = this.registry.logLinesAfter(state.confirmed.offset);
-    const first = lines[0]?.events[0];
-    if (first && (first.seq !== state.confirmed.seq + 1 || first.prev !== state.confirmed.hash)) {
-      throw new RegistryError('CONFLICT', `The local op log does not continue where the last sync left it (event #${state.confirmed.seq}); it was changed outside Model Registry. Run 'mreg verify'.`);
-    }
-    return lines;
-  }
 
-}
-
-function snapshotKey(seq: number): string {
-  return `${SNAPSHOT_PREFIX}${String(seq).padStart(20, '0')}.jsonl`;
-}
-
-function snapshotSeqOf(key: string): number | undefined {
-  const match = /^snapshots\/(\d{20})\.jsonl$/.exec(key);
-  return match ? Number(match[1]) : undefined;
-}
-
-function sample<T>(items: T[], count: number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy.slice(0, count);
 }

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GENESIS_HASH } from '../core/events';
-import { writeFileAtomic } from '../core/persistence/atomicFile';
-import type { RegistryFolder } from '../core/registryFolder';
+import { writeFileAtomic } from '../store/persistence/atomicFile';
+import type { RegistryFolder } from '../store/registryFolder';
 import { RegistryError } from '../core/registryError';
 import { EMPTY_REMOTE, type RemoteHead } from './logBatch';
 import type { RebaseReport } from './rebase';

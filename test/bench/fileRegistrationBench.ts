@@ -3,7 +3,7 @@ import { randomFillSync } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Registry } from '../../src/core/registry';
+import { Registry } from '../../src/registry/registry';
 import { median, printTable, verdict } from './benchTable';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');

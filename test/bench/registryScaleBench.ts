@@ -6,9 +6,9 @@ import path from 'node:path';
 import { ulid } from 'ulid';
 import { GENESIS_HASH, sealEvents, type EventDraft } from '../../src/core/events';
 import { manifestBytes, type Manifest } from '../../src/core/manifest';
-import { OpLog } from '../../src/core/persistence/opLog';
-import { Registry } from '../../src/core/registry';
-import { FOLDER_FORMAT } from '../../src/core/registryFolder';
+import { OpLog } from '../../src/store/persistence/opLog';
+import { Registry } from '../../src/registry/registry';
+import { FOLDER_FORMAT } from '../../src/store/registryFolder';
 import { sha256Hex } from '../../src/core/sha256';
 import { printTable, verdict } from './benchTable';
 

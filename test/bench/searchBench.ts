@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Registry } from '../../src/core/registry';
+import { Registry } from '../../src/registry/registry';
 import { median, printTable } from './benchTable';
 import { generate } from './registryScaleBench';
 

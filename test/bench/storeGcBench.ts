@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Registry } from '../../src/core/registry';
-import { writeStoreUri } from '../../src/sync/storeConfig';
+import { Registry } from '../../src/registry/registry';
+import { writeStoreUri } from '../../src/store/shared/storeConfig';
 import { gcEverywhere } from '../../src/sync/storeGarbageCollection';
 import { openSyncService } from '../../src/sync/syncService';
 import { printTable } from './benchTable';

@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RegistryFolder } from '../../src/core/registryFolder';
-import { FolderStore } from '../../src/sync/folderStore';
-import type { S3Store } from '../../src/sync/s3Store';
-import { blobKey, type SharedStore } from '../../src/sync/sharedStore';
-import { parseStoreUri } from '../../src/sync/storeConfig';
-import { UploadJournal } from '../../src/sync/uploadJournal';
+import { RegistryFolder } from '../../src/store/registryFolder';
+import { FolderStore } from '../../src/store/shared/folderStore';
+import type { S3Store } from '../../src/store/shared/s3Store';
+import { blobKey, type SharedStore } from '../../src/store/shared/sharedStore';
+import { parseStoreUri } from '../../src/store/shared/storeConfig';
+import { UploadJournal } from '../../src/store/shared/uploadJournal';
 import { S3_CREDENTIALS_ENV, startS3Server, type TestS3Server } from '../support/s3Server';
 import { printTable } from './benchTable';
 

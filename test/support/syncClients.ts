@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { UploadRecord } from '../../src/sync/uploadJournal';
+import type { UploadRecord } from '../../src/store/shared/uploadJournal';
 import { json, mreg, type MregResult } from './mregProcess';
 
 /** Helpers of the tests that run several `mreg` clients against one shared store. */

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { approvalRequestLine, approvalRequestsText } from '../../core/governance/governanceReports';
 import { parseStageArgument } from '../keyValueOptions';
-import type { CommandHelpers } from './commandHelpers';
+import type { CliContext } from '../cliContext';
 
 /** `mreg request`, `approve`, `reject` and `requests`: asking for and giving approval to move a version into a stage. */
-export function addGovernanceCommands<Options extends { json?: boolean }>(program: Command, helpers: CommandHelpers<Options>): void {
+export function addGovernanceCommands(program: Command, context: CliContext): void {
   program
     .command('request')
     .description('ask reviewers to approve moving a version into a stage')
@@ -12,9 +12,9 @@ export function addGovernanceCommands<Options extends { json?: boolean }>(progra
     .argument('<stage>', 'Staging, Production, … (any case)', parseStageArgument)
     .option('--reason <text>', 'why, for the reviewers and the audit log')
     .action(async (ref: string, stage: ReturnType<typeof parseStageArgument>, flags: { reason?: string }, command: Command) =>
-      helpers.withRegistry(command, async (registry, options) => {
+      context.withRegistry(command, async (registry, options) => {
         const request = await registry.requestApproval(ref, stage, { reason: flags.reason });
-        helpers.emit(options, request, `${approvalRequestLine(request)}\n  reviewers: mreg approve ${request.id}   or   mreg reject ${request.id} --reason "<why>"`);
+        context.emit(options, request, `${approvalRequestLine(request)}\n  reviewers: mreg approve ${request.id}   or   mreg reject ${request.id} --reason "<why>"`);
       }),
     );
 
@@ -24,9 +24,9 @@ export function addGovernanceCommands<Options extends { json?: boolean }>(progra
     .argument('<id>', 'request id, as mreg requests lists it')
     .option('--reason <text>', 'a note for the audit log')
     .action(async (id: string, flags: { reason?: string }, command: Command) =>
-      helpers.withRegistry(command, async (registry, options) => {
+      context.withRegistry(command, async (registry, options) => {
         const request = await registry.approve(id, { reason: flags.reason });
-        helpers.emit(options, request, `Approved. ${approvalRequestLine(request)}`);
+        context.emit(options, request, `Approved. ${approvalRequestLine(request)}`);
       }),
     );
 
@@ -36,9 +36,9 @@ export function addGovernanceCommands<Options extends { json?: boolean }>(progra
     .argument('<id>')
     .requiredOption('--reason <text>', 'why, so the requester knows what to change')
     .action(async (id: string, flags: { reason: string }, command: Command) =>
-      helpers.withRegistry(command, async (registry, options) => {
+      context.withRegistry(command, async (registry, options) => {
         const request = await registry.reject(id, { reason: flags.reason });
-        helpers.emit(options, request, `Rejected. ${approvalRequestLine(request)}`);
+        context.emit(options, request, `Rejected. ${approvalRequestLine(request)}`);
       }),
     );
 
@@ -48,9 +48,9 @@ export function addGovernanceCommands<Options extends { json?: boolean }>(progra
     .argument('[model]')
     .option('--pending', 'only those still waiting for approvals')
     .action(async (model: string | undefined, flags: { pending?: boolean }, command: Command) =>
-      helpers.withRegistry(command, async (registry, options) => {
+      context.withRegistry(command, async (registry, options) => {
         const requests = registry.approvalRequests({ model, pending: flags.pending });
-        helpers.emit(options, requests, approvalRequestsText(requests));
+        context.emit(options, requests, approvalRequestsText(requests));
       }),
     );
 }

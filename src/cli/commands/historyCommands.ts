@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { stageHistoryText, versionLine } from '../../core/textReports';
 import { parseStageArgument } from '../keyValueOptions';
-import type { CommandHelpers } from './commandHelpers';
+import type { CliContext } from '../cliContext';
 
 /** `mreg history` and `mreg rollback`: who held Production when, and going back one step. */
-export function addHistoryCommands<Options extends { json?: boolean }>(program: Command, helpers: CommandHelpers<Options>): void {
+export function addHistoryCommands(program: Command, context: CliContext): void {
   program
     .command('history')
     .description('stage changes of a model, oldest first; --as-of answers "what was in Production on date D"')
@@ -12,9 +12,9 @@ export function addHistoryCommands<Options extends { json?: boolean }>(program: 
     .option('--stage <stage>', 'only changes into or out of this stage (None, Staging, Production, Archived)', parseStageArgument)
     .option('--as-of <date>', 'also say which versions held the stage (default Production) at this time; a date alone means the end of that day (UTC)', parseAsOf)
     .action(async (model: string, flags: { stage?: ReturnType<typeof parseStageArgument>; asOf?: Date }, command: Command) =>
-      helpers.withRegistry(command, async (registry, options) => {
+      context.withRegistry(command, async (registry, options) => {
         const history = registry.stageHistory(model, { stage: flags.stage, asOf: flags.asOf });
-        helpers.emit(options, history, stageHistoryText(model, history));
+        context.emit(options, history, stageHistoryText(model, history));
       }),
     );
 
@@ -24,9 +24,9 @@ export function addHistoryCommands<Options extends { json?: boolean }>(program: 
     .argument('<model>')
     .requiredOption('--reason <text>', 'why, for the audit log')
     .action(async (model: string, flags: { reason: string }, command: Command) =>
-      helpers.withRegistry(command, async (registry, options) => {
+      context.withRegistry(command, async (registry, options) => {
         const outcome = await registry.rollback(model, { reason: flags.reason });
-        helpers.emit(options, outcome, `Rolled back Production: ${versionLine(outcome.target)} replaces ${versionLine(outcome.current)}`);
+        context.emit(options, outcome, `Rolled back Production: ${versionLine(outcome.target)} replaces ${versionLine(outcome.current)}`);
       }),
     );
 }

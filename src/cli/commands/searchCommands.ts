@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { searchText } from '../../core/search/searchReport';
 import { parsePositiveInteger } from '../keyValueOptions';
-import type { CommandHelpers } from './commandHelpers';
+import type { CliContext } from '../cliContext';
 
 /** `mreg search "<query>"`: versions of every model that match a query. */
-export function addSearchCommands<Options extends { json?: boolean }>(program: Command, helpers: CommandHelpers<Options>): void {
+export function addSearchCommands(program: Command, context: CliContext): void {
   program
     .command('search')
     .description("versions matching a query, e.g. \"name LIKE 'fraud%' AND metrics.accuracy > 0.85 AND created_at > now-30d\"")
@@ -12,9 +12,9 @@ export function addSearchCommands<Options extends { json?: boolean }>(program: C
     .option('--order-by <field>', 'order by a field, e.g. "metrics.accuracy DESC" (default: model, then newest first)')
     .option('--limit <n>', 'at most this many versions', parsePositiveInteger)
     .action(async (query: string, flags: { orderBy?: string; limit?: number }, command: Command) =>
-      helpers.withRegistry(command, async (registry, options) => {
+      context.withRegistry(command, async (registry, options) => {
         const hits = registry.search(query, { orderBy: flags.orderBy, limit: flags.limit });
-        helpers.emit(options, hits, searchText(hits, flags.orderBy));
+        context.emit(options, hits, searchText(hits, flags.orderBy));
       }),
     );
 }

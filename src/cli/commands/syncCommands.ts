@@ -1,19 +1,16 @@
 import type { Command } from 'commander';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 import type { ResolvedVersion } from '../../core/modelVersion';
 import { RegistryError } from '../../core/registryError';
-import { parseStoreUri, readStoreUri, writeStoreUri } from '../../sync/storeConfig';
+import { parseStoreUri, readStoreUri, writeStoreUri } from '../../store/shared/storeConfig';
 import { rebaseText, statusText, storeVerifyText, syncText } from '../../sync/syncReports';
 import { artifactsNotHeld, openSyncService, type SyncService } from '../../sync/syncService';
 import { progressBar } from '../progressBar';
-import type { CommandHelpers } from './commandHelpers';
-
-/** What main.ts lends these commands, plus the signal that Ctrl+C aborts. */
-export type CommandSupport<Options extends { json?: boolean }> = CommandHelpers<Options> & { signal: AbortSignal };
+import type { CliContext } from '../cliContext';
 
 /** `mreg store`, `mreg sync` and `mreg status`: the registry's shared store. */
-export function addSyncCommands<Options extends { json?: boolean }>(program: Command, support: CommandSupport<Options>): void {
-  const { withRegistry, emit } = support;
+export function addSyncCommands(program: Command, context: CliContext): void {
+  const { withRegistry, emit } = context;
 
   const store = program.command('store').description('the shared store this registry syncs with');
   store
@@ -44,7 +41,7 @@ export function addSyncCommands<Options extends { json?: boolean }>(program: Com
         const service = await requireService(registry);
         const bar = progressBar('uploading');
         try {
-          const result = await service.sync({ signal: support.signal, onProgress: (done, total, item) => bar.update(done, total, item) });
+          const result = await service.sync({ signal: context.signal, onProgress: (done, total, item) => bar.update(done, total, item) });
           bar.stop();
           emit(options, result, syncText(result));
           if (options.json) for (const line of rebaseText(result.rebase)) process.stderr.write(`mreg: ${line}\n`);

@@ -1,13 +1,11 @@
 import type { Manifest, MetricDirection } from '../manifest';
 import type { ModelVersionDetails } from '../modelVersion';
-import type { Ref } from '../refs';
-import type { Registry } from '../registry';
 import { RegistryError } from '../registryError';
 import type { ModelSignature } from '../signature';
 import { compareSignatures } from '../signatureComparison';
 import type { Stage } from '../stage';
 import type { ApprovalRequest } from './approvals';
-import { THRESHOLD_PATTERN, type GateRule, type Policy } from './policy';
+import { THRESHOLD_PATTERN, type GateRule } from './policy';
 
 export type GateKind = 'threshold' | 'noRegression' | 'signatureCompatible' | 'cleanGitTree' | 'dataLineage' | 'environment' | 'noPickleFindings' | 'approvals';
 
@@ -95,11 +93,6 @@ export function evaluateGates(input: GateInput, rules: readonly GateRule[]): Gat
     results,
     approvalRequests: input.requests.map((request) => request.id),
   };
-}
-
-/** The gates for moving `ref` into `stage`, read through the registry's public API (what the extension shows before a promotion). */
-export function evaluatePromotionGates(registry: Registry, ref: string | Ref, stage: Stage, policy?: Policy): GateEvaluation {
-  return registry.promotionGates(ref, stage, policy);
 }
 
 type Verdict = [passed: boolean, detail: string];

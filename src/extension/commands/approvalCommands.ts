@@ -3,7 +3,7 @@ import type { ApprovalRequest } from '../../core/governance/approvals';
 import { gateEvaluationText } from '../../core/governance/governanceReports';
 import { GateFailedError } from '../../core/governance/promotionGates';
 import { formatRef } from '../../core/refs';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { ApprovalRequestNode, openApprovalRequests } from '../tree/approvalsTreeProvider';

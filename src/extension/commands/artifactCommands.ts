@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { artifactSourcePath } from '../../core/artifactSource';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 import { formatRef } from '../../core/refs';
 import { CommandIds } from '../commandIds';
 import { ArtifactNode } from '../tree/artifactNode';

@@ -23,118 +23,116 @@ interface RollbackOptions {
 
 /** Stage changes and aliases: promote, archive, set alias, roll back Production. */
 export function lifecycleCommands(context: CommandContext): CommandTable {
-  const { session, settings } = context;
-
-  async function promote(clicked?: unknown, selected?: unknown, options: PromoteOptions = {}): Promise<ModelVersion | undefined> {
-    if (!requireTrust('Promoting')) return undefined;
-    const registry = await session.get();
-    const version = versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, 'Promote Version'));
-    if (!version) return undefined;
-    const ref = formatRef(version.model, version.number);
-    let stage: Stage | undefined = options.stage === undefined ? undefined : parseStage(options.stage);
-    if (options.stage !== undefined && !stage) throw new Error(`Unknown stage '${options.stage}': use one of ${STAGES.join(', ')}.`);
-    const interactive = stage === undefined;
-    if (!stage) {
-      const choice = await vscode.window.showQuickPick(
-        STAGES.filter((candidate) => candidate !== version.stage).map((candidate) => ({ label: candidate, stage: candidate, description: candidate === 'Production' ? productionNote(registry.versionsInStage('Production').find((v) => v.model === version.model)) : undefined })),
-        { title: `Promote ${ref} (now ${version.stage})`, placeHolder: 'Choose the stage' },
-      );
-      stage = choice?.stage;
-    }
-    if (!stage) return undefined;
-    if (interactive && stage === 'Production' && settings.confirmPromoteToProduction()) {
-      const current = registry.versionsInStage('Production').find((v) => v.model === version.model);
-      const detail = current ? `${formatRef(current.model, current.number)} leaves Production and is archived; it stays available for rollback.` : 'No version of this model is in Production yet.';
-      const confirmed = await vscode.window.showWarningMessage(`Promote ${ref} to Production?`, { modal: true, detail }, 'Promote');
-      if (confirmed !== 'Promote') return undefined;
-    }
-    let reason = options.reason;
-    if (interactive) {
-      reason = await vscode.window.showInputBox({ title: `Promote ${ref} to ${stage}`, prompt: 'Reason, recorded in the audit log (optional)', ignoreFocusOut: true });
-      if (reason === undefined) return undefined;
-    }
-    const promoted = await registry.promote(ref, stage, { reason: reason?.trim() || undefined });
-    void vscode.window.showInformationMessage(`${ref} is now in ${stage}.`);
-    return promoted;
-  }
-
-  async function archive(clicked?: unknown, selected?: unknown, options: { confirm?: boolean } = {}): Promise<ModelVersion[]> {
-    if (!requireTrust('Archiving')) return [];
-    const registry = await session.get();
-    let versions = versionsFromArguments(registry, clicked, selected);
-    if (versions.length === 0) {
-      const picked = await pickVersion(registry, 'Archive Version', (version) => version.stage !== 'Archived');
-      versions = picked ? [picked] : [];
-    }
-    versions = versions.filter((version) => version.stage !== 'Archived');
-    if (versions.length === 0) return [];
-    const names = versions.map((version) => formatRef(version.model, version.number)).join(', ');
-    if (options.confirm !== false && settings.confirmArchive()) {
-      const confirmed = await vscode.window.showWarningMessage(`Archive ${names}?`, { modal: true, detail: 'Archived versions stay in the registry and can be promoted again.' }, 'Archive');
-      if (confirmed !== 'Archive') return [];
-    }
-    const archived: ModelVersion[] = [];
-    for (const version of versions) archived.push(await registry.promote(formatRef(version.model, version.number), 'Archived'));
-    return archived;
-  }
-
-  async function setAlias(clicked?: unknown, selected?: unknown, alias?: unknown): Promise<ModelVersion | undefined> {
-    if (!requireTrust('Setting an alias')) return undefined;
-    const registry = await session.get();
-    const version = versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, 'Set Alias'));
-    if (!version) return undefined;
-    const ref = formatRef(version.model, version.number);
-    const name =
-      typeof alias === 'string'
-        ? alias
-        : await vscode.window.showInputBox({
-            title: `Set an alias on ${ref} (${describeVersion(version) || 'no stage'})`,
-            prompt: 'An alias such as champion or challenger; it moves here from any other version of the model.',
-            ignoreFocusOut: true,
-            validateInput: (value) => aliasNameProblem(value.trim()),
-          });
-    if (!name) return undefined;
-    const updated = await registry.setAlias(ref, name.trim());
-    void vscode.window.showInformationMessage(`${version.model}@${name.trim()} now points at ${ref}.`);
-    return updated;
-  }
-
-  async function rollback(clicked?: unknown, options: RollbackOptions = {}): Promise<{ current: ModelVersion; target: ModelVersion } | undefined> {
-    if (!requireTrust('Rolling back Production')) return undefined;
-    const registry = await session.get();
-    const model = modelFromArgument(clicked) ?? (await pickModelInProduction(registry.models()));
-    if (!model) return undefined;
-    // Fails with the reason (nothing in Production, no earlier version) before anything is asked.
-    const { current, target } = registry.rollbackPlan(model);
-    const from = formatRef(model, current.number);
-    const to = formatRef(model, target.number);
-    let reason = options.reason;
-    if (reason === undefined) {
-      const confirmed = await vscode.window.showWarningMessage(
-        `Roll back ${model} from ${from} to ${to}?`,
-        { modal: true, detail: `${to} (${describeVersion(target)}) returns to Production; ${from} is archived and stays available. Both changes are logged as a rollback.` },
-        'Roll Back',
-      );
-      if (confirmed !== 'Roll Back') return undefined;
-      reason = await vscode.window.showInputBox({
-        title: `Roll back ${model} to ${to}`,
-        prompt: 'Why? Recorded in the audit log with both stage changes.',
-        ignoreFocusOut: true,
-        validateInput: (value) => (value.trim() ? undefined : 'A rollback needs a reason, e.g. "latency regression in production".'),
-      });
-      if (!reason) return undefined;
-    }
-    const outcome = await registry.rollback(model, { reason: reason.trim() });
-    void vscode.window.showInformationMessage(`${model}: ${to} is back in Production; ${from} is archived.`);
-    return outcome;
-  }
-
   return {
-    [CommandIds.rollbackProduction]: (clicked, options) => rollback(clicked, (options ?? {}) as RollbackOptions),
-    [CommandIds.promoteVersion]: (clicked, selected, options) => promote(clicked, selected, (options ?? {}) as PromoteOptions),
-    [CommandIds.archiveVersion]: (clicked, selected, options) => archive(clicked, selected, (options ?? {}) as { confirm?: boolean }),
-    [CommandIds.setAlias]: setAlias,
+    [CommandIds.rollbackProduction]: (clicked, options) => rollback(context, clicked, (options ?? {}) as RollbackOptions),
+    [CommandIds.promoteVersion]: (clicked, selected, options) => promote(context, clicked, selected, (options ?? {}) as PromoteOptions),
+    [CommandIds.archiveVersion]: (clicked, selected, options) => archive(context, clicked, selected, (options ?? {}) as { confirm?: boolean }),
+    [CommandIds.setAlias]: (clicked, selected, alias) => setAlias(context, clicked, selected, alias),
   };
+}
+
+async function promote({ session, settings }: CommandContext, clicked?: unknown, selected?: unknown, options: PromoteOptions = {}): Promise<ModelVersion | undefined> {
+  if (!requireTrust('Promoting')) return undefined;
+  const registry = await session.get();
+  const version = versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, 'Promote Version'));
+  if (!version) return undefined;
+  const ref = formatRef(version.model, version.number);
+  let stage: Stage | undefined = options.stage === undefined ? undefined : parseStage(options.stage);
+  if (options.stage !== undefined && !stage) throw new Error(`Unknown stage '${options.stage}': use one of ${STAGES.join(', ')}.`);
+  const interactive = stage === undefined;
+  if (!stage) {
+    const choice = await vscode.window.showQuickPick(
+      STAGES.filter((candidate) => candidate !== version.stage).map((candidate) => ({ label: candidate, stage: candidate, description: candidate === 'Production' ? productionNote(registry.versionsInStage('Production').find((v) => v.model === version.model)) : undefined })),
+      { title: `Promote ${ref} (now ${version.stage})`, placeHolder: 'Choose the stage' },
+    );
+    stage = choice?.stage;
+  }
+  if (!stage) return undefined;
+  if (interactive && stage === 'Production' && settings.confirmPromoteToProduction()) {
+    const current = registry.versionsInStage('Production').find((v) => v.model === version.model);
+    const detail = current ? `${formatRef(current.model, current.number)} leaves Production and is archived; it stays available for rollback.` : 'No version of this model is in Production yet.';
+    const confirmed = await vscode.window.showWarningMessage(`Promote ${ref} to Production?`, { modal: true, detail }, 'Promote');
+    if (confirmed !== 'Promote') return undefined;
+  }
+  let reason = options.reason;
+  if (interactive) {
+    reason = await vscode.window.showInputBox({ title: `Promote ${ref} to ${stage}`, prompt: 'Reason, recorded in the audit log (optional)', ignoreFocusOut: true });
+    if (reason === undefined) return undefined;
+  }
+  const promoted = await registry.promote(ref, stage, { reason: reason?.trim() || undefined });
+  void vscode.window.showInformationMessage(`${ref} is now in ${stage}.`);
+  return promoted;
+}
+
+async function archive({ session, settings }: CommandContext, clicked?: unknown, selected?: unknown, options: { confirm?: boolean } = {}): Promise<ModelVersion[]> {
+  if (!requireTrust('Archiving')) return [];
+  const registry = await session.get();
+  let versions = versionsFromArguments(registry, clicked, selected);
+  if (versions.length === 0) {
+    const picked = await pickVersion(registry, 'Archive Version', (version) => version.stage !== 'Archived');
+    versions = picked ? [picked] : [];
+  }
+  versions = versions.filter((version) => version.stage !== 'Archived');
+  if (versions.length === 0) return [];
+  const names = versions.map((version) => formatRef(version.model, version.number)).join(', ');
+  if (options.confirm !== false && settings.confirmArchive()) {
+    const confirmed = await vscode.window.showWarningMessage(`Archive ${names}?`, { modal: true, detail: 'Archived versions stay in the registry and can be promoted again.' }, 'Archive');
+    if (confirmed !== 'Archive') return [];
+  }
+  const archived: ModelVersion[] = [];
+  for (const version of versions) archived.push(await registry.promote(formatRef(version.model, version.number), 'Archived'));
+  return archived;
+}
+
+async function setAlias({ session }: CommandContext, clicked?: unknown, selected?: unknown, alias?: unknown): Promise<ModelVersion | undefined> {
+  if (!requireTrust('Setting an alias')) return undefined;
+  const registry = await session.get();
+  const version = versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, 'Set Alias'));
+  if (!version) return undefined;
+  const ref = formatRef(version.model, version.number);
+  const name =
+    typeof alias === 'string'
+      ? alias
+      : await vscode.window.showInputBox({
+          title: `Set an alias on ${ref} (${describeVersion(version) || 'no stage'})`,
+          prompt: 'An alias such as champion or challenger; it moves here from any other version of the model.',
+          ignoreFocusOut: true,
+          validateInput: (value) => aliasNameProblem(value.trim()),
+        });
+  if (!name) return undefined;
+  const updated = await registry.setAlias(ref, name.trim());
+  void vscode.window.showInformationMessage(`${version.model}@${name.trim()} now points at ${ref}.`);
+  return updated;
+}
+
+async function rollback({ session }: CommandContext, clicked?: unknown, options: RollbackOptions = {}): Promise<{ current: ModelVersion; target: ModelVersion } | undefined> {
+  if (!requireTrust('Rolling back Production')) return undefined;
+  const registry = await session.get();
+  const model = modelFromArgument(clicked) ?? (await pickModelInProduction(registry.models()));
+  if (!model) return undefined;
+  // Fails with the reason (nothing in Production, no earlier version) before anything is asked.
+  const { current, target } = registry.rollbackPlan(model);
+  const from = formatRef(model, current.number);
+  const to = formatRef(model, target.number);
+  let reason = options.reason;
+  if (reason === undefined) {
+    const confirmed = await vscode.window.showWarningMessage(
+      `Roll back ${model} from ${from} to ${to}?`,
+      { modal: true, detail: `${to} (${describeVersion(target)}) returns to Production; ${from} is archived and stays available. Both changes are logged as a rollback.` },
+      'Roll Back',
+    );
+    if (confirmed !== 'Roll Back') return undefined;
+    reason = await vscode.window.showInputBox({
+      title: `Roll back ${model} to ${to}`,
+      prompt: 'Why? Recorded in the audit log with both stage changes.',
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : 'A rollback needs a reason, e.g. "latency regression in production".'),
+    });
+    if (!reason) return undefined;
+  }
+  const outcome = await registry.rollback(model, { reason: reason.trim() });
+  void vscode.window.showInformationMessage(`${model}: ${to} is back in Production; ${from} is archived.`);
+  return outcome;
 }
 
 function productionNote(current: ModelVersion | undefined): string | undefined {

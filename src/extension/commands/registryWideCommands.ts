@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { integrityText } from '../../core/textReports';
+import { integrityText } from '../../registry/registryReports';
 import { CommandIds } from '../commandIds';
 import { askForFilter } from '../flows/filterInput';
 import { runWithProgress } from '../flows/progress';

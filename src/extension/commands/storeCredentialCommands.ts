@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { S3Credentials } from '../../sync/s3Store';
+import type { S3Credentials } from '../../store/shared/s3Store';
 import { CommandIds } from '../commandIds';
 import { runWithProgress } from '../flows/progress';
 import type { CommandContext, CommandTable } from './commandContext';

@@ -3,7 +3,7 @@ import type { ModelVersion } from '../../core/modelVersion';
 import { isRegistryError, RegistryError } from '../../core/registryError';
 import { MAX_COLUMNS } from '../../core/versionComparison';
 import { formatRef } from '../../core/refs';
-import { pullText } from '../../core/textReports';
+import { pullText } from '../../registry/registryReports';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { runWithProgress } from '../flows/progress';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { modelNameProblem } from '../../core/names';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 
 interface ModelItem extends vscode.QuickPickItem {
   model?: string;

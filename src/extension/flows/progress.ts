@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { WorkOptions } from '../../core/registry';
+import type { WorkOptions } from '../../core/workOptions';
 import { formatBytes } from '../../core/textReports';
 
 /**

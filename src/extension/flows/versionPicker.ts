@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 import { VersionNode } from '../tree/versionNode';
 
 /** A version named by a tree node, a reference string (`name/3`, `name@production` …) or a ModelVersion. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApprovalRequest } from '../../core/governance/approvals';
 import { formatRef } from '../../core/refs';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 import { CommandIds } from '../commandIds';
 import { RegistryTreeProvider } from './registryTreeProvider';
 import { stageIcon } from './stagePresentation';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 import type { RegistrySession } from '../registrySession';
 import type { TreeNode } from './treeNode';
 

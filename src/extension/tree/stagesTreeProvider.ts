@@ -6,7 +6,7 @@ import { stageIcon } from './stagePresentation';
 import { TreeNode } from './treeNode';
 import { VersionNode } from './versionNode';
 import { RegistryTreeProvider } from './registryTreeProvider';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 
 const SHOWN_STAGES: Stage[] = ['Production', 'Staging', 'Archived'];
 

@@ -1,5 +1,5 @@
 import type { ModelVersion, RegisteredModel } from '../../core/modelVersion';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 
 /** What the Models view shows under a filter: whole models, and models narrowed to some versions. */
 export interface FilterMatch {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Registry } from '../../core/registry';
+import type { Registry } from '../../registry/registry';
 import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
 import { ArtifactNode } from './artifactNode';

@@ -1,6 +1,6 @@
 import type * as vscodeApi from 'vscode';
 import type { ModelRegistryExtension } from '../../../src/extension/modelRegistryExtension';
-import type { Registry } from '../../../src/core/registry';
+import type { Registry } from '../../../src/registry/registry';
 import type { TreeNode } from '../../../src/extension/tree/treeNode';
 
 export interface TreeTimings {

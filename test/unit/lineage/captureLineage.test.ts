@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { captureLineage, withCapturedLineage } from '../../../src/lineage/captureLineage';
+import { captureLineage } from '../../../src/lineage/captureLineage';
+import { withCapturedLineage } from '../../../src/registry/registration/registerInput';
 import { gitRepository } from '../../support/gitRepository';
 import { useTempFolders, writeFiles } from '../../support/tempFolders';
 

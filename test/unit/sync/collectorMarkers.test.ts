@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { utimesSync } from 'node:fs';
 import path from 'node:path';
 import { COLLECTOR_PREFIX, waitForCollectors, withCollectorMarker } from '../../../src/sync/collectorMarkers';
-import { FolderStore } from '../../../src/sync/folderStore';
+import { FolderStore } from '../../../src/store/shared/folderStore';
 import { useTempFolders } from '../../support/tempFolders';
 
 const tempFolder = useTempFolders();

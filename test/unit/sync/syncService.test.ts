@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from '../../../src/index';
-import { FolderStore } from '../../../src/sync/folderStore';
+import { FolderStore } from '../../../src/store/shared/folderStore';
 import { SyncService } from '../../../src/sync/syncService';
 import { useTempFolders, writeFiles } from '../../support/tempFolders';
 

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ModelVersion } from '../../../src/core/modelVersion';
-import type { IntegrityReport } from '../../../src/core/integrityCheck';
-import type { PullResult } from '../../../src/core/pullVersion';
+import type { IntegrityReport } from '../../../src/registry/integrityCheck';
+import type { PullResult } from '../../../src/registry/pullVersion';
 import { eventually, host } from './host';
 
 function workspaceRoot(): string {

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { APPROVAL_EVENT_TYPES, approvalRequestsFromEvents, type ApprovalRequest } from '../../core/governance/approvals';
+import { rulesFor, type Policy } from '../../core/governance/policy';
+import { formatRef, type Ref } from '../../core/refs';
+import { RegistryError } from '../../core/registryError';
+import type { Stage } from '../../core/stage';
+import { toRef } from '../refArgument';
+import type { RegistryEngine } from '../registryEngine';
+
+/** Approval requests, oldest first; `pending` keeps those still waiting for approvals. */
+export function approvalRequests(engine: RegistryEngine, options: { model?: string; pending?: boolean } = {}): ApprovalRequest[] {
+  engine.refresh();
+  const requests = readApprovalRequests(engine, engine.policy(), options.model);
+  return options.pending ? requests.filter((request) => request.status === 'pending') : requests;
+}
+
+/** Asks reviewers to approve moving a version into a stage. */
+export async function requestApproval(engine: RegistryEngine, ref: string | Ref, stage: Stage, options: { reason?: string } = {}): Promise<ApprovalRequest> {
+  const policy = engine.policy();
+  const id = randomBytes(4).toString('hex');
+  return engine.mutate(() => {
+    const version = engine.queries.find(toRef(ref));
+    if (version.stage === stage) throw new RegistryError('CONFLICT', `${formatRef(version.model, version.number)} is already in ${stage}; there is nothing to approve.`);
+    const open = openRequestFor(engine, policy, version.model, version.number, stage);
+    if (open) throw new RegistryError('DUPLICATE', `Request ${open.id} already asks to move ${formatRef(version.model, version.number)} to ${stage} (${open.status}); approve it with: mreg approve ${open.id}`);
+    return {
+      drafts: [{ type: 'approval.requested', model: version.model, version: version.number, payload: { id, stage }, reason: options.reason }],
+      result: () => findApprovalRequest(engine, policy, id),
+    };
+  });
+}
+
+/**
+ * Records a reviewer's decision on a request. The approver may not be the version's registrant,
+ * and each reviewer decides once; a rejection needs a reason.
+ */
+export async function decideApproval(engine: RegistryEngine, id: string, type: 'approval.approved' | 'approval.rejected', reason: string | undefined): Promise<ApprovalRequest> {
+  if (type === 'approval.rejected' && !reason?.trim()) throw new RegistryError('INVALID_INPUT', 'A rejection needs a reason, so the requester knows what to change: --reason "<why>".');
+  const actor = await engine.actor();
+  const policy = engine.policy();
+  return engine.mutate(() => {
+    const request = findApprovalRequest(engine, policy, id);
+    if (request.status === 'rejected' || request.status === 'completed') throw new RegistryError('CONFLICT', `Request ${id} is ${request.status}; file a new one with: mreg request ${request.model}/${request.version} ${request.stage}`);
+    const version = engine.queries.find({ model: request.model, selector: { kind: 'number', number: request.version } });
+    if (type === 'approval.approved' && actor === version.createdBy) {
+      throw new RegistryError('CONFLICT', `${actor} registered ${formatRef(request.model, request.version)} and so cannot approve it; someone else must (set MREG_ACTOR or git user.email to who is acting).`);
+    }
+    if ([...request.approvals, ...request.rejections].some((decision) => decision.actor === actor)) throw new RegistryError('DUPLICATE', `${actor} has already reviewed request ${id}.`);
+    return { drafts: [{ type, model: request.model, version: request.version, payload: { id }, reason }], result: () => findApprovalRequest(engine, policy, id) };
+  });
+}
+
+/** The request still open (pending or approved) for moving a version into a stage, if any. */
+export function openRequestFor(engine: RegistryEngine, policy: Policy, model: string, number: number, stage: Stage): ApprovalRequest | undefined {
+  return openRequestsFor(engine, policy, model, number, stage)[0];
+}
+
+/** Every request still open (pending or approved) for moving a version into a stage. */
+export function openRequestsFor(engine: RegistryEngine, policy: Policy, model: string, number: number, stage: Stage): ApprovalRequest[] {
+  return readApprovalRequests(engine, policy, model).filter(
+    (request) => request.version === number && request.stage === stage && (request.status === 'pending' || request.status === 'approved'),
+  );
+}
+
+function findApprovalRequest(engine: RegistryEngine, policy: Policy, id: string): ApprovalRequest {
+  const request = readApprovalRequests(engine, policy).find((candidate) => candidate.id === id);
+  if (!request) throw new RegistryError('NOT_FOUND', `No approval request '${id}'. List them with: mreg requests`);
+  return request;
+}
+
+function readApprovalRequests(engine: RegistryEngine, policy: Policy, model?: string): ApprovalRequest[] {
+  const events = APPROVAL_EVENT_TYPES.flatMap((type) => engine.queries.events({ model, type }));
+  return approvalRequestsFromEvents(events, (name, stage) => Math.max(0, ...rulesFor(policy, name, stage).map((rule) => rule.approvals ?? 0)));
+}

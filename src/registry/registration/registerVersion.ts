@@ -1,0 +1,162 @@
+import { ulid } from 'ulid';
+import type { EventDraft } from '../../core/events';
+import { rulesFor } from '../../core/governance/policy';
+import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type Manifest } from '../../core/manifest';
+import { mediaTypeOf } from '../../core/mediaTypes';
+import type { ModelVersion } from '../../core/modelVersion';
+import { assertKey, assertModelName, normalizeSemver } from '../../core/names';
+import { formatRef } from '../../core/refs';
+import { RegistryError, throwIfCancelled } from '../../core/registryError';
+import type { WorkOptions } from '../../core/workOptions';
+import { inspectArtifactFiles, versionSignature } from '../../formats/inspectArtifact';
+import type { Inspection } from '../../formats/inspection';
+import { captureLineage, type CaptureOptions, type CapturedLineage } from '../../lineage/captureLineage';
+import { captureDataLineage } from '../../lineage/dataLineage';
+import { assertCleanTree, captureGitLineage } from '../../lineage/gitLineage';
+import { collectArtifactFiles } from '../../store/artifactFiles';
+import type { HashOptions } from '../../store/fileHashing';
+import { planStageChange } from '../lifecycle/stageChanges';
+import type { RegistryEngine } from '../registryEngine';
+import { BlobsRemovedError } from '../retention/garbageCollection';
+import { buildMetrics, type RegisterInput } from './registerInput';
+
+/** Registers a new version: inspect, hash and store the artifacts, then append its event (checked under the lock). */
+export async function registerVersion(engine: RegistryEngine, input: RegisterInput, work: WorkOptions = {}): Promise<ModelVersion> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await registerOnce(engine, input, work);
+    } catch (error) {
+      // A concurrent gc removed a blob this version reuses: storing again puts it back.
+      if (!(error instanceof BlobsRemovedError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function registerOnce(engine: RegistryEngine, input: RegisterInput, work: WorkOptions): Promise<ModelVersion> {
+  const semver = checkRegisterInput(engine, input);
+  const actor = engine.actor();
+  engine.blobs.removeLeftovers();
+  const manifest = await buildManifest(engine, input, work, true);
+  throwIfCancelled(work.signal);
+  await actor;
+  engine.folder.initialize();
+  const fingerprint = engine.blobs.putBytes(manifestBytes(manifest)).sha256;
+
+  return engine.mutate(() => {
+    const { blobs, queries } = engine;
+    const missing = [fingerprint, ...manifest.artifacts.map((artifact) => artifact.sha256)].filter((sha256) => !blobs.has(sha256));
+    if (missing.length > 0) throw new BlobsRemovedError(missing);
+    const existing = queries.findByFingerprint(input.model, fingerprint);
+    if (existing) {
+      throw new RegistryError(
+        'DUPLICATE',
+        `This exact version is already registered as ${formatRef(existing.model, existing.number)} (same artifacts, lineage, params and metrics). Use it, or change something to make a new version.`,
+      );
+    }
+    if (semver) assertSemverFree(engine, input.model, semver);
+    const drafts: EventDraft[] = [];
+    if (!queries.hasModel(input.model)) drafts.push({ type: 'model.created', model: input.model, payload: {} });
+    const number = queries.nextNumber(input.model);
+    drafts.push({
+      type: 'version.registered',
+      model: input.model,
+      version: number,
+      payload: { id: ulid(), semver, stage: 'None', description: input.description, tags: input.tags ?? {}, fingerprint, manifest },
+      reason: input.reason,
+    });
+    if (input.stage && input.stage !== 'None') drafts.push(...planStageChange(engine, input.model, number, 'None', input.stage, input.reason));
+    return { drafts, result: () => queries.find({ model: input.model, selector: { kind: 'number', number } }) };
+  });
+}
+
+/**
+ * Checks what can be checked before any hashing (names, keys, semver free, no policy-guarded
+ * stage); returns the normalized semver label. Register runs it first; a caller that captures
+ * lineage before registering runs it before that too.
+ */
+export function checkRegisterInput(engine: RegistryEngine, input: RegisterInput): string | undefined {
+  assertModelName(input.model);
+  const semver = input.semver === undefined ? undefined : normalizeSemver(input.semver);
+  buildMetrics(input.metrics ?? {}, input.metricDirections ?? {});
+  for (const key of Object.keys(input.params ?? {})) assertKey('param', key);
+  for (const key of Object.keys(input.tags ?? {})) assertKey('tag', key);
+  engine.refresh();
+  if (semver) assertSemverFree(engine, input.model, semver);
+  if (input.stage && rulesFor(engine.policy(), input.model, input.stage).length > 0) {
+    throw new RegistryError('GATE_FAILED', `The policy guards moving ${input.model} into ${input.stage}, so it cannot be registered straight into it. Register without --stage, then: mreg promote ${input.model}/<number> ${input.stage.toLowerCase()}`);
+  }
+  return semver;
+}
+
+/** The manifest `register` would write for this input, computed without writing anything. */
+export async function previewManifest(engine: RegistryEngine, input: RegisterInput, work: WorkOptions = {}): Promise<Manifest> {
+  checkRegisterInput(engine, input);
+  return parseManifest(await buildManifest(engine, input, work, false), 'that would be registered');
+}
+
+/**
+ * What a registration from this project would record about how the model was made (git, data,
+ * params, metrics, environment); see `captureLineage`. Local data is hashed through the registry's
+ * stat cache, which a dry run only reads.
+ */
+export function captureProjectLineage(engine: RegistryEngine, options: Omit<CaptureOptions, 'hasher' | 'ignore'> & { dryRun?: boolean } = {}): Promise<CapturedLineage> {
+  const remember = !options.dryRun;
+  return captureLineage(engine.projectRoot, {
+    ...options,
+    hasher: { hash: (file, hashOptions = {}) => engine.statCache.hash(file, { ...hashOptions, remember }) },
+    ignore: [engine.folder.root],
+  });
+}
+
+/** The manifest of a registration; `store` puts the artifacts in the blob store, else they are only hashed. */
+async function buildManifest(engine: RegistryEngine, input: RegisterInput, work: WorkOptions, store: boolean): Promise<Manifest> {
+  // Git answers while the artifacts are hashed; registration waits on whichever is slower.
+  const git = input.git !== undefined ? Promise.resolve(input.git) : captureGitLineage(engine.projectRoot, { ignore: [engine.folder.root] });
+  if (input.requireClean) assertCleanTree(await git);
+  git.catch(() => undefined);
+  const files = collectArtifactFiles(input.paths);
+  // Headers only, and before hashing: a truncated weight file fails in milliseconds, not after
+  // gigabytes were copied into the store.
+  const inspections = input.inspect === false ? new Map<string, Inspection>() : await inspectArtifactFiles(files, work.signal);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let done = 0;
+  const artifacts: Artifact[] = [];
+  for (const file of files) {
+    throwIfCancelled(work.signal);
+    const hashOptions = { signal: work.signal, onProgress: (bytes: number) => work.onProgress?.(done + bytes, total, file.artifactPath) };
+    const blob = store ? await engine.blobs.putFile(file.file, hashOptions) : await engine.statCache.hash(file.file, { ...hashOptions, remember: false });
+    done += file.size;
+    const inspection = inspections.get(file.artifactPath);
+    artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file), ...(inspection ? { inspection } : {}) });
+  }
+  const signature = versionSignature(inspections.values());
+  const hasher = { hash: (file: string, options: HashOptions = {}) => engine.statCache.hash(file, { ...options, remember: store }) };
+  const data: DataLineage[] = [];
+  for (const spec of input.data ?? []) {
+    if (typeof spec === 'string') data.push(...(await captureDataLineage(spec, engine.projectRoot, hasher, { signal: work.signal })));
+    else data.push(spec);
+  }
+  const source: Manifest['source'] = { inputs: input.paths.map((p) => engine.projectRelative(p)) };
+  if (input.sources?.params) source.params = input.sources.params;
+  if (input.sources?.metrics) source.metrics = input.sources.metrics;
+  const manifest: Manifest = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    artifacts,
+    lineage: {
+      git: await git,
+      data,
+      params: input.params ?? {},
+      environment: input.environment ?? {},
+    },
+    metrics: buildMetrics(input.metrics ?? {}, input.metricDirections ?? {}),
+    ...(signature ? { signature } : {}),
+    source,
+  };
+  throwIfCancelled(work.signal);
+  return manifest;
+}
+
+function assertSemverFree(engine: RegistryEngine, model: string, semver: string): void {
+  const holder = engine.queries.findBySemver(model, semver);
+  if (holder) throw new RegistryError('DUPLICATE', `Semver label ${semver} is already taken by ${formatRef(model, holder.number)}; labels are unique per model.`);
+}

@@ -1,0 +1,410 @@
+import { linkSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { sealEvents, checkEventChain, type EventDraft, type RegistryEvent } from '../core/events';
+import { loadPolicy, type Policy, type Webhook } from '../core/governance/policy';
+import { parseManifest, type Manifest } from '../core/manifest';
+import { migrate } from '../core/migrations';
+import type { ModelVersion } from '../core/modelVersion';
+import { Projection } from '../core/projection';
+import { formatRef } from '../core/refs';
+import { RegistryError, isRegistryError } from '../core/registryError';
+import { RegistryQueries } from '../core/registryQueries';
+import { SqlDatabase } from '../core/sqlDatabase';
+import { projectRelative } from '../lineage/projectFiles';
+import { BlobStore } from '../store/blobStore';
+import { OpLog, type OpLogLine } from '../store/persistence/opLog';
+import { SnapshotFiles } from '../store/persistence/snapshotFiles';
+import { WriterLock } from '../store/persistence/writerLock';
+import { RegistryFolder } from '../store/registryFolder';
+import { StatCache } from '../store/statCache';
+import { resolveActor } from './actor';
+import { deliverWebhooks } from './webhooks';
+
+export interface RegistryOptions {
+  /** The registry folder itself (usually `<project>/.modelregistry`). */
+  folder: string;
+  /** Paths in manifests are recorded relative to this; defaults to the registry folder's parent. */
+  projectRoot?: string;
+  /** Who acts; defaults to git's user.email for the project, else the OS user. */
+  actor?: string;
+  /** Long-lived hosts (the extension) write a snapshot this long after the last change. */
+  checkpointAfterIdleMs?: number;
+  /** Where non-fatal problems go (a failed webhook); default: stderr. */
+  onWarning?: (message: string) => void;
+}
+
+/** Where the registry is in its op log: the last event applied and the byte just past its line. */
+export interface LogPosition {
+  seq: number;
+  hash: string;
+  offset: number;
+}
+
+/** What a use case decides under the writer lock: the events to append, and how to read the result once they are applied. */
+export interface MutationPlan<T> {
+  drafts: EventDraft[];
+  result: () => T;
+}
+
+/** A database is written out as a snapshot on close when it is this small (cheap) … */
+const CHEAP_SNAPSHOT_BYTES = 16 * 1024 * 1024;
+/** … or when this many events have piled up since the last snapshot (replay grows). */
+const SNAPSHOT_EVERY_EVENTS = 1000;
+
+/** Room left in each snapshot for the writes after it is opened (see SqlDatabase.reserveFreePages). */
+const FREE_PAGE_RESERVE = 0.03;
+
+/**
+ * The event-sourced state under every use case. Reads come from an in-memory sql.js database;
+ * every mutation is an event appended and fsync'd to the op log under the writer lock before it is
+ * acknowledged, and the database is a snapshot of that log.
+ */
+export class RegistryEngine {
+  readonly folder: RegistryFolder;
+  readonly projectRoot: string;
+  readonly blobs: BlobStore;
+  readonly statCache: StatCache;
+  readonly lock: WriterLock;
+  /** Things a person should know about how the registry was opened (a damaged snapshot, say). */
+  readonly warnings: string[] = [];
+
+  private readonly opLog: OpLog;
+  private readonly snapshots: SnapshotFiles;
+  private database!: SqlDatabase;
+  private projection!: Projection;
+  private registryQueries!: RegistryQueries;
+  private head: LogPosition = { seq: 0, hash: '', offset: 0 };
+  /** The op log file this process has read; another one in its place was rewritten by sync. */
+  private logInode: number | undefined;
+  private actorName: Promise<string> | undefined;
+  private readonly listeners = new Set<() => void>();
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly deliveries = new Set<Promise<void>>();
+
+  private constructor(private readonly options: RegistryOptions) {
+    this.folder = new RegistryFolder(path.resolve(options.folder));
+    this.projectRoot = path.resolve(options.projectRoot ?? path.dirname(this.folder.root));
+    this.opLog = new OpLog(this.folder.opLogFile);
+    this.snapshots = new SnapshotFiles(this.folder.snapshotsDir);
+    this.lock = new WriterLock(this.folder.lockFile);
+    this.statCache = new StatCache(this.folder.statCacheDir);
+    this.blobs = new BlobStore(this.folder.root, this.statCache);
+    if (options.actor) this.actorName = Promise.resolve(options.actor);
+  }
+
+  /** Opens (or, on first write, creates) the registry in `options.folder`. */
+  static async open(options: RegistryOptions): Promise<RegistryEngine> {
+    const engine = new RegistryEngine(options);
+    engine.folder.checkFormat();
+    await SqlDatabase.ready();
+    engine.loadNow();
+    return engine;
+  }
+
+  /** The database as of the last refresh; callers refresh (or hold the lock) first. */
+  get db(): SqlDatabase {
+    return this.database;
+  }
+
+  get queries(): RegistryQueries {
+    return this.registryQueries;
+  }
+
+  get position(): LogPosition {
+    return this.head;
+  }
+
+  /** Picks up what other processes (the CLI beside the extension) wrote; true when something changed. */
+  refresh(): boolean {
+    this.assertOpen();
+    const changed = this.catchUp();
+    if (changed) this.changed();
+    return changed;
+  }
+
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /**
+   * Every mutation: under the writer lock, catch up with other writers, decide (throwing leaves
+   * everything as it was), then apply to the database and append + fsync to the op log inside one
+   * synchronous transaction, so no other code runs in between. A failed append rolls the database
+   * back; a returned value means the events are durable.
+   */
+  async mutate<T>(plan: () => MutationPlan<T>): Promise<T> {
+    this.assertOpen();
+    const actor = await this.actor();
+    this.folder.initialize();
+    return this.lock.withLock(() => {
+      this.catchUp();
+      const { drafts, result } = plan();
+      if (drafts.length === 0) return result();
+      const events = sealEvents(drafts, this.head, actor);
+      this.commitLine(events, OpLog.encode(events));
+      const value = result();
+      this.changed();
+      this.notifyWebhooks(events);
+      return value;
+    });
+  }
+
+  /** Resolved once per registry, on first need. */
+  actor(): Promise<string> {
+    this.actorName ??= resolveActor(this.projectRoot);
+    return this.actorName;
+  }
+
+  /** The project's policy (`policy.yaml` in the registry folder); empty when there is none. */
+  policy(): Policy {
+    return loadPolicy(this.folder.root);
+  }
+
+  /** A version's full manifest, read from its content-addressed blob. */
+  manifestOf(version: ModelVersion): Manifest {
+    const where = `of ${formatRef(version.model, version.number)}`;
+    return parseManifest(JSON.parse(this.blobs.readBytes(version.fingerprint).toString('utf8')) as unknown, where);
+  }
+
+  projectRelative(file: string): string {
+    return projectRelative(this.projectRoot, path.resolve(file));
+  }
+
+  // ── persistence ────────────────────────────────────────────────────────────
+
+  /** Writes the database out as a snapshot, so the next open replays less of the log. */
+  checkpoint(): void {
+    this.assertOpen();
+    // A log rewritten by sync since the last read would otherwise be snapshotted from stale rows.
+    this.catchUp();
+    if (this.head.seq <= this.snapshots.newestSeq()) return;
+    this.database.reserveFreePages(Math.max(1024 * 1024, Math.round(this.database.sizeInBytes() * FREE_PAGE_RESERVE)));
+    this.snapshots.write(this.database.export(), this.head.seq);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all(this.deliveries);
+    clearTimeout(this.checkpointTimer);
+    try {
+      const behind = this.head.seq - this.snapshots.newestSeq();
+      if (behind > 0 && (behind >= SNAPSHOT_EVERY_EVENTS || this.database.sizeInBytes() <= CHEAP_SNAPSHOT_BYTES)) this.checkpoint();
+    } catch {
+      // A snapshot only saves replay time; a read-only folder is no reason to fail closing.
+    }
+    this.closed = true;
+    this.listeners.clear();
+    this.database.close();
+  }
+
+  /** The op log itself, for the integrity check. */
+  get log(): OpLog {
+    return this.opLog;
+  }
+
+  // ── sync: the op log as the shared store sees it ─────────────────────────
+
+  /** The op log's complete lines after `offset`. */
+  logLinesAfter(offset: number): OpLogLine[] {
+    this.assertOpen();
+    return [...this.opLog.linesAfter(offset)];
+  }
+
+  /**
+   * Under the writer lock, replaces the op log after `base` (the end of a line) with the lines
+   * `plan` makes of what is there now. Nothing after `base` is appended in place; anything else
+   * rewrites the log's tail (see OpLog.rewriteFrom), drops snapshots that contain the old tail and
+   * reloads. Returns the offset just past each new line. Throws CONFLICT when the log no longer
+   * holds `base`, and leaves the log as it was when the new lines do not apply.
+   */
+  async replaceLogTail(base: LogPosition, plan: (tail: OpLogLine[]) => RegistryEvent[][]): Promise<number[]> {
+    this.assertOpen();
+    this.folder.initialize();
+    return this.lock.withLock(() => {
+      this.catchUp();
+      const tail = [...this.opLog.linesAfter(base.offset)];
+      const first = tail[0]?.events[0];
+      const holdsBase = first ? first.seq === base.seq + 1 && first.prev === base.hash : this.head.offset === base.offset && this.head.hash === base.hash;
+      if (!holdsBase) {
+        throw new RegistryError('CONFLICT', `The op log no longer ends with event #${base.seq} at byte ${base.offset} where the last sync left it; it was changed outside Model Registry. Run 'mreg verify'.`);
+      }
+      const lines = plan(tail).filter((events) => events.length > 0);
+      const encoded = lines.map((events) => OpLog.encode(events));
+      const ends: number[] = [];
+      let end = base.offset;
+      for (const line of encoded) ends.push((end += line.length));
+      if (tail.length === 0) {
+        for (const [index, events] of lines.entries()) this.appendSealed(events, encoded[index], ends[index]);
+        return ends;
+      }
+      // The old log stays reachable under a second name until the new one has loaded.
+      const keep = `${this.opLog.file}.before-sync`;
+      rmSync(keep, { force: true });
+      linkSync(this.opLog.file, keep);
+      try {
+        this.removeSnapshotsAfter(base.seq);
+        this.opLog.rewriteFrom(base.offset, encoded);
+        this.removeSnapshotsAfter(base.seq);
+        this.catchUp();
+      } catch (error) {
+        renameSync(keep, this.opLog.file);
+        this.catchUp();
+        throw error;
+      }
+      rmSync(keep, { force: true });
+      this.changed();
+      return ends;
+    });
+  }
+
+  private removeSnapshotsAfter(seq: number): void {
+    for (const snapshot of this.snapshots.list()) if (snapshot.seq > seq) rmSync(snapshot.file, { force: true });
+  }
+
+  /** Appends events sealed elsewhere (pulled from the shared store) as one line: checked, applied, then made durable. */
+  private appendSealed(events: RegistryEvent[], line: Buffer, offset: number): void {
+    checkEventChain(events, this.head);
+    if (offset !== this.head.offset + line.length) throw new RegistryError('CONFLICT', 'The op log moved while sync was appending to it; sync again.');
+    this.commitLine(events, line);
+    this.changed();
+  }
+
+  // ── loading and replay ────────────────────────────────────────────────────
+
+  private loadNow(): void {
+    this.logInode = this.opLog.fileState().inode;
+    const snapshot = this.snapshots.readNewestIntact((file) => this.setAsideDamagedSnapshot(file));
+    try {
+      this.openDatabase(snapshot?.data);
+      this.checkSnapshotAgainstLog();
+      this.catchUp();
+    } catch (error) {
+      if (!snapshot || !isRegistryError(error, 'CORRUPT')) throw error;
+      // The snapshot and the op log disagree; the log is the truth, so rebuild from it alone.
+      this.database.close();
+      this.warnings.push(`The database snapshot did not match the op log (${error.message}); the registry was rebuilt from the op log.`);
+      this.openDatabase(undefined);
+      this.catchUp();
+    }
+  }
+
+  /** A snapshot taken before sync rewrote the log's tail may end where a different event now ends. */
+  private checkSnapshotAgainstLog(): void {
+    if (this.head.offset === 0) return;
+    const line = this.opLog.lineEndingAt(this.head.offset);
+    if (line && line[line.length - 1].hash !== this.head.hash) {
+      throw new RegistryError('CORRUPT', `the snapshot's last event #${this.head.seq} is not the op log's event at that place`);
+    }
+  }
+
+  private openDatabase(data: Buffer | undefined): void {
+    try {
+      this.database = SqlDatabase.openLoaded(data);
+      this.database.exec('PRAGMA foreign_keys = ON');
+      migrate(this.database);
+    } catch (error) {
+      if (isRegistryError(error)) throw error;
+      throw new RegistryError('CORRUPT', `The database snapshot cannot be read: ${(error as Error).message}`);
+    }
+    this.projection = new Projection(this.database);
+    this.registryQueries = new RegistryQueries(this.database);
+    this.head = this.projection.position();
+  }
+
+  private setAsideDamagedSnapshot(file: string): void {
+    this.warnings.push(`The snapshot ${path.basename(file)} is damaged (its bytes no longer match its checksum); it was set aside and the registry rebuilt from the op log.`);
+    try {
+      renameSync(file, `${file}.damaged`);
+    } catch {
+      // another process set it aside already
+    }
+  }
+
+  /** Applies op-log lines that this process has not seen yet; true when there were any. */
+  private catchUp(): boolean {
+    const { inode, size } = this.opLog.fileState();
+    if (this.logInode === undefined) this.logInode = inode;
+    else if (inode !== undefined && inode !== this.logInode) {
+      this.projection.forgetCachedKeys();
+      this.database.close();
+      this.loadNow();
+      return true;
+    }
+    if (size === this.head.offset) return false;
+    if (size < this.head.offset) {
+      throw new RegistryError(
+        'CORRUPT',
+        `The op log ${this.opLog.file} is shorter (${size} bytes) than what the registry already read (${this.head.offset} bytes): it was truncated or replaced. Restore it from a backup or the shared store.`,
+      );
+    }
+    let position = this.head;
+    try {
+      this.database.transaction(() => {
+        for (const line of this.opLog.linesAfter(position.offset)) {
+          const link = checkEventChain(line.events, position);
+          this.projection.applyBatch(line.events, line.endOffset);
+          position = { ...link, offset: line.endOffset };
+        }
+      });
+    } catch (error) {
+      this.projection.forgetCachedKeys();
+      throw error;
+    }
+    const changed = position.offset !== this.head.offset;
+    this.head = position;
+    return changed;
+  }
+
+  /** Applies one line's events to the database and appends it to the op log, in one synchronous transaction. */
+  private commitLine(events: RegistryEvent[], line: Buffer): void {
+    const offset = this.head.offset + line.length;
+    try {
+      this.database.transaction(() => {
+        // The database checks the events first; only then do they become durable.
+        this.projection.applyBatch(events, offset);
+        this.opLog.append(line, this.head.offset);
+      });
+    } catch (error) {
+      this.projection.forgetCachedKeys();
+      throw error;
+    }
+    const last = events[events.length - 1];
+    this.head = { seq: last.seq, hash: last.hash, offset };
+  }
+
+  /** Webhooks run after the events are durable; close() waits for them, and failures only warn. */
+  private notifyWebhooks(events: RegistryEvent[]): void {
+    const warn = this.options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+    let hooks: Webhook[];
+    try {
+      hooks = this.policy().webhooks ?? [];
+    } catch (error) {
+      warn(`webhooks not run: ${(error as Error).message}`);
+      return;
+    }
+    if (hooks.length === 0) return;
+    const delivery = deliverWebhooks(hooks, events, warn).finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+    if (this.options.checkpointAfterIdleMs !== undefined) {
+      clearTimeout(this.checkpointTimer);
+      this.checkpointTimer = setTimeout(() => {
+        try {
+          if (!this.closed) this.checkpoint();
+        } catch {
+          // retried after the next change, and on close
+        }
+      }, this.options.checkpointAfterIdleMs);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RegistryError('IO', 'This registry has been closed.');
+  }
+}
