@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { RegistryError, throwIfCancelled } from '../core/registryError';
 import type { ModelSignature } from '../core/signature';
+import { WEIGHT_FORMATS } from '../core/weightFormats';
 import { FileReader, FormatProblem } from './byteReader';
 import type { Inspection } from './inspection';
 import { inspectGguf } from './gguf';
@@ -25,18 +26,10 @@ const INSPECTORS: Record<string, Inspector> = {
   savedmodel: inspectSavedModel,
 };
 
-/** The formats this module reads, by file extension. */
-const EXTENSIONS: Record<string, string> = {
-  '.safetensors': 'safetensors',
-  '.gguf': 'gguf',
-  '.onnx': 'onnx',
-  '.pkl': 'pickle',
-  '.pickle': 'pickle',
-  '.joblib': 'pickle',
-  '.keras': 'keras',
-  '.h5': 'h5',
-  '.hdf5': 'h5',
-};
+/** The inspector to read a file with, by its extension (core/weightFormats.ts); PyTorch's are told apart by their bytes. */
+const EXTENSIONS: Record<string, string> = Object.fromEntries(
+  WEIGHT_FORMATS.flatMap((format) => (format.inspector && format.inspector !== 'torch' ? format.extensions.map((extension) => [extension, format.inspector!]) : [])),
+);
 
 /** Formats that are one file of a folder, known by the file's name. */
 const FILE_NAMES: Record<string, string> = {
@@ -45,7 +38,7 @@ const FILE_NAMES: Record<string, string> = {
 };
 
 /** PyTorch's extensions: a zip archive since torch 1.6, a bare pickle before. */
-const TORCH_EXTENSIONS = new Set(['.pt', '.pth', '.ckpt', '.bin']);
+const TORCH_EXTENSIONS = new Set(WEIGHT_FORMATS.filter((format) => format.inspector === 'torch').flatMap((format) => format.extensions));
 
 const HEAD_BYTES = 64;
 

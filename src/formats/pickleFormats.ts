@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { weightFormatOf } from '../core/weightFormats';
 import type { FileReader } from './byteReader';
 import { FormatProblem } from './byteReader';
 import type { Inspection, InspectionSummary, SecurityFinding } from './inspection';
@@ -11,7 +12,7 @@ const LISTED_IMPORTS = 30;
 export async function inspectPickleFile(reader: FileReader, file: string): Promise<Inspection> {
   const scan = await scanPickle(reader);
   const extension = path.extname(file).toLowerCase();
-  const format = extension === '.joblib' ? 'joblib' : ['.pt', '.pth', '.ckpt', '.bin'].includes(extension) ? 'pytorch' : 'pickle';
+  const format = extension === '.joblib' ? 'joblib' : weightFormatOf(file)?.inspector === 'torch' ? 'pytorch' : 'pickle';
   return {
     format,
     summary: { ...(format === 'pytorch' ? { layout: 'legacy pickle' } : {}), ...scanSummary([scan]) },

@@ -6,6 +6,7 @@ import { compareSignatures } from '../signatureComparison';
 import type { Stage } from '../stage';
 import type { ApprovalRequest } from './approvals';
 import { THRESHOLD_PATTERN, type GateRule } from './policy';
+import { weightFormatByMediaType, weightFormatOf } from '../weightFormats';
 
 export type GateKind = 'threshold' | 'noRegression' | 'signatureCompatible' | 'cleanGitTree' | 'dataLineage' | 'environment' | 'noPickleFindings' | 'approvals';
 
@@ -154,8 +155,6 @@ function checkCleanTree(manifest: Manifest): Verdict {
   return [true, `clean at ${git.commit.slice(0, 12)}`];
 }
 
-/** Formats whose files can hold pickles, which run code when loaded. */
-const PICKLE_CAPABLE = /\.(pkl|pickle|joblib|pt|pth|ckpt|bin)$/i;
 
 function checkPickleFindings(manifest: Manifest): Verdict {
   const problems: string[] = [];
@@ -165,7 +164,7 @@ function checkPickleFindings(manifest: Manifest): Verdict {
     if (inspection && Array.isArray(inspection.findings)) {
       scanned += 1;
       for (const finding of inspection.findings) problems.push(`${artifact.path}: ${finding.severity ?? '?'} ${finding.message ?? ''}`.trim());
-    } else if (PICKLE_CAPABLE.test(artifact.path) || artifact.mediaType === 'application/x-python-pickle') {
+    } else if (weightFormatOf(artifact.path)?.pickleCapable || weightFormatByMediaType(artifact.mediaType)?.pickleCapable) {
       problems.push(`${artifact.path} may hold a pickle but was not scanned`);
     }
   }

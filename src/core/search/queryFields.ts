@@ -1,3 +1,5 @@
+import { WEIGHT_FORMATS, weightFormatByMediaType } from '../weightFormats';
+
 /**
  * The fields a search query may name, and the only SQL they ever turn into. A query's text never
  * reaches SQL: field names are looked up here, keys (tags.team) and values are bound parameters.
@@ -23,25 +25,8 @@ export interface FieldSpec {
   keyed?: boolean;
 }
 
-/** Short format names for the media types artifacts are stored with (see mediaTypes.ts). */
-const FORMAT_BY_MEDIA_TYPE: Record<string, string> = {
-  'application/vnd.safetensors': 'safetensors',
-  'application/onnx': 'onnx',
-  'application/vnd.pytorch': 'pytorch',
-  'application/vnd.gguf': 'gguf',
-  'application/vnd.ggml': 'ggml',
-  'application/x-hdf5': 'h5',
-  'application/vnd.keras': 'keras',
-  'application/x-protobuf': 'protobuf',
-  'application/vnd.tflite': 'tflite',
-  'application/x-python-pickle': 'pickle',
-  'application/vnd.coreml': 'coreml',
-  'application/json': 'json',
-  'application/yaml': 'yaml',
-  'text/plain': 'text',
-  'text/markdown': 'markdown',
-  'application/octet-stream': 'binary',
-};
+/** Short format names for the media types artifacts are stored with (see weightFormats.ts). */
+const FORMAT_BY_MEDIA_TYPE: Record<string, string> = Object.fromEntries(WEIGHT_FORMATS.map((format) => [format.mediaType, weightFormatByMediaType(format.mediaType)!.name]));
 
 export const FORMATS = [...new Set(Object.values(FORMAT_BY_MEDIA_TYPE))].sort();
 

@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import type { EventDraft } from '../../core/events';
 import { rulesFor } from '../../core/governance/policy';
-import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type Manifest } from '../../core/manifest';
-import { mediaTypeOf } from '../../core/mediaTypes';
+import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type GitLineage, type Manifest } from '../../core/manifest';
+import { mediaTypeOf } from '../../core/weightFormats';
 import type { ModelVersion } from '../../core/modelVersion';
 import { assertKey, assertModelName, normalizeSemver } from '../../core/names';
 import { formatRef } from '../../core/refs';
@@ -36,7 +36,7 @@ async function registerOnce(engine: RegistryEngine, input: RegisterInput, work: 
   const semver = checkRegisterInput(engine, input);
   const actor = engine.actor();
   engine.blobs.removeLeftovers();
-  const manifest = await buildManifest(engine, input, work, true);
+  const manifest = await buildManifest(engine, await completeLineage(engine, input, work, true), work, true);
   throwIfCancelled(work.signal);
   await actor;
   engine.folder.initialize();
@@ -91,7 +91,7 @@ export function checkRegisterInput(engine: RegistryEngine, input: RegisterInput)
 /** The manifest `register` would write for this input, computed without writing anything. */
 export async function previewManifest(engine: RegistryEngine, input: RegisterInput, work: WorkOptions = {}): Promise<Manifest> {
   checkRegisterInput(engine, input);
-  return parseManifest(await buildManifest(engine, input, work, false), 'that would be registered');
+  return parseManifest(await buildManifest(engine, await completeLineage(engine, input, work, false), work, false), 'that would be registered');
 }
 
 /**
@@ -108,12 +108,31 @@ export function captureProjectLineage(engine: RegistryEngine, options: Omit<Capt
   });
 }
 
-/** The manifest of a registration; `store` puts the artifacts in the blob store, else they are only hashed. */
-async function buildManifest(engine: RegistryEngine, input: RegisterInput, work: WorkOptions, store: boolean): Promise<Manifest> {
-  // Git answers while the artifacts are hashed; registration waits on whichever is slower.
-  const git = input.git !== undefined ? Promise.resolve(input.git) : captureGitLineage(engine.projectRoot, { ignore: [engine.folder.root] });
-  if (input.requireClean) assertCleanTree(await git);
-  git.catch(() => undefined);
+/** A registration's input with nothing left to capture. */
+type CompleteInput = RegisterInput & { git: GitLineage | null; data: DataLineage[] };
+
+/**
+ * The one place a registration captures lineage the caller left open: git when `git` is undefined,
+ * and `data` given as paths or URIs. A caller that captured already (`captureLineage` +
+ * `withCapturedLineage`: the CLI, the extension) has nothing left open, so nothing is captured twice.
+ */
+async function completeLineage(engine: RegistryEngine, input: RegisterInput, work: WorkOptions, remember: boolean): Promise<CompleteInput> {
+  // Git answers while the data is hashed.
+  const capturing = input.git !== undefined ? Promise.resolve(input.git) : captureGitLineage(engine.projectRoot, { ignore: [engine.folder.root] });
+  capturing.catch(() => undefined);
+  const hasher = { hash: (file: string, options: HashOptions = {}) => engine.statCache.hash(file, { ...options, remember }) };
+  const data: DataLineage[] = [];
+  for (const spec of input.data ?? []) {
+    if (typeof spec === 'string') data.push(...(await captureDataLineage(spec, engine.projectRoot, hasher, { signal: work.signal })));
+    else data.push(spec);
+  }
+  const git = await capturing;
+  if (input.requireClean) assertCleanTree(git);
+  return { ...input, git, data };
+}
+
+/** The manifest of a registration whose lineage is complete; `store` puts the artifacts in the blob store, else they are only hashed. */
+async function buildManifest(engine: RegistryEngine, input: CompleteInput, work: WorkOptions, store: boolean): Promise<Manifest> {
   const files = collectArtifactFiles(input.paths);
   // Headers only, and before hashing: a truncated weight file fails in milliseconds, not after
   // gigabytes were copied into the store.
@@ -130,12 +149,6 @@ async function buildManifest(engine: RegistryEngine, input: RegisterInput, work:
     artifacts.push({ path: file.artifactPath, size: blob.size, sha256: blob.sha256, mediaType: mediaTypeOf(file.file), ...(inspection ? { inspection } : {}) });
   }
   const signature = versionSignature(inspections.values());
-  const hasher = { hash: (file: string, options: HashOptions = {}) => engine.statCache.hash(file, { ...options, remember: store }) };
-  const data: DataLineage[] = [];
-  for (const spec of input.data ?? []) {
-    if (typeof spec === 'string') data.push(...(await captureDataLineage(spec, engine.projectRoot, hasher, { signal: work.signal })));
-    else data.push(spec);
-  }
   const source: Manifest['source'] = { inputs: input.paths.map((p) => engine.projectRelative(p)) };
   if (input.sources?.params) source.params = input.sources.params;
   if (input.sources?.metrics) source.metrics = input.sources.metrics;
@@ -143,8 +156,8 @@ async function buildManifest(engine: RegistryEngine, input: RegisterInput, work:
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     artifacts,
     lineage: {
-      git: await git,
-      data,
+      git: input.git,
+      data: input.data,
       params: input.params ?? {},
       environment: input.environment ?? {},
     },
