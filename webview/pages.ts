@@ -5,6 +5,7 @@ import { flatten } from '../src/core/versionComparison';
 import { el, section, shown, table, type Child } from './dom';
 import { metricsTable, type MetricSort } from './metricsTable';
 import { button, checkbox } from './uiComponents';
+import { versionLabel } from '../src/core/versionLabels';
 
 /** What the page remembers across hiding besides its data: how the person left the tables. */
 export interface ViewState {
@@ -71,7 +72,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       'div',
       { class: 'version-card' },
       el('h2', null, label, ' ', version.ref),
-      el('p', null, [version.semver ? `v${version.semver}` : '', version.stage, ...version.aliases.map((alias) => `@${alias}`)].filter(Boolean).join(' · ')),
+      el('p', null, versionLabel(version)),
       el('p', { class: 'muted' }, `${version.createdAt} by ${version.createdBy}`),
       version.description ? el('p', null, version.description) : null,
       versionActions(version.ref, context),
@@ -179,7 +180,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     'div',
     { class: 'page details', attrs: { 'data-page': ref } },
     el('h1', null, ref),
-    el('p', null, [details.semver ? `v${details.semver}` : '', details.stage, ...details.aliases.map((alias) => `@${alias}`)].filter(Boolean).join(' · ')),
+    el('p', null, versionLabel(details)),
     el('p', { class: 'muted' }, `${details.createdAt} by ${details.createdBy} · ${page.uri}`),
     details.description ? el('p', null, details.description) : null,
     versionActions(ref, context, button('Metrics Chart', () => context.post({ type: 'showChart', ref }), true)),

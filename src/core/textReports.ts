@@ -2,6 +2,7 @@ import { inspectionSections } from './inspectionReport';
 import type { GitLineage, Manifest } from './manifest';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
 import type { StageAtTime, StageChange } from './stageHistory';
+import { versionLabels } from './versionLabels';
 
 /** Plain-text reports for people: `mreg` prints them (`--json` prints the API's objects instead), the extension shows them in read-only documents. */
 
@@ -38,8 +39,7 @@ export function versionsText(versions: ModelVersion[]): string {
 }
 
 export function versionLine(version: ModelVersion): string {
-  const labels = [version.semver ? `v${version.semver}` : '', version.stage, ...version.aliases.map((alias) => `@${alias}`)].filter(Boolean);
-  return `${version.model}/${version.number} (${labels.join(', ')})`;
+  return `${version.model}/${version.number} (${versionLabels(version).join(', ')})`;
 }
 
 export function versionDetailsText(details: ModelVersionDetails): string {

@@ -7,7 +7,8 @@ export const APPROVAL_EVENT_TYPES = ['approval.requested', 'approval.approved', 
  * pending: fewer approvals than the policy asks for; approved: enough, ready to promote;
  * rejected: a reviewer said no; completed: the version has since reached the stage.
  */
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'completed';
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'completed'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export interface ApprovalDecision {
   actor: string;

@@ -3,6 +3,7 @@ import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
 import type { Registry } from '../../registry/registry';
 import { VersionNode } from '../tree/versionNode';
+import { versionLabel } from '../../core/versionLabels';
 
 /** A version named by a tree node, a reference string (`name/3`, `name@production` …) or a ModelVersion. */
 export type VersionArgument = VersionNode | string | ModelVersion;
@@ -25,7 +26,7 @@ export function versionsFromArguments(registry: Registry, clicked: unknown, sele
 }
 
 export function describeVersion(version: ModelVersion): string {
-  return [version.semver ? `v${version.semver}` : '', version.stage, ...version.aliases.map((alias) => `@${alias}`)].filter(Boolean).join(' · ');
+  return versionLabel(version);
 }
 
 /** Asks for a model, then one of its versions (newest first). */

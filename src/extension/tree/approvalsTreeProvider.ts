@@ -6,6 +6,7 @@ import { CommandIds } from '../commandIds';
 import { RegistryTreeProvider } from './registryTreeProvider';
 import { stageIcon } from './stagePresentation';
 import { TreeNode } from './treeNode';
+import { ContextValues } from './contextValues';
 
 /** An open request to move a version into a stage: who asked, and the approvals so far. */
 export class ApprovalRequestNode extends TreeNode {
@@ -24,7 +25,7 @@ export class ApprovalRequestNode extends TreeNode {
     item.description = `${progress} · ${request.requestedBy}`;
     item.iconPath = stageIcon(request.stage);
     // Menus: Review, Approve and Reject on pending requests; an approved one can still be promoted (Approve) or turned down.
-    item.contextValue = `approvalRequest.${request.status}`;
+    item.contextValue = ContextValues.approvalRequest(request.status);
     if (request.status === 'pending') item.command = { command: CommandIds.reviewApprovalRequest, title: 'Review', arguments: [this] };
     return item;
   }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { formatBytes } from '../../core/textReports';
 import type { ResolvedArtifact } from '../../core/modelVersion';
 import { TreeNode } from './treeNode';
+import { ContextValues } from './contextValues';
 
 /** One file of a version: opens and reveals the verified blob (or the workspace file it came from). */
 export class ArtifactNode extends TreeNode {
@@ -24,7 +25,7 @@ export class ArtifactNode extends TreeNode {
     item.tooltip.appendText(`${this.artifact.path}\n\n${this.artifact.mediaType}, ${this.artifact.size} bytes\n\nsha256 ${this.artifact.sha256}`);
     item.iconPath = vscode.ThemeIcon.File;
     item.resourceUri = vscode.Uri.file(this.artifact.path);
-    item.contextValue = 'artifact';
+    item.contextValue = ContextValues.artifact;
     item.command = { command: 'modelRegistry.openArtifact', title: 'Open Artifact', arguments: [this] };
     return item;
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { TreeNode } from './treeNode';
+import { ContextValues } from './contextValues';
 
 /** A labelled value under a version (a metric, a param, a lineage fact, an event). */
 export class DetailNode extends TreeNode {
@@ -18,7 +19,7 @@ export class DetailNode extends TreeNode {
     item.id = this.id;
     item.description = this.value;
     item.tooltip = this.hover ?? `${this.label}: ${this.value}`;
-    item.contextValue = 'detail';
+    item.contextValue = ContextValues.detail;
     if (this.icon) item.iconPath = new vscode.ThemeIcon(this.icon);
     return item;
   }
@@ -44,7 +45,7 @@ export class SectionNode extends TreeNode {
     item.id = this.id;
     item.description = this.count === undefined ? undefined : empty ? 'none' : String(this.count);
     item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.contextValue = 'section';
+    item.contextValue = ContextValues.section;
     return item;
   }
 

@@ -3,6 +3,7 @@ import type { Registry } from '../../registry/registry';
 import type { RegisteredModel, ModelVersion } from '../../core/modelVersion';
 import { TreeNode } from './treeNode';
 import { VersionNode } from './versionNode';
+import { ContextValues } from './contextValues';
 
 /** A registered model; its children are its versions, newest first. */
 export class ModelNode extends TreeNode {
@@ -27,7 +28,7 @@ export class ModelNode extends TreeNode {
     const production = model.productionVersion === null ? '' : ` · #${model.productionVersion} in Production`;
     item.description = `${model.versionCount} version${model.versionCount === 1 ? '' : 's'}${production}`;
     item.iconPath = new vscode.ThemeIcon('package');
-    item.contextValue = 'model';
+    item.contextValue = ContextValues.model;
     return item;
   }
 

@@ -7,6 +7,7 @@ import { TreeNode } from './treeNode';
 import { VersionNode } from './versionNode';
 import { RegistryTreeProvider } from './registryTreeProvider';
 import type { Registry } from '../../registry/registry';
+import { ContextValues } from './contextValues';
 
 const SHOWN_STAGES: Stage[] = ['Production', 'Staging', 'Archived'];
 
@@ -28,7 +29,7 @@ class StageNode extends TreeNode {
     item.id = this.id;
     item.description = String(count);
     item.iconPath = stageIcon(this.stage);
-    item.contextValue = 'stage';
+    item.contextValue = ContextValues.stage;
     return item;
   }
 

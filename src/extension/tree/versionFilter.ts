@@ -1,5 +1,6 @@
 import type { ModelVersion, RegisteredModel } from '../../core/modelVersion';
 import type { Registry } from '../../registry/registry';
+import { versionLabels } from '../../core/versionLabels';
 
 /** What the Models view shows under a filter: whole models, and models narrowed to some versions. */
 export interface FilterMatch {
@@ -38,9 +39,7 @@ export class TextFilter implements TreeFilter {
   private matchesVersion(version: ModelVersion): boolean {
     const fields = [
       `#${version.number}`,
-      version.semver ? `v${version.semver}` : '',
-      version.stage,
-      ...version.aliases.map((alias) => `@${alias}`),
+      ...versionLabels(version),
       version.description ?? '',
       ...Object.entries(version.tags).map(([key, value]) => `${key}=${value}`),
       version.createdBy,

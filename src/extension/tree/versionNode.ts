@@ -7,6 +7,8 @@ import { DetailNode, SectionNode } from './detailNodes';
 import { stageIcon } from './stagePresentation';
 import { TreeNode } from './treeNode';
 import { versionTooltip } from './versionTooltip';
+import { ContextValues } from './contextValues';
+import { versionLabels } from '../../core/versionLabels';
 
 /** A version: number as label; semver, stage and aliases as description; its recipe as children. */
 export class VersionNode extends TreeNode {
@@ -33,10 +35,10 @@ export class VersionNode extends TreeNode {
     const { version } = this;
     const item = new vscode.TreeItem(this.showModel ? this.ref : `#${version.number}`, this.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const labels = [version.semver ? `v${version.semver}` : '', version.stage === 'None' ? '' : version.stage, ...version.aliases.map((alias) => `@${alias}`), this.pending ? 'pending sync' : ''];
-    item.description = labels.filter(Boolean).join(' · ') || undefined;
+    const labels = [...versionLabels(version, { omitNoneStage: true }), ...(this.pending ? ['pending sync'] : [])];
+    item.description = labels.join(' · ') || undefined;
     item.iconPath = stageIcon(version.stage);
-    item.contextValue = `version.${version.stage.toLowerCase()}`;
+    item.contextValue = ContextValues.version(version.stage);
     return item;
   }
 
