@@ -1,12 +1,13 @@
 import type * as vscode from 'vscode';
-import type { S3Credentials } from '../store/shared/s3Store';
+import type { StoreCredentials as Credentials } from '../store/shared/sharedStore';
 
 const KEY_PREFIX = 'modelRegistry.storeCredentials:';
 
 /**
- * Keys for S3 stores kept in VS Code's SecretStorage (the operating system's keychain), one entry
- * per store URI. They go to the S3 client in memory only: never into settings, config.json, the
- * sync state, logs or messages. Without an entry the standard AWS chain applies.
+ * Credentials of shared stores kept in VS Code's SecretStorage (the operating system's keychain),
+ * one entry per store URI, as the fields the store's backend declares. They go to the store's client
+ * in memory only: never into settings, config.json, the sync state, logs or messages. Without an
+ * entry the backend's default chain applies (S3: the standard AWS chain).
  */
 export class StoreCredentials {
   /** Fires with the store URI whose credentials were set or cleared (in this window or another). */
@@ -23,13 +24,13 @@ export class StoreCredentials {
       );
   }
 
-  async get(storeUri: string): Promise<S3Credentials | undefined> {
+  async get(storeUri: string): Promise<Credentials | undefined> {
     const text = await this.secrets.get(KEY_PREFIX + storeUri);
     if (!text) return undefined;
     try {
-      const parsed = JSON.parse(text) as Partial<S3Credentials>;
-      if (typeof parsed.accessKeyId === 'string' && typeof parsed.secretAccessKey === 'string') {
-        return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey, sessionToken: typeof parsed.sessionToken === 'string' ? parsed.sessionToken : undefined };
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
       }
     } catch {
       // An unreadable entry is as good as none: the standard chain applies, and setting them again repairs it.
@@ -37,7 +38,7 @@ export class StoreCredentials {
     return undefined;
   }
 
-  async set(storeUri: string, credentials: S3Credentials): Promise<void> {
+  async set(storeUri: string, credentials: Credentials): Promise<void> {
     await this.secrets.store(KEY_PREFIX + storeUri, JSON.stringify(credentials));
   }
 

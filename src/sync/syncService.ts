@@ -4,8 +4,7 @@ import type { ResolvedVersion } from '../core/modelVersion';
 import { isRegistryError, RegistryError, throwIfCancelled } from '../core/registryError';
 import type { Registry } from '../registry/registry';
 import { WriterLock } from '../store/persistence/writerLock';
-import type { S3Credentials } from '../store/shared/s3Store';
-import { blobKey, type SharedStore } from '../store/shared/sharedStore';
+import { blobKey, type SharedStore, type StoreCredentials } from '../store/shared/sharedStore';
 import { parseStoreUri, readStoreUri } from '../store/shared/storeConfig';
 import { UploadJournal } from '../store/shared/uploadJournal';
 import { pullBatches } from './pullBatches';
@@ -19,14 +18,14 @@ export type { StoreVerifyReport, SyncOptions, SyncResult };
 
 /**
  * The sync service of a registry whose config names a shared store; undefined for a local-only
- * registry. `credentials(uri)` may supply keys for an S3 store (the extension's SecretStorage);
- * without them the standard AWS chain does.
+ * registry. `credentials(uri)` may supply the fields its backend declares (the extension's
+ * SecretStorage); without them the backend's default chain applies (S3: the standard AWS chain).
  */
-export async function openSyncService(registry: Registry, credentials?: (storeUri: string) => Promise<S3Credentials | undefined>): Promise<SyncService | undefined> {
+export async function openSyncService(registry: Registry, credentials?: (storeUri: string) => Promise<StoreCredentials | undefined>): Promise<SyncService | undefined> {
   const uri = readStoreUri(registry.folder);
   if (!uri) return undefined;
   const store = parseStoreUri(uri);
-  const keys = store.uri.startsWith('s3://') ? await credentials?.(store.uri) : undefined;
+  const keys = store.credentialFields.length > 0 ? await credentials?.(store.uri) : undefined;
   return new SyncService(registry, await store.open({ credentials: keys }), store.uri);
 }
 

@@ -1,37 +1,40 @@
 import * as vscode from 'vscode';
-import type { S3Credentials } from '../../store/shared/s3Store';
+import type { CredentialField, StoreCredentials } from '../../store/shared/sharedStore';
+import { parseStoreUri } from '../../store/shared/storeConfig';
 import { CommandIds } from '../commandIds';
 import { runWithProgress } from '../flows/progress';
 import type { CommandContext, CommandTable } from './commandContext';
 
 /**
- * Set / Clear Shared Store Credentials: keys for the registry's S3 store, kept in VS Code's
- * SecretStorage. Tasks and tests may pass `{ accessKeyId, secretAccessKey, sessionToken? }`
- * instead of typing them.
+ * Set / Clear Shared Store Credentials: the fields the registry's store backend declares (S3:
+ * access key id, secret, session token), kept in VS Code's SecretStorage. Tasks and tests may pass
+ * them as an object (`{ accessKeyId, secretAccessKey, sessionToken? }`) instead of typing them.
  */
 export function storeCredentialCommands(context: CommandContext): CommandTable {
   const { session, sync, storeCredentials } = context;
 
-  /** The S3 store of the open registry, or undefined after telling the person why there is none. */
-  async function s3StoreUri(): Promise<string | undefined> {
+  /** The store of the open registry and its credential fields, or undefined after telling the person why there are none. */
+  async function storeTakingCredentials(): Promise<{ uri: string; fields: readonly CredentialField[] } | undefined> {
     await session.get();
     const uri = await sync.storeUri();
     if (!uri) {
       void vscode.window.showInformationMessage('This registry has no shared store. Set one in a terminal with: mreg store set s3://bucket/prefix');
       return undefined;
     }
-    if (!uri.startsWith('s3://')) {
+    const fields = parseStoreUri(uri).credentialFields;
+    if (fields.length === 0) {
       void vscode.window.showInformationMessage(`The shared store ${uri} is a folder: it needs no credentials.`);
       return undefined;
     }
-    return uri;
+    return { uri, fields };
   }
 
   return {
     [CommandIds.setStoreCredentials]: async (given) => {
-      const uri = await s3StoreUri();
-      if (!uri) return undefined;
-      const credentials = isCredentials(given) ? given : await askForCredentials(uri);
+      const store = await storeTakingCredentials();
+      if (!store) return undefined;
+      const { uri, fields } = store;
+      const credentials = givenCredentials(given, fields) ?? (await askForCredentials(uri, fields));
       if (!credentials) return undefined;
       await storeCredentials.set(uri, credentials);
       sync.credentialsChanged();
@@ -40,47 +43,40 @@ export function storeCredentialCommands(context: CommandContext): CommandTable {
       return result;
     },
     [CommandIds.clearStoreCredentials]: async () => {
-      const uri = await s3StoreUri();
-      if (!uri) return undefined;
+      const store = await storeTakingCredentials();
+      if (!store) return undefined;
+      const { uri } = store;
       const had = await storeCredentials.clear(uri);
       sync.credentialsChanged();
       void vscode.window.showInformationMessage(
-        had ? `Cleared the credentials for ${uri}: the standard AWS chain (environment, profiles, SSO) applies again.` : `No credentials were stored for ${uri}.`,
+        had ? `Cleared the credentials for ${uri}: the store's default chain (for S3: environment, profiles, SSO) applies again.` : `No credentials were stored for ${uri}.`,
       );
       return had;
     },
   };
 }
 
-function isCredentials(value: unknown): value is S3Credentials {
-  const candidate = value as Partial<S3Credentials> | undefined;
-  return typeof candidate?.accessKeyId === 'string' && typeof candidate.secretAccessKey === 'string' && candidate.accessKeyId !== '' && candidate.secretAccessKey !== '';
+/** Credentials a task or test passed: every required field a non-empty string. */
+function givenCredentials(value: unknown, fields: readonly CredentialField[]): StoreCredentials | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const given = value as Record<string, unknown>;
+  if (!fields.every((field) => field.optional || (typeof given[field.key] === 'string' && given[field.key] !== ''))) return undefined;
+  return Object.fromEntries(fields.flatMap((field) => (typeof given[field.key] === 'string' && given[field.key] !== '' ? [[field.key, given[field.key] as string]] : [])));
 }
 
-async function askForCredentials(uri: string): Promise<S3Credentials | undefined> {
-  const required = (what: string) => (value: string) => (value.trim() ? undefined : `Enter the ${what}.`);
-  const accessKeyId = await vscode.window.showInputBox({
-    title: 'Shared Store Credentials (1/3)',
-    prompt: `Access key id for ${uri}`,
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: required('access key id'),
-  });
-  if (accessKeyId === undefined) return undefined;
-  const secretAccessKey = await vscode.window.showInputBox({
-    title: 'Shared Store Credentials (2/3)',
-    prompt: 'Secret access key',
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: required('secret access key'),
-  });
-  if (secretAccessKey === undefined) return undefined;
-  const sessionToken = await vscode.window.showInputBox({
-    title: 'Shared Store Credentials (3/3)',
-    prompt: 'Session token, for temporary credentials (leave empty for none)',
-    password: true,
-    ignoreFocusOut: true,
-  });
-  if (sessionToken === undefined) return undefined;
-  return { accessKeyId: accessKeyId.trim(), secretAccessKey: secretAccessKey.trim(), sessionToken: sessionToken.trim() || undefined };
+/** Asks for each field in turn (password boxes); undefined when the person cancels. */
+async function askForCredentials(uri: string, fields: readonly CredentialField[]): Promise<StoreCredentials | undefined> {
+  const credentials: Record<string, string> = {};
+  for (const [index, field] of fields.entries()) {
+    const value = await vscode.window.showInputBox({
+      title: `Shared Store Credentials (${index + 1}/${fields.length})`,
+      prompt: index === 0 ? `${field.prompt} for ${uri}` : field.prompt,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: field.optional ? undefined : (text) => (text.trim() ? undefined : `Enter the ${field.prompt.toLowerCase()}.`),
+    });
+    if (value === undefined) return undefined;
+    if (value.trim()) credentials[field.key] = value.trim();
+  }
+  return credentials;
 }

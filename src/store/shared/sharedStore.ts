@@ -1,6 +1,20 @@
 import type { UploadJournal, UploadRecord } from './uploadJournal';
 
 /**
+ * Secrets a backend needs beyond what its URI says, as named fields (S3: accessKeyId,
+ * secretAccessKey, sessionToken). Each backend declares its fields, so a keeper of secrets (VS Code's
+ * SecretStorage) can ask for and hand them over without knowing the backend.
+ */
+export type StoreCredentials = Readonly<Record<string, string>>;
+
+/** One field of a backend's credentials, as a person is asked for it. */
+export interface CredentialField {
+  key: string;
+  prompt: string;
+  optional?: boolean;
+}
+
+/**
  * A shared store: the place several registries meet (a folder on a disk or network share, or an
  * S3-compatible bucket prefix). Keys are `/`-separated paths such as `log/00000000000000000042.json`.
  * Everything written is immutable; the one operation the protocol's correctness rests on is

@@ -5,8 +5,8 @@ import { writeFileAtomic } from '../persistence/atomicFile';
 import type { RegistryFolder } from '../registryFolder';
 import { RegistryError } from '../../core/registryError';
 import { FolderStore } from './folderStore';
-import type { S3Location, S3StoreOptions } from './s3Store';
-import type { SharedStore } from './sharedStore';
+import type { S3Location } from './s3Store';
+import type { CredentialField, SharedStore, StoreCredentials } from './sharedStore';
 
 const S3_OPTIONS = new Set(['endpoint', 'region', 'forcePathStyle', 'profile']);
 
@@ -16,17 +16,46 @@ const S3_OPTIONS = new Set(['endpoint', 'region', 'forcePathStyle', 'profile']);
  * `s3://bucket/prefix?endpoint=…&region=…&forcePathStyle=true&profile=…`. Credentials never go in
  * the URI: it is stored and printed.
  */
-export function parseStoreUri(uri: string, cwd = process.cwd()): { uri: string; open: (options?: S3StoreOptions) => Promise<SharedStore> } {
+export function parseStoreUri(uri: string, cwd = process.cwd()): StoreLocation {
   if (uri.startsWith('s3://')) {
     const location = parseS3Uri(uri);
-    // The AWS SDK is loaded only by registries that use S3: every other mreg run starts faster.
-    return { uri, open: async (options) => new (await import('./s3Store')).S3Store(location, options) };
+    return {
+      uri,
+      credentialFields: S3_CREDENTIAL_FIELDS,
+      // The AWS SDK is loaded only by registries that use S3: every other mreg run starts faster.
+      open: async (options = {}) => new (await import('./s3Store')).S3Store(location, { credentials: s3Credentials(options.credentials), partSize: options.partSize }),
+    };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
     throw new RegistryError('INVALID_INPUT', `'${uri}' is not a store this version knows: use a folder path, file:///path or s3://bucket/prefix.`);
   }
   const folder = uri.startsWith('file://') ? fileURLToPath(uri) : path.resolve(cwd, uri);
-  return { uri: folder, open: () => Promise.resolve(new FolderStore(folder)) };
+  return { uri: folder, credentialFields: [], open: () => Promise.resolve(new FolderStore(folder)) };
+}
+
+export interface StoreOpenOptions {
+  credentials?: StoreCredentials;
+  /** Files larger than this go up in parts of this size, where the backend uploads in parts (S3). */
+  partSize?: number;
+}
+
+/** A store named by its URI: how to open it, and which credentials it may take besides its backend's default chain. */
+export interface StoreLocation {
+  uri: string;
+  /** Empty: the backend takes no credentials (a folder). */
+  credentialFields: readonly CredentialField[];
+  open(options?: StoreOpenOptions): Promise<SharedStore>;
+}
+
+const S3_CREDENTIAL_FIELDS: readonly CredentialField[] = [
+  { key: 'accessKeyId', prompt: 'Access key id' },
+  { key: 'secretAccessKey', prompt: 'Secret access key' },
+  { key: 'sessionToken', prompt: 'Session token, for temporary credentials (leave empty for none)', optional: true },
+];
+
+function s3Credentials(credentials: StoreCredentials | undefined) {
+  if (!credentials?.accessKeyId || !credentials.secretAccessKey) return undefined;
+  return { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken || undefined };
 }
 
 function parseS3Uri(uri: string): S3Location {
