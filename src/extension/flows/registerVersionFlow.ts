@@ -85,6 +85,8 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
  * first candidate of each kind.
  */
 export function registerWithProgress(registry: Registry, input: RegisterInput, pythonInterpreter?: string): Promise<ModelVersion> {
+  // A mistyped model name or a taken semver is reported before any data is hashed or git is asked.
+  registry.checkRegisterInput(input);
   return runWithProgress(`Registering ${input.model}`, async (work) => {
     const completed = input.git === undefined ? withCapturedLineage(input, await registry.captureLineage({ signal: work.signal, pythonInterpreter })) : input;
     return registry.register(completed, work);
