@@ -1,5 +1,5 @@
 import { valid as validSemver } from 'semver';
-import { aliasNameProblem, modelNameProblem } from './names';
+import { aliasSpellingProblem, modelNameProblem } from './names';
 import { RegistryError } from './registryError';
 import { parseStage, type Stage } from './stage';
 
@@ -15,6 +15,11 @@ export type VersionSelector =
 export interface Ref {
   model: string;
   selector: VersionSelector;
+  /**
+   * A path inside the version (`models:/name/1/MLmodel`, `models:/name@champion/model/data`): the
+   * artifact, or the folder of artifacts, to resolve or pull instead of the whole version.
+   */
+  path?: string;
 }
 
 const MLFLOW_PREFIX = 'models:/';
@@ -22,7 +27,10 @@ const MLFLOW_PREFIX = 'models:/';
 /**
  * The one parser for every way a person names a version:
  * `name/3`, `name@production`, `name@champion`, `name@v1.2.0`, `name`, and MLflow's
- * `models:/name/3`, `models:/name/Production`, `models:/name@champion`.
+ * `models:/name/3`, `models:/name/Production`, `models:/name/latest`, `models:/name@champion`,
+ * each optionally followed by a path inside the version (`models:/name/3/MLmodel`), as MLflow's
+ * `ModelsArtifactRepository.split_models_uri` reads them. `latest` and stages are read in any case
+ * (MLflow's `_parse_model_uri` does); names and aliases keep their case.
  */
 export function parseRef(text: string): Ref {
   const input = text.trim();
@@ -34,7 +42,10 @@ export function parseRef(text: string): Ref {
   };
   if (input.length === 0) fail('it is empty');
 
-  const body = input.startsWith(MLFLOW_PREFIX) ? input.slice(MLFLOW_PREFIX.length) : input;
+  const mlflow = input.startsWith(MLFLOW_PREFIX);
+  let body = mlflow ? input.slice(MLFLOW_PREFIX.length) : input;
+  let artifactPath: string | undefined;
+  if (mlflow) ({ body, artifactPath } = splitArtifactPath(body, fail));
   const at = body.indexOf('@');
   const slash = body.indexOf('/');
   let name = body;
@@ -50,17 +61,33 @@ export function parseRef(text: string): Ref {
 
   const nameProblem = modelNameProblem(name);
   if (nameProblem) fail(nameProblem);
-  return { model: name, selector };
+  return artifactPath === undefined ? { model: name, selector } : { model: name, selector, path: artifactPath };
+}
+
+/**
+ * `name/<ref>/<path…>` or `name@alias/<path…>` → the reference and the path. As in MLflow, the cut is
+ * after the first segment when it holds an '@', else after the second; a trailing '/' is dropped.
+ */
+function splitArtifactPath(body: string, fail: (why: string) => never): { body: string; artifactPath?: string } {
+  const trimmed = body.replace(/\/+$/, '');
+  const segments = trimmed.split('/');
+  const cut = segments[0].includes('@') ? 1 : 2;
+  if (segments.length <= cut) return { body: trimmed.length > 0 ? trimmed : body };
+  const artifactPath = segments.slice(cut).join('/');
+  if (segments.slice(cut).some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    fail(`the path '${artifactPath}' inside the version has an empty, '.' or '..' part`);
+  }
+  return { body: segments.slice(0, cut).join('/'), artifactPath };
 }
 
 function parseAtSelector(part: string, fail: (why: string) => never): VersionSelector {
   if (part.length === 0) fail("nothing follows '@'; expected a stage, an alias or a semver label");
   const stage = parseStage(part);
   if (stage) return { kind: 'stage', stage };
-  if (part === 'latest') return { kind: 'latest', implicit: false };
+  if (part.toLowerCase() === 'latest') return { kind: 'latest', implicit: false };
   const semver = validSemver(part);
   if (semver) return { kind: 'semver', semver };
-  const problem = aliasNameProblem(part);
+  const problem = aliasSpellingProblem(part);
   if (problem) fail(`'${part}' after '@' is not a stage (production, staging, archived, none), a semver label, or a valid alias: ${problem}`);
   return { kind: 'alias', alias: part };
 }
@@ -69,7 +96,7 @@ function parseSlashSelector(part: string, fail: (why: string) => never): Version
   if (part.length === 0) fail("nothing follows '/'; expected a version number");
   // Up to 15 digits: every such number is exact in a JavaScript number.
   if (/^[1-9][0-9]{0,14}$/.test(part)) return { kind: 'number', number: Number(part) };
-  if (part === 'latest') return { kind: 'latest', implicit: false };
+  if (part.toLowerCase() === 'latest') return { kind: 'latest', implicit: false };
   // MLflow writes stages after a slash: models:/name/Production.
   const stage = parseStage(part);
   if (stage) return { kind: 'stage', stage };

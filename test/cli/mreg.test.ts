@@ -92,7 +92,7 @@ describe('mreg', () => {
 
     it('exits 1 for a bad model name or a missing file', () => {
       const cwd = project();
-      assert.match(mreg(['register', 'Fraud', 'model.onnx'], { cwd }).stderr, /^mreg: Invalid model name/);
+      assert.match(mreg(['register', 'fraud:1', 'model.onnx'], { cwd }).stderr, /^mreg: Invalid model name/);
       const missing = mreg(['register', 'm', 'nope.onnx'], { cwd });
       assert.equal(missing.status, 1);
       assert.match(missing.stderr, /nope\.onnx does not exist/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { aliasNameProblem, assertAliasName, assertKey, assertModelName, modelNameProblem, normalizeSemver } from '../../../src/core/names';
+import { aliasNameProblem, aliasSpellingProblem, assertAliasName, assertKey, assertModelName, assertNoCaseClash, caseClashOf, modelNameProblem, normalizeSemver } from '../../../src/core/names';
 
 describe('model names', () => {
   it('accepts lowercase letters, digits, hyphens, underscores and dots', () => {
@@ -18,9 +18,13 @@ describe('model names', () => {
     assert.match(modelNameProblem('') ?? '', /empty/);
   });
 
-  it('refuses uppercase letters, spaces and slashes, naming the model', () => {
-    for (const name of ['Fraud', 'fraud detector', 'team/fraud', 'fraud@1', 'fraud:1']) {
-      assert.match(modelNameProblem(name) ?? '', new RegExp(`model name '${name}' may use only lowercase`), name);
+  it("keeps capitals, as MLflow's own docs name models (models:/AdsModel1/123)", () => {
+    for (const name of ['AdsModel1', 'Fraud', 'BERT-base.V2']) assert.equal(modelNameProblem(name), undefined, name);
+  });
+
+  it('refuses spaces, slashes, @ and colons, naming the model', () => {
+    for (const name of ['fraud detector', 'team/fraud', 'fraud@1', 'fraud:1', 'straße']) {
+      assert.match(modelNameProblem(name) ?? '', new RegExp(`model name '${name}' may use only letters`), name);
     }
   });
 
@@ -29,20 +33,42 @@ describe('model names', () => {
   });
 
   it('throws INVALID_NAME from assertModelName', () => {
-    assert.throws(() => assertModelName('Fraud'), { name: 'RegistryError', code: 'INVALID_NAME', message: /^Invalid model name: .*'Fraud'/ });
+    assert.throws(() => assertModelName('fraud detector'), { name: 'RegistryError', code: 'INVALID_NAME', message: /^Invalid model name: .*'fraud detector'/ });
+  });
+});
+
+describe('names that differ only in case', () => {
+  it('finds the registered model a new name would clash with', () => {
+    assert.equal(caseClashOf('Fraud', ['churn', 'fraud']), 'fraud');
+    assert.equal(caseClashOf('ADSMODEL1', ['AdsModel1']), 'AdsModel1');
+  });
+
+  it('lets the same spelling and names that really differ through', () => {
+    assert.equal(caseClashOf('fraud', ['fraud', 'Fraud']), undefined);
+    assert.equal(caseClashOf('fraud2', ['fraud']), undefined);
+    assert.equal(caseClashOf('x', []), undefined);
+  });
+
+  it('refuses the clash with INVALID_NAME, naming both spellings and what to do', () => {
+    assert.throws(() => assertNoCaseClash('FRAUD', ['fraud']), { code: 'INVALID_NAME', message: /'fraud' is already registered; 'FRAUD' differs from it only in case.*Register as 'fraud'/ });
+    assert.doesNotThrow(() => assertNoCaseClash('fraud', ['fraud']));
   });
 });
 
 describe('aliases', () => {
-  it('accepts lowercase names that start with a letter', () => {
-    for (const alias of ['champion', 'challenger', 'shadow-2', 'v1', 'canary.eu_west']) {
+  it("accepts what MLflow accepts (letters of either case, digits, '_', '-'), and '.'", () => {
+    for (const alias of ['champion', 'Champion', 'challenger', 'shadow-2', '2nd', '_canary', 'canary.eu_west', 'v1beta']) {
       assert.equal(aliasNameProblem(alias), undefined, alias);
       assert.doesNotThrow(() => assertAliasName(alias), alias);
     }
   });
 
-  it("refuses 'latest', which always means the newest version", () => {
-    assert.match(aliasNameProblem('latest') ?? '', /'latest' is reserved/);
+  it("refuses 'latest' in any case, which always means the newest version", () => {
+    for (const alias of ['latest', 'Latest', 'LATEST']) assert.match(aliasNameProblem(alias) ?? '', /is reserved \(in any case\)/, alias);
+  });
+
+  it("refuses MLflow's reserved version aliases v<number>", () => {
+    for (const alias of ['v1', 'V12']) assert.match(aliasNameProblem(alias) ?? '', /MLflow reads v<number> as a version/, alias);
   });
 
   it('refuses stage names in any case', () => {
@@ -58,10 +84,15 @@ describe('aliases', () => {
     assert.ok(aliasNameProblem('1.2.0'));
   });
 
-  it('refuses uppercase, a leading digit, an empty name and more than 64 characters', () => {
-    for (const alias of ['Champion', '2nd', '', 'has space', 'a/b']) assert.ok(aliasNameProblem(alias), JSON.stringify(alias));
-    assert.equal(aliasNameProblem('a'.repeat(64)), undefined);
-    assert.match(aliasNameProblem('a'.repeat(65)) ?? '', /at most 64 characters/);
+  it('refuses spaces, slashes, a leading dash, an empty name and more than 255 characters', () => {
+    for (const alias of ['', 'has space', 'a/b', '-x', 'a@b']) assert.ok(aliasNameProblem(alias), JSON.stringify(alias));
+    assert.equal(aliasNameProblem('a'.repeat(255)), undefined);
+    assert.match(aliasNameProblem('a'.repeat(256)) ?? '', /at most 255 characters/);
+  });
+
+  it("reads an alias set before v<number> was reserved (its spelling is all a reference checks)", () => {
+    assert.equal(aliasSpellingProblem('v1'), undefined);
+    assert.ok(aliasSpellingProblem('has space'));
   });
 
   it('throws INVALID_NAME from assertAliasName', () => {

@@ -73,6 +73,35 @@ describe('parseRef', () => {
     it('reads an alias', () => {
       assert.deepEqual(parseRef('models:/fraud@champion'), { model: 'fraud', selector: { kind: 'alias', alias: 'champion' } });
     });
+
+    it("reads the names and aliases of MLflow's own docs, keeping their case", () => {
+      assert.deepEqual(parseRef('models:/AdsModel1/123'), { model: 'AdsModel1', selector: { kind: 'number', number: 123 } });
+      assert.deepEqual(parseRef('models:/AdsModel1@Champion'), { model: 'AdsModel1', selector: { kind: 'alias', alias: 'Champion' } });
+    });
+
+    it("reads 'latest' and stages in any case, as MLflow's _parse_model_uri does", () => {
+      for (const text of ['models:/m/latest', 'models:/m/LATEST', 'models:/m/Latest', 'm/Latest', 'm@LATEST']) {
+        assert.deepEqual(parseRef(text).selector, { kind: 'latest', implicit: false }, text);
+      }
+      for (const text of ['models:/m/production', 'models:/m/PRODUCTION', 'models:/m/Production']) {
+        assert.deepEqual(parseRef(text).selector, { kind: 'stage', stage: 'Production' }, text);
+      }
+    });
+
+    it('reads a path inside the version, cut where split_models_uri cuts it', () => {
+      assert.deepEqual(parseRef('models:/fraud/1/MLmodel'), { model: 'fraud', selector: { kind: 'number', number: 1 }, path: 'MLmodel' });
+      assert.deepEqual(parseRef('models:/fraud/Production/model/data/model.pkl'), { model: 'fraud', selector: { kind: 'stage', stage: 'Production' }, path: 'model/data/model.pkl' });
+      assert.deepEqual(parseRef('models:/fraud@champion/MLmodel'), { model: 'fraud', selector: { kind: 'alias', alias: 'champion' }, path: 'MLmodel' });
+      assert.deepEqual(parseRef('models:/fraud/latest/tokenizer/'), { model: 'fraud', selector: { kind: 'latest', implicit: false }, path: 'tokenizer' });
+      assert.equal(parseRef('models:/fraud/3').path, undefined);
+      assert.equal(parseRef('models:/fraud/3/').path, undefined);
+    });
+
+    it("refuses a path inside the version with '..', '.' or an empty part", () => {
+      assertRefused('models:/fraud/1/../other', /'\.\.'/);
+      assertRefused('models:/fraud/1/a//b', /empty/);
+      assertRefused('models:/fraud@champion/./x', /'\.'/);
+    });
   });
 
   describe('refuses', () => {
@@ -81,8 +110,9 @@ describe('parseRef', () => {
       assertRefused('   ', /empty/);
     });
 
-    it('a model name with uppercase letters, naming the model name', () => {
-      assertRefused('Fraud/3', /model name 'Fraud'/);
+    it('a model name with a space or a colon, naming the model name', () => {
+      assertRefused('fraud detector/3', /model name 'fraud detector'/);
+      assertRefused('models:/a:b/1', /model name 'a:b'/);
     });
 
     it('a version that is not a number, naming it', () => {
@@ -113,7 +143,7 @@ describe('parseRef', () => {
     });
 
     it("an '@' part that is neither a stage, a semver label nor a valid alias, naming it", () => {
-      assertRefused('fraud@Champion', /'Champion' after '@'/);
+      assertRefused('fraud@-x', /'-x' after '@'/);
       assertRefused('fraud@has space', /'has space' after '@'/);
     });
 
@@ -124,7 +154,7 @@ describe('parseRef', () => {
     });
 
     it('quotes the reference as written and shows the accepted forms', () => {
-      assertRefused('Fraud/3', /^Invalid reference 'Fraud\/3': .*name\/3, name@production/);
+      assertRefused('fraud/x', /^Invalid reference 'fraud\/x': .*name\/3, name@production/);
     });
   });
 });

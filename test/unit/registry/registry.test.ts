@@ -117,7 +117,7 @@ describe('Registry', () => {
 
     it('rejects bad names, metrics and paths before reading any file', async () => {
       const { registry, project } = await openRegistry();
-      await assert.rejects(registry.register(input(project, { model: 'Fraud' })), { code: 'INVALID_NAME' });
+      await assert.rejects(registry.register(input(project, { model: 'fraud detector' })), { code: 'INVALID_NAME' });
       await assert.rejects(registry.register(input(project, { metrics: { auc: Number.NaN } })), /must be a finite number/);
       await assert.rejects(registry.register(input(project, { metricDirections: { auc: 'max' } })), /no value/);
       await assert.rejects(registry.register(input(project, { paths: [path.join(project, 'missing.onnx')] })), { code: 'NOT_FOUND' });
