@@ -90,9 +90,53 @@ export const DataLineageSchema = Type.Object(
     source: Type.Optional(Type.String({ description: 'the DVC file this entry was read from' })),
     stage: Type.Optional(Type.String({ description: 'the DVC stage, for entries of dvc.lock' })),
     role: Type.Optional(Type.Union([Type.Literal('dep'), Type.Literal('out')], { description: "whether DVC lists it as a stage's dependency or output" })),
+    hash: Type.Optional(Type.Union([Type.Literal('md5'), Type.Literal('md5-dos2unix')], { description: "how DVC computed md5: 'md5' (DVC 3, raw bytes) or 'md5-dos2unix' (DVC 2.x entries: text files with CRLF read as LF)" })),
+    repo: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ description: 'the repository the data was imported from (dvc import), without credentials' }),
+          path: Type.String({ description: 'the path inside that repository' }),
+          rev: Type.Optional(Type.String({ description: 'the revision asked for' })),
+          revLock: Type.Optional(Type.String({ description: 'the exact commit DVC locked the import to' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    local: Type.Optional(
+      Type.Union([Type.Literal('verified'), Type.Literal('size-matches'), Type.Literal('not-pulled'), Type.Literal('differs')], {
+        description:
+          "the bytes on disk against DVC's record: 'verified' (md5 and size match), 'size-matches' (size checked, content not read), 'not-pulled' (absent, as in a fresh clone: taken from the DVC file, not verified locally), 'differs' (see localSize, localMd5 and warning)",
+      }),
+    ),
+    localSize: Type.Optional(Type.Integer({ minimum: 0, description: "the size on disk, when it or the md5 differs from DVC's record" })),
+    localMd5: Type.Optional(Type.String({ description: "the md5 of the bytes on disk, computed as DVC would, when it differs from DVC's record" })),
+    localFiles: Type.Optional(Type.Integer({ minimum: 0, description: "the number of files on disk in a folder, when it differs from DVC's record" })),
+    warning: Type.Optional(Type.String({ description: 'what is wrong between the bytes on disk and what DVC records, for a person' })),
+    artifactCheck: Type.Optional(
+      Type.Object(
+        {
+          artifact: Type.String({ description: 'the registered path (relative to the project) that is this DVC out' }),
+          result: Type.Union([Type.Literal('match'), Type.Literal('differs')]),
+        },
+        { additionalProperties: false, description: 'a registered artifact that is this DVC out, compared with what DVC recorded for it' },
+      ),
+    ),
   },
   { additionalProperties: true },
 );
+
+/** The one tracked run a version's params, metrics and run tags came from, and why that run. */
+export const RunSourceSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('mlflow'), Type.Literal('wandb')]),
+    id: Type.Optional(Type.String({ description: 'the run id (MLflow run_id, W&B run id), when known' })),
+    path: Type.String({ description: 'the run folder, relative to the project' }),
+    reason: Type.String({ description: "why this run: 'the registered path lies in its artifacts', 'the newest finished run' …" }),
+  },
+  { additionalProperties: false },
+);
+
+export type RunSource = Static<typeof RunSourceSchema>;
 
 export const ParamValueSchema = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
 
@@ -125,6 +169,7 @@ export const ManifestSchema = Type.Object(
         inputs: Type.Array(Type.String(), { description: 'the registered paths, relative to the project folder' }),
         params: Type.Optional(Type.String({ description: 'the file or run folder the params were read from' })),
         metrics: Type.Optional(Type.String({ description: 'the file or run folder the metrics were read from' })),
+        run: Type.Optional(RunSourceSchema),
       },
       { additionalProperties: true },
     ),

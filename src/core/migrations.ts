@@ -99,6 +99,12 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX events_stage_changes ON events (model_id, version) WHERE type = 'version.stage_changed';
   `,
+  // DVC's md5 of each data entry, searchable as data.md5. Rows projected before hold NULL: their
+  // md5s are in the manifests and the op log, and a rebuild from the log (mreg repair) fills them.
+  `
+  ALTER TABLE version_data ADD COLUMN md5 TEXT;
+  CREATE INDEX version_data_md5 ON version_data (md5) WHERE md5 IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

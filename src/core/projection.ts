@@ -136,7 +136,7 @@ export class Projection {
       ]);
     }
     payload.manifest.lineage.data.forEach((data, position) => {
-      this.db.run('INSERT INTO version_data (version_id, position, uri, sha256) VALUES (?, ?, ?, ?)', [versionId, position, data.uri, data.sha256 ?? null]);
+      this.db.run('INSERT INTO version_data (version_id, position, uri, sha256, md5) VALUES (?, ?, ?, ?, ?)', [versionId, position, data.uri, data.sha256 ?? null, data.md5 ?? null]);
     });
     this.applyTags('version_tags', 'version_id', versionId, payload.tags);
   }

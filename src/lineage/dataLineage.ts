@@ -6,6 +6,7 @@ import { RegistryError } from '../core/registryError';
 import { sha256Hex } from '../core/sha256';
 import type { HashOptions } from '../store/fileHashing';
 import { isDvcFile, readDvcData } from './dvcFiles';
+import { checkDvcEntryOnDisk } from './dvcLocalCheck';
 import { projectRelative } from './projectFiles';
 
 const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -18,8 +19,12 @@ export interface FileHasher {
 /**
  * Data a version was trained on, from one `--data` argument:
  * - a URI is recorded as given; `#sha256=<hex>` or `#etag=<value>` after it records that too;
- * - a DVC file (`x.dvc`, `dvc.lock`) gives the data it records, with DVC's md5 and sizes;
- * - a local file or folder that DVC tracks (`x.dvc` beside it) is taken from that file unhashed;
+ * - a DVC file (`x.dvc`, `dvc.lock`) gives the data it records, with DVC's md5 and sizes, each
+ *   compared with the disk (a `.dvc` file's outs by md5, dvc.lock's by size: a pipeline's data may
+ *   be large);
+ * - a local file or folder that DVC tracks (`x.dvc` beside it, or an out in dvc.lock) is taken from
+ *   DVC's record and its md5 compared with the bytes on disk; when it is not pulled (a fresh clone)
+ *   it is recorded from DVC's record, marked as not verified locally;
  * - any other local file or folder is hashed with the same streaming hasher and stat cache as
  *   artifacts (a folder's digest covers every file's path and hash).
  */
@@ -28,10 +33,11 @@ export async function captureDataLineage(spec: string, projectRoot: string, hash
   // A path as typed is relative to where the command runs, which need not be the project root.
   const local = path.resolve(spec);
   const stats = statSync(local, { throwIfNoEntry: false });
-  if (!stats) throw new RegistryError('NOT_FOUND', `Data '${spec}' is neither an existing path nor a URI like s3://bucket/key.`);
-  if (stats.isFile() && isDvcFile(local)) return readDvcData(projectRoot, local);
+  const check = (entries: DataLineage[], md5: boolean): Promise<DataLineage[]> => Promise.all(entries.map((entry) => checkDvcEntryOnDisk(projectRoot, entry, { md5, signal: options.signal })));
+  if (stats?.isFile() && isDvcFile(local)) return check(readDvcData(projectRoot, local), path.basename(local) !== 'dvc.lock');
   const tracked = trackedByDvc(projectRoot, local);
-  if (tracked) return [tracked];
+  if (tracked) return check([tracked], true);
+  if (!stats) throw new RegistryError('NOT_FOUND', `Data '${spec}' is neither an existing path, a path DVC tracks (no ${path.basename(local)}.dvc beside it, no out in dvc.lock), nor a URI like s3://bucket/key.`);
   const uri = projectRelative(projectRoot, local);
   if (stats.isFile()) {
     const { sha256, size } = await hasher.hash(local, options);
@@ -68,10 +74,15 @@ function uriLineage(spec: string): DataLineage {
   return lineage;
 }
 
-/** The entry of `<path>.dvc` that describes the absolute path `local`, when DVC tracks it. */
+/** The entry DVC records for the absolute path `local`: from `<path>.dvc` beside it, else an out of the project's dvc.lock. */
 function trackedByDvc(projectRoot: string, local: string): DataLineage | undefined {
-  const dvcFile = `${local}.dvc`;
-  if (!statSync(dvcFile, { throwIfNoEntry: false })?.isFile()) return undefined;
   const wanted = projectRelative(projectRoot, local);
-  return readDvcData(projectRoot, dvcFile).find((entry) => entry.uri === wanted);
+  const dvcFile = `${local}.dvc`;
+  if (statSync(dvcFile, { throwIfNoEntry: false })?.isFile()) {
+    const entry = readDvcData(projectRoot, dvcFile).find((item) => item.uri === wanted && item.role === 'out');
+    if (entry) return entry;
+  }
+  const lock = path.join(projectRoot, 'dvc.lock');
+  if (!statSync(lock, { throwIfNoEntry: false })?.isFile()) return undefined;
+  return readDvcData(projectRoot, lock).find((item) => item.uri === wanted && item.role === 'out');
 }

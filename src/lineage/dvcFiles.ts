@@ -2,6 +2,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DataLineage, ParamValue } from '../core/manifest';
 import { RegistryError } from '../core/registryError';
+import { dvcHashName } from './dvcMd5';
+import { withoutCredentials } from './gitLineage';
 import { isRecord, projectRelative, readStructuredFile } from './projectFiles';
 
 const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -99,15 +101,33 @@ export function findDvcFiles(projectRoot: string): string[] {
 function dvcEntry(projectRoot: string, base: string, entry: unknown, source: string): DataLineage | undefined {
   if (!isRecord(entry) || typeof entry.path !== 'string') return undefined;
   const md5 = typeof entry.md5 === 'string' ? entry.md5 : undefined;
-  const item: DataLineage = URI.test(entry.path)
-    ? { uri: entry.path, kind: 'uri' }
-    : { uri: projectRelative(projectRoot, path.join(base, entry.path)), kind: md5?.endsWith('.dir') ? 'folder' : 'file' };
+  const imported = importedFrom(entry);
+  let item: DataLineage;
+  if (imported) {
+    // `dvc import URL PATH`: the data lives in another repository at a pinned revision; the path is
+    // inside that repository, never a local one.
+    item = { uri: imported.url, kind: 'uri', repo: { ...imported, path: entry.path } };
+  } else if (URI.test(entry.path)) {
+    item = { uri: entry.path, kind: 'uri' };
+  } else {
+    item = { uri: projectRelative(projectRoot, path.join(base, entry.path)), kind: md5?.endsWith('.dir') ? 'folder' : 'file' };
+  }
   if (md5) item.md5 = md5;
+  if (md5 && !imported && !URI.test(entry.path)) item.hash = dvcHashName(entry);
   if (typeof entry.etag === 'string') item.etag = entry.etag;
   if (typeof entry.size === 'number' && Number.isInteger(entry.size) && entry.size >= 0) item.size = entry.size;
   if (typeof entry.nfiles === 'number' && Number.isInteger(entry.nfiles) && entry.nfiles >= 0) item.files = entry.nfiles;
   item.source = source;
   return item;
+}
+
+/** A dependency's `repo: {url, rev, rev_lock}`, which `dvc import` writes. */
+function importedFrom(entry: Record<string, unknown>): { url: string; rev?: string; revLock?: string } | undefined {
+  if (!isRecord(entry.repo) || typeof entry.repo.url !== 'string' || entry.repo.url.length === 0) return undefined;
+  const repo: { url: string; rev?: string; revLock?: string } = { url: withoutCredentials(entry.repo.url) };
+  if (typeof entry.repo.rev === 'string') repo.rev = entry.repo.rev;
+  if (typeof entry.repo.rev_lock === 'string') repo.revLock = entry.repo.rev_lock;
+  return repo;
 }
 
 function asArray(value: unknown): unknown[] {

@@ -71,6 +71,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { name: 'git.commit', type: 'text', description: 'git commit of the training code', scalar: 'v.git_commit' },
   { name: 'git.branch', type: 'text', description: 'git branch of the training code', scalar: 'v.git_branch' },
   { name: 'data.sha256', type: 'text', description: 'sha256 of a training data file', set: { from: 'version_data x WHERE 1', column: 'x.sha256' } },
+  { name: 'data.md5', type: 'text', description: "DVC's md5 of training data (a folder's ends in .dir)", set: { from: 'version_data x WHERE 1', column: 'x.md5' } },
   { name: 'data.uri', type: 'text', description: 'path or URI of training data', set: { from: 'version_data x WHERE 1', column: 'x.uri' } },
   { name: 'artifact.sha256', type: 'text', description: 'sha256 of an artifact file', set: { from: 'version_artifacts x WHERE 1', column: 'x.sha256' } },
   { name: 'format', type: 'text', description: `artifact format (${FORMATS.join(', ')})`, set: { from: 'version_artifacts x WHERE 1', column: FORMAT_EXPRESSION } },

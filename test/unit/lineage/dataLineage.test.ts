@@ -54,20 +54,21 @@ describe('captureDataLineage', () => {
     await assert.rejects(captureDataLineage(path.join(root, 'missing.csv'), root, hasher), (error) => isRegistryError(error, 'NOT_FOUND'));
   });
 
-  it('reads dvc.lock and .dvc files without hashing, and reuses DVC hashes for a tracked path', async () => {
+  it('reads dvc.lock and .dvc files without hashing, comparing what is on disk with what DVC records', async () => {
     const root = writeFiles(tempFolder('data-dvc'), {
       'dvc.lock': DVC_LOCK,
       'data/raw.xml.dvc': 'outs:\n- md5: a304afb96060aad90176268345e10355\n  size: 14445097\n  hash: md5\n  path: raw.xml\n',
-      'data/raw.xml': 'not hashed: DVC already knows its md5',
+      'data/raw.xml': 'not hashed with sha256: DVC knows its md5',
     });
     const hasher = { hash: (): Promise<never> => Promise.reject(new Error('nothing should be hashed')) };
     const fromLock = await captureDataLineage(path.join(root, 'dvc.lock'), root, hasher);
+    const stale = { localSize: 41, local: 'differs', warning: 'data/raw.xml is 41 bytes on disk where dvc.lock records 14445097: it is not the data DVC recorded (dvc status; dvc pull or dvc commit).' };
     assert.deepEqual(fromLock, [
-      { uri: 'data/raw.xml', kind: 'file', md5: 'a304afb96060aad90176268345e10355', size: 14445097, source: 'dvc.lock', stage: 'prepare', role: 'dep' },
+      { uri: 'data/raw.xml', kind: 'file', md5: 'a304afb96060aad90176268345e10355', hash: 'md5', size: 14445097, source: 'dvc.lock', stage: 'prepare', role: 'dep', ...stale },
       { uri: 's3://bucket/extra.csv', kind: 'uri', etag: '"0x8DA"', source: 'dvc.lock', stage: 'prepare', role: 'dep' },
-      { uri: 'data/prepared', kind: 'folder', md5: '20b786b6e6f80e2b3fcf17827ad18597.dir', size: 8437363, files: 2, source: 'dvc.lock', stage: 'prepare', role: 'out' },
+      { uri: 'data/prepared', kind: 'folder', md5: '20b786b6e6f80e2b3fcf17827ad18597.dir', hash: 'md5', size: 8437363, files: 2, source: 'dvc.lock', stage: 'prepare', role: 'out', local: 'not-pulled' },
     ]);
-    const expected = { uri: 'data/raw.xml', kind: 'file', md5: 'a304afb96060aad90176268345e10355', size: 14445097, source: 'data/raw.xml.dvc', role: 'out' };
+    const expected = { uri: 'data/raw.xml', kind: 'file', md5: 'a304afb96060aad90176268345e10355', hash: 'md5', size: 14445097, source: 'data/raw.xml.dvc', role: 'out', ...stale, warning: stale.warning.replace('dvc.lock records', 'data/raw.xml.dvc records') };
     assert.deepEqual(await captureDataLineage(path.join(root, 'data/raw.xml.dvc'), root, hasher), [expected]);
     assert.deepEqual(await captureDataLineage(path.join(root, 'data/raw.xml'), root, hasher), [expected]);
   });
