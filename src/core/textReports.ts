@@ -80,7 +80,7 @@ export interface CapturedParts {
   params: Record<string, unknown>;
   metrics: Record<string, unknown>;
   environment: Record<string, unknown>;
-  sources: { params?: string; metrics?: string };
+  sources: { params?: string; metrics?: string; run?: { kind: string; id?: string; path: string; reason: string } };
 }
 
 export function capturedSummary(manifest: Manifest): string {
@@ -99,8 +99,25 @@ export function capturedPartsSummary(parts: CapturedParts): string {
     `  data         ${data.length} item(s)`,
     `  params       ${Object.keys(params).length}${from(parts.sources.params)}`,
     `  metrics      ${Object.keys(parts.metrics).length}${from(parts.sources.metrics)}`,
+    ...(parts.sources.run ? [`  run          ${parts.sources.run.kind} ${parts.sources.run.id ?? parts.sources.run.path}, because ${parts.sources.run.reason}`] : []),
     `  environment  ${machine || 'not captured'}`,
+    ...dataCheckLines(data),
   ].join('\n');
+}
+
+/** DVC entries compared with the disk: not pulled (recorded from DVC, unverified), differing (a warning), artifacts matched. */
+function dataCheckLines(data: readonly unknown[]): string[] {
+  const lines: string[] = [];
+  let notPulled = 0;
+  for (const entry of data) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { uri, local, warning, artifactCheck } = entry as { uri?: unknown; local?: unknown; warning?: unknown; artifactCheck?: { result?: unknown } };
+    if (local === 'not-pulled') notPulled++;
+    if (typeof warning === 'string') lines.push(`  WARNING      ${warning}`);
+    else if (artifactCheck?.result === 'match') lines.push(`  dvc          ${String(uri)} is the DVC out it is registered as (md5 and size match)`);
+  }
+  if (notPulled > 0) lines.push(`  dvc          ${notPulled} DVC entr${notPulled === 1 ? 'y' : 'ies'} not pulled here: recorded from the DVC files, not verified locally`);
+  return lines;
 }
 
 export function resolvedText(resolved: ResolvedVersion): string {

@@ -1,9 +1,12 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { ParamValue } from '../core/manifest';
+import type { ParamValue, RunSource } from '../core/manifest';
 import { RegistryError } from '../core/registryError';
 import { dvcMetricsFiles, flattenInto, readDvcParams } from './dvcFiles';
-import { isRecord, projectRelative, readProjectText, readStructuredFile } from './projectFiles';
+import { listDirs, readMlflowRunRecord } from './mlflowRuns';
+import { isRecord, projectRelative, readStructuredFile } from './projectFiles';
+import { chooseSourceRun, runChoiceForFolder, type RunChoice } from './runProvenance';
+import { readWandbRunRecord } from './wandbRuns';
 
 /** Where params and metrics can come from, in the order the first of each is preferred. */
 export type RunRecordFormat = 'params-file' | 'hydra-config' | 'dvc-lock-params' | 'metrics-file' | 'mlflow-run' | 'wandb-run';
@@ -16,8 +19,26 @@ export interface ParamsMetricsCandidate {
   metrics: boolean;
   /** One line for a person choosing between candidates. */
   description: string;
-  /** When the file (or run) was last written, in ms since 1970. */
+  /** When the file was last written (for a run: when it ended, from its own records), in ms since 1970. */
   modifiedMs: number;
+  /** For an MLflow or W&B run: which run it is and why it is offered. */
+  run?: RunSource;
+  /**
+   * Whether discovery takes it when nobody chooses: every file, and the one run the provenance
+   * rules pick; the other runs are there for a person to choose.
+   */
+  isDefault: boolean;
+}
+
+export interface DiscoveryOptions {
+  /** The paths being registered: a path inside a run's artifacts makes that run the source. */
+  artifacts?: readonly string[];
+}
+
+export interface Discovery {
+  candidates: ParamsMetricsCandidate[];
+  /** Why no run was taken, when the registered paths lie in several. */
+  warnings: string[];
 }
 
 export interface ParamsAndMetrics {
@@ -27,20 +48,23 @@ export interface ParamsAndMetrics {
   tags: Record<string, string>;
 }
 
-/** MLflow projects pile up runs; only the newest are offered. */
-const NEWEST_RUNS = 20;
-
 /**
  * Every file in the project that holds params or metrics, most preferred first: params.yaml /
  * params.json, Hydra's .hydra/config.yaml (at the root, else the newest run under outputs/), DVC
- * params in dvc.lock, metrics.json and the metrics files dvc.yaml declares, MLflow file-store runs
- * (newest first) and W&B's latest run. When several hold the same kind, a person may choose.
+ * params in dvc.lock, metrics.json and the metrics files dvc.yaml declares, then tracked runs: the
+ * one run the provenance rules pick (see `chooseSourceRun`), then the other finished runs for a
+ * person to choose. A run proven by the registered paths (they lie in its artifacts) comes before
+ * every file: it is where the model was made.
  */
-export function findParamsAndMetrics(projectRoot: string): ParamsMetricsCandidate[] {
+export function findParamsAndMetrics(projectRoot: string, options: DiscoveryOptions = {}): ParamsMetricsCandidate[] {
+  return discoverParamsAndMetrics(projectRoot, options).candidates;
+}
+
+export function discoverParamsAndMetrics(projectRoot: string, options: DiscoveryOptions = {}): Discovery {
   const found: ParamsMetricsCandidate[] = [];
   const add = (relative: string, format: RunRecordFormat, params: boolean, metrics: boolean, description: string): void => {
     const stats = statSync(path.join(projectRoot, relative), { throwIfNoEntry: false });
-    if (stats && (params || metrics) && !found.some((candidate) => candidate.path === relative)) found.push({ path: relative, format, params, metrics, description, modifiedMs: stats.mtimeMs });
+    if (stats && (params || metrics) && !found.some((candidate) => candidate.path === relative)) found.push({ path: relative, format, params, metrics, description, modifiedMs: stats.mtimeMs, isDefault: true });
   };
   for (const name of ['params.yaml', 'params.yml', 'params.json']) add(name, 'params-file', true, false, `params in ${name}`);
   add('.hydra/config.yaml', 'hydra-config', true, false, "Hydra's resolved config");
@@ -51,12 +75,17 @@ export function findParamsAndMetrics(projectRoot: string): ParamsMetricsCandidat
   if (exists(projectRoot, 'dvc.yaml')) {
     for (const file of dvcMetricsFiles(projectRoot, path.join(projectRoot, 'dvc.yaml'))) add(file, 'metrics-file', false, true, `metrics in ${file} (declared in dvc.yaml)`);
   }
-  for (const run of mlflowRuns(projectRoot)) add(run.path, 'mlflow-run', run.params, run.metrics, run.description);
-  const wandb = 'wandb/latest-run/files';
-  const summary = exists(projectRoot, `${wandb}/wandb-summary.json`);
-  const config = exists(projectRoot, `${wandb}/config.yaml`);
-  if (summary || config) add('wandb/latest-run', 'wandb-run', config, summary, `W&B latest run (${path.basename(safeRealpath(path.join(projectRoot, 'wandb/latest-run')))})`);
-  return found;
+  const provenance = chooseSourceRun(projectRoot, options.artifacts);
+  const runs = [...(provenance.chosen ? [runCandidate(provenance.chosen, true)] : []), ...provenance.others.map((choice) => runCandidate(choice, false))].filter((candidate) => candidate.params || candidate.metrics);
+  const candidates = provenance.proven ? [...runs.slice(0, 1), ...found, ...runs.slice(1)] : [...found, ...runs];
+  return { candidates, warnings: provenance.warnings };
+}
+
+/** A run as a candidate: its folder, what it holds, and why it is offered. */
+export function runCandidate(choice: RunChoice, isDefault: boolean): ParamsMetricsCandidate {
+  const format: RunRecordFormat = choice.source.kind === 'mlflow' ? 'mlflow-run' : 'wandb-run';
+  const stats = statSync(choice.folder, { throwIfNoEntry: false });
+  return { path: choice.source.path, format, params: choice.params, metrics: choice.metrics, description: choice.source.reason, modifiedMs: stats?.mtimeMs ?? 0, run: choice.source, isDefault };
 }
 
 /** What a --params or --metrics file given by hand is, judged by its name and place. */
@@ -65,10 +94,11 @@ export function candidateForFile(projectRoot: string, file: string): ParamsMetri
   const stats = statSync(absolute, { throwIfNoEntry: false });
   if (!stats) throw new RegistryError('NOT_FOUND', `${file} does not exist; give a params or metrics file (YAML or JSON), dvc.lock, or an MLflow run folder.`);
   const relative = projectRelative(projectRoot, absolute);
-  const base = { path: relative, modifiedMs: stats.mtimeMs, description: relative };
+  const base = { path: relative, modifiedMs: stats.mtimeMs, description: relative, isDefault: true };
   if (stats.isDirectory()) {
-    if (exists(absolute, 'meta.yaml') || exists(absolute, 'metrics') || exists(absolute, 'params')) return { ...base, format: 'mlflow-run', params: true, metrics: true };
-    if (exists(absolute, 'files')) return { ...base, format: 'wandb-run', params: true, metrics: true };
+    const given = `named with --params or --metrics`;
+    if (exists(absolute, 'meta.yaml') || exists(absolute, 'metrics') || exists(absolute, 'params')) return { ...base, format: 'mlflow-run', params: true, metrics: true, run: runChoiceForFolder(projectRoot, absolute, 'mlflow-run', given).source };
+    if (exists(absolute, 'files')) return { ...base, format: 'wandb-run', params: true, metrics: true, run: runChoiceForFolder(projectRoot, absolute, 'wandb-run', given).source };
     throw new RegistryError('INVALID_INPUT', `${file} is a folder but neither an MLflow run (metrics/, params/) nor a W&B run (files/).`);
   }
   if (path.basename(absolute) === 'dvc.lock') return { ...base, format: 'dvc-lock-params', params: true, metrics: false };
@@ -92,12 +122,19 @@ export function readParamsAndMetrics(projectRoot: string, candidate: ParamsMetri
     case 'dvc-lock-params':
       result.params = readDvcParams(where);
       break;
-    case 'mlflow-run':
-      readMlflowRun(where, result);
+    case 'mlflow-run': {
+      const run = readMlflowRunRecord(where);
+      Object.assign(result, { params: run.params, metrics: run.metrics, tags: run.tags });
+      result.tags['mlflow.run_id'] = candidate.run?.id ?? path.basename(where);
       break;
-    case 'wandb-run':
-      readWandbRun(where, result);
+    }
+    case 'wandb-run': {
+      const run = readWandbRunRecord(where);
+      Object.assign(result, { params: run.params, metrics: run.metrics });
+      const id = candidate.run?.id ?? runChoiceForFolder(projectRoot, where, 'wandb-run', '').source.id;
+      if (id) result.tags['wandb.run_id'] = id;
       break;
+    }
   }
   return result;
 }
@@ -115,24 +152,6 @@ function exists(dir: string, relative: string): boolean {
   return statSync(path.join(dir, relative), { throwIfNoEntry: false }) !== undefined;
 }
 
-function safeRealpath(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return file;
-  }
-}
-
-function listDirs(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-      .map((entry) => entry.name);
-  } catch {
-    return [];
-  }
-}
-
 /** Hydra writes each run to outputs/<date>/<time>/.hydra/config.yaml. */
 function newestHydraRun(projectRoot: string): string | undefined {
   let newest: { relative: string; mtime: number } | undefined;
@@ -144,88 +163,5 @@ function newestHydraRun(projectRoot: string): string | undefined {
     }
   }
   return newest?.relative;
-}
-
-/** MLflow's file store: mlruns/<experiment id>/<run id>/{meta.yaml, metrics/, params/, tags/}. */
-function mlflowRuns(projectRoot: string): { path: string; params: boolean; metrics: boolean; description: string }[] {
-  const runs: { relative: string; mtime: number }[] = [];
-  for (const experiment of listDirs(path.join(projectRoot, 'mlruns'))) {
-    if (experiment === 'models') continue;
-    for (const run of listDirs(path.join(projectRoot, 'mlruns', experiment))) {
-      const relative = `mlruns/${experiment}/${run}`;
-      const stats = statSync(path.join(projectRoot, relative, 'meta.yaml'), { throwIfNoEntry: false });
-      if (stats) runs.push({ relative, mtime: stats.mtimeMs });
-    }
-  }
-  runs.sort((a, b) => b.mtime - a.mtime);
-  return runs.slice(0, NEWEST_RUNS).map(({ relative }) => {
-    const folder = path.join(projectRoot, relative);
-    const [, experiment, run] = relative.split('/');
-    let name = '';
-    try {
-      const meta = readStructuredFile(path.join(folder, 'meta.yaml'));
-      if (isRecord(meta) && typeof meta.run_name === 'string') name = ` "${meta.run_name}"`;
-    } catch {
-      // a run without readable metadata is still offered by its id
-    }
-    return { path: relative, params: exists(folder, 'params'), metrics: exists(folder, 'metrics'), description: `MLflow run${name} ${run} (experiment ${experiment})` };
-  });
-}
-
-function readMlflowRun(folder: string, into: ParamsAndMetrics): void {
-  for (const [name, file] of filesUnder(path.join(folder, 'params'), '')) into.params[name] = readProjectText(file);
-  for (const [name, file] of filesUnder(path.join(folder, 'metrics'), '')) {
-    // Each line is `<timestamp ms> <value> <step>`; the last line is the metric's final value.
-    const lines = readProjectText(file).trim().split('\n');
-    const value = Number(lines[lines.length - 1]?.trim().split(/\s+/)[1]);
-    if (Number.isFinite(value)) into.metrics[name] = value;
-  }
-  for (const [name, file] of filesUnder(path.join(folder, 'tags'), '')) {
-    if (!name.startsWith('mlflow.')) into.tags[name] = readProjectText(file);
-  }
-  into.tags['mlflow.run_id'] = path.basename(folder);
-}
-
-/** Metric and param names may hold `/`, which MLflow stores as sub-folders. */
-function filesUnder(dir: string, prefix: string): [string, string][] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const files: [string, string][] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const name = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) files.push(...filesUnder(path.join(dir, entry.name), name));
-    else if (entry.isFile()) files.push([name, path.join(dir, entry.name)]);
-  }
-  return files;
-}
-
-/** W&B: files/wandb-summary.json holds each metric's last value; files/config.yaml holds `{key: {value}}`. */
-function readWandbRun(folder: string, into: ParamsAndMetrics): void {
-  const summaryFile = path.join(folder, 'files', 'wandb-summary.json');
-  if (statSync(summaryFile, { throwIfNoEntry: false })) {
-    const summary = readStructuredFile(summaryFile);
-    if (isRecord(summary)) {
-      const visible = Object.fromEntries(Object.entries(summary).filter(([key]) => !key.startsWith('_')));
-      collectNumbers(into.metrics, visible, '');
-    }
-  }
-  const configFile = path.join(folder, 'files', 'config.yaml');
-  if (statSync(configFile, { throwIfNoEntry: false })) {
-    const config = readStructuredFile(configFile);
-    if (isRecord(config)) {
-      const values: Record<string, unknown> = {};
-      for (const [key, entry] of Object.entries(config)) {
-        if (!key.startsWith('_') && isRecord(entry) && 'value' in entry) values[key] = entry.value;
-      }
-      flattenInto(into.params, values, '');
-    }
-  }
-  const runFolder = path.basename(safeRealpath(folder));
-  const id = /^run-\d{8}_\d{6}-(.+)$/.exec(runFolder)?.[1];
-  if (id) into.tags['wandb.run_id'] = id;
 }
 

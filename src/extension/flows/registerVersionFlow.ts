@@ -59,13 +59,15 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
     ignoreFocusOut: true,
   });
   if (description === undefined) return undefined;
-  const candidates = findParamsAndMetrics(registry.projectRoot);
+  const candidates = findParamsAndMetrics(registry.projectRoot, { artifacts: paths });
   const params = await pickRunRecord(candidates, 'params');
   if (params === undefined) return undefined;
-  const metrics = await pickRunRecord(candidates, 'metrics');
+  // One run per version: once the params come from a run, the metrics come from it or from a file.
+  const metricsCandidates = params?.run ? candidates.filter((candidate) => !candidate.run || candidate.path === params.path) : candidates;
+  const metrics = await pickRunRecord(metricsCandidates, 'metrics');
   if (metrics === undefined) return undefined;
   const captured = await runWithProgress('Capturing lineage (git, data, params, metrics, environment)', (work) =>
-    registry.captureLineage({ signal: work.signal, params, metrics, pythonInterpreter: options.pythonInterpreter }),
+    registry.captureLineage({ signal: work.signal, params, metrics, artifacts: paths, pythonInterpreter: options.pythonInterpreter }),
   );
   const input: RegisterInput = {
     model,
@@ -88,7 +90,7 @@ export function registerWithProgress(registry: Registry, input: RegisterInput, p
   // A mistyped model name or a taken semver is reported before any data is hashed or git is asked.
   registry.checkRegisterInput(input);
   return runWithProgress(`Registering ${input.model}`, async (work) => {
-    const completed = input.git === undefined ? withCapturedLineage(input, await registry.captureLineage({ signal: work.signal, pythonInterpreter })) : input;
+    const completed = input.git === undefined ? withCapturedLineage(input, await registry.captureLineage({ signal: work.signal, artifacts: input.paths, pythonInterpreter })) : input;
     return registry.register(completed, work);
   });
 }
@@ -107,8 +109,8 @@ async function pickRunRecord(candidates: ParamsMetricsCandidate[], kind: 'params
     [
       ...ofKind.map((candidate, index) => ({
         label: candidate.path,
-        description: `${candidate.description}${index === 0 ? ' (what mreg register would take)' : ''}`,
-        detail: `written ${new Date(candidate.modifiedMs).toLocaleString()}`,
+        description: `${candidate.description}${index === 0 && candidate.isDefault ? ' (what mreg register would take)' : ''}`,
+        detail: candidate.run ? candidate.run.reason : `written ${new Date(candidate.modifiedMs).toLocaleString()}`,
         candidate,
       })),
       none,

@@ -14,7 +14,7 @@ function project(): string {
     'metrics.json': '{"accuracy": 0.9}',
     'data/raw.csv.dvc': 'outs:\n- md5: 0123456789abcdef0123456789abcdef\n  size: 10\n  path: raw.csv\n',
     'data/labels.csv': 'id,label\n',
-    'mlruns/0/run1/meta.yaml': 'run_id: run1\n',
+    'mlruns/0/run1/meta.yaml': 'run_id: run1\nstatus: 3\nlifecycle_stage: active\nstart_time: 1700000000000\nend_time: 1700000100000\n',
     'mlruns/0/run1/metrics/f1': '1 0.75 0\n',
     'requirements.txt': 'numpy==2.0.0\n',
   });
@@ -45,7 +45,7 @@ describe('captureLineage', () => {
     assert.deepEqual(given.params, { lr: 0.02 });
     assert.deepEqual(given.metrics, { f1: 0.75 });
     assert.deepEqual(given.tags, { 'mlflow.run_id': 'run1' });
-    assert.deepEqual(given.sources, { params: 'tuned.json', metrics: 'mlruns/0/run1' });
+    assert.deepEqual(given.sources, { params: 'tuned.json', metrics: 'mlruns/0/run1', run: { kind: 'mlflow', id: 'run1', path: 'mlruns/0/run1', reason: 'MLflow run: named with --params or --metrics' } });
 
     const bare = await captureLineage(root, { discover: false });
     assert.deepEqual([bare.params, bare.metrics, bare.data, bare.sources], [{}, {}, [], {}]);
@@ -64,7 +64,7 @@ describe('captureLineage', () => {
   it('lets what a person typed win over what was discovered', () => {
     const input = withCapturedLineage(
       { model: 'm', paths: ['model.onnx'], params: { lr: 0.5 }, metrics: {}, tags: { owner: 'ada' } },
-      { git: null, data: [], params: { lr: 0.01, epochs: 3 }, metrics: { accuracy: 0.9 }, tags: { owner: 'run', team: 'x' }, environment: { arch: 'x64' }, sources: { params: 'params.yaml' } },
+      { git: null, data: [], params: { lr: 0.01, epochs: 3 }, metrics: { accuracy: 0.9 }, tags: { owner: 'run', team: 'x' }, environment: { arch: 'x64' }, sources: { params: 'params.yaml' }, warnings: [] },
     );
     assert.deepEqual(input.params, { lr: 0.5, epochs: 3 });
     assert.deepEqual(input.metrics, { accuracy: 0.9 });

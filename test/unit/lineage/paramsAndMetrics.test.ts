@@ -18,36 +18,39 @@ function trainingProject(): string {
     'dvc.yaml': 'stages:\n  evaluate:\n    cmd: python eval.py\n    metrics:\n    - eval/scores.json:\n        cache: false\n',
     'eval/scores.json': '{"auc": 0.91, "per_class": {"cat": 0.8, "dog": 0.95}, "note": "text is no metric"}',
     'metrics.json': '{"accuracy": 0.93, "loss": 0.21}',
-    [`${RUN}/meta.yaml`]: 'run_id: 0f3c9a\nrun_name: bright-owl\nexperiment_id: "1"\n',
+    [`${RUN}/meta.yaml`]: 'run_id: 0f3c9a\nrun_name: bright-owl\nexperiment_id: "1"\nstatus: 3\nlifecycle_stage: active\nstart_time: 1700000000000\nend_time: 1700000300000\n',
     [`${RUN}/metrics/val/loss`]: '1700000000000 0.9 0\n1700000001000 0.5 1\n1700000002000 0.25 2\n',
     [`${RUN}/metrics/accuracy`]: '1700000002000 0.88 2\n',
     [`${RUN}/params/lr`]: '0.01',
     [`${RUN}/tags/team`]: 'vision',
     [`${RUN}/tags/mlflow.source.git.commit`]: 'abc',
-    'mlruns/1/older/meta.yaml': 'run_id: older\n',
+    'mlruns/1/older/meta.yaml': 'run_id: older\nstatus: 3\nlifecycle_stage: active\nstart_time: 1600000000000\nend_time: 1600000300000\n',
+    'mlruns/1/older/metrics/accuracy': '1600000200000 0.5 0\n',
     'wandb/run-20240301_120000-x1y2z3/files/wandb-summary.json': '{"val_acc": 0.97, "_runtime": 12, "_step": 100, "hist": {"_type": "histogram", "values": [1, 2]}}',
     'wandb/run-20240301_120000-x1y2z3/files/config.yaml': '_wandb:\n  value: {}\nbatch_size:\n  desc: null\n  value: 32\n',
   });
   symlinkSync('run-20240301_120000-x1y2z3', path.join(root, 'wandb/latest-run'));
-  const old = new Date('2020-01-01');
-  utimesSync(path.join(root, 'mlruns/1/older/meta.yaml'), old, old);
+  // The older run is written last (a checkout's order): file times must not decide.
+  const later = new Date('2031-01-01');
+  utimesSync(path.join(root, 'mlruns/1/older/meta.yaml'), later, later);
   return root;
 }
 
 describe('findParamsAndMetrics', () => {
-  it('lists every candidate, most preferred first', () => {
+  it('lists every candidate, most preferred first: files, the run the rules pick, then the other runs', () => {
     const root = trainingProject();
-    const found = findParamsAndMetrics(root).map((candidate) => [candidate.path, candidate.format, candidate.params, candidate.metrics]);
+    const found = findParamsAndMetrics(root).map((candidate) => [candidate.path, candidate.format, candidate.params, candidate.metrics, candidate.isDefault]);
     assert.deepEqual(found, [
-      ['params.yaml', 'params-file', true, false],
-      ['.hydra/config.yaml', 'hydra-config', true, false],
-      ['dvc.lock', 'dvc-lock-params', true, false],
-      ['metrics.json', 'metrics-file', false, true],
-      ['eval/scores.json', 'metrics-file', false, true],
-      [RUN, 'mlflow-run', true, true],
-      ['wandb/latest-run', 'wandb-run', true, true],
+      ['params.yaml', 'params-file', true, false, true],
+      ['.hydra/config.yaml', 'hydra-config', true, false, true],
+      ['dvc.lock', 'dvc-lock-params', true, false, true],
+      ['metrics.json', 'metrics-file', false, true, true],
+      ['eval/scores.json', 'metrics-file', false, true, true],
+      [RUN, 'mlflow-run', true, true, true],
+      ['mlruns/1/older', 'mlflow-run', false, true, false],
+      ['wandb/run-20240301_120000-x1y2z3', 'wandb-run', true, true, false],
     ]);
-    assert.match(findParamsAndMetrics(root)[5].description, /bright-owl/);
+    assert.match(findParamsAndMetrics(root)[5].description, /bright-owl.*newest finished run/);
   });
 
   it('finds nothing in an empty project', () => {
@@ -74,11 +77,11 @@ describe('readParamsAndMetrics', () => {
   });
 
   it("reads an MLflow run: each metric's last value, params, and user tags", () => {
-    assert.deepEqual(read(RUN), { params: { lr: '0.01' }, metrics: { accuracy: 0.88, 'val/loss': 0.25 }, tags: { team: 'vision', 'mlflow.run_id': '0f3c9a' } });
+    assert.deepEqual(read(RUN), { params: { lr: 0.01 }, metrics: { accuracy: 0.88, 'val/loss': 0.25 }, tags: { team: 'vision', 'mlflow.run_id': '0f3c9a' } });
   });
 
   it("reads W&B's latest run: the summary without internal keys, and the config's values", () => {
-    assert.deepEqual(read('wandb/latest-run'), { params: { batch_size: 32 }, metrics: { val_acc: 0.97 }, tags: { 'wandb.run_id': 'x1y2z3' } });
+    assert.deepEqual(read('wandb/run-20240301_120000-x1y2z3'), { params: { batch_size: 32 }, metrics: { val_acc: 0.97 }, tags: { 'wandb.run_id': 'x1y2z3' } });
   });
 
   it('reads a file given by hand, and names one that is missing or malformed', () => {
