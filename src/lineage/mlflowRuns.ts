@@ -1,7 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ParamValue } from '../core/manifest';
-import { isRecord, readProjectText, readStructuredFile } from './projectFiles';
+import { readMlflowMeta } from './mlflowMeta';
+import { readProjectText } from './projectFiles';
 import { typedParamValue } from './typedParams';
 
 /**
@@ -46,15 +47,11 @@ export function listMlflowRuns(projectRoot: string): MlflowRun[] {
 
 /** A run folder's meta.yaml, or undefined when the folder is no run (an MLflow 3 `models/` folder, a stray folder). */
 export function readMlflowRunInfo(folder: string): MlflowRun | undefined {
-  let meta: unknown;
-  try {
-    meta = readStructuredFile(path.join(folder, 'meta.yaml'));
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(meta)) return undefined;
-  const runId = stringOf(meta.run_id) ?? stringOf(meta.run_uuid);
-  if (!runId) return undefined;
+  const meta = readMlflowMeta(path.join(folder, 'meta.yaml'));
+  if (!meta) return undefined;
+  if (!('run_id' in meta) && !('run_uuid' in meta)) return undefined;
+  // The file store names the folder by the run id; a meta.yaml id that is not text is not trusted over it.
+  const runId = typeof meta.run_id === 'string' && meta.run_id ? meta.run_id : typeof meta.run_uuid === 'string' && meta.run_uuid ? meta.run_uuid : path.basename(folder);
   const status = typeof meta.status === 'number' ? (RUN_STATUS[meta.status] ?? `status ${meta.status}`) : (stringOf(meta.status)?.toUpperCase() ?? 'UNKNOWN');
   const run: MlflowRun = {
     folder,
@@ -94,13 +91,7 @@ export function mlflowRunHolding(file: string): MlflowRun | undefined {
 
 function loggedModelSourceRun(modelFolder: string): MlflowRun | undefined {
   if (path.basename(path.dirname(modelFolder)) !== 'models') return undefined;
-  let meta: unknown;
-  try {
-    meta = readStructuredFile(path.join(modelFolder, 'meta.yaml'));
-  } catch {
-    return undefined;
-  }
-  const sourceRunId = isRecord(meta) ? stringOf(meta.source_run_id) : undefined;
+  const sourceRunId = stringOf(readMlflowMeta(path.join(modelFolder, 'meta.yaml'))?.source_run_id);
   return sourceRunId ? readMlflowRunInfo(path.join(path.dirname(path.dirname(modelFolder)), sourceRunId)) : undefined;
 }
 
@@ -177,12 +168,7 @@ function pythonFloat(text: string): number {
 }
 
 function lifecycleOf(metaFile: string): string | undefined {
-  try {
-    const meta = readStructuredFile(metaFile);
-    return isRecord(meta) ? stringOf(meta.lifecycle_stage) : undefined;
-  } catch {
-    return undefined;
-  }
+  return stringOf(readMlflowMeta(metaFile)?.lifecycle_stage);
 }
 
 function stringOf(value: unknown): string | undefined {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { latestMetricValue } from '../../../src/lineage/mlflowRuns';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { latestMetricValue, readMlflowRunInfo } from '../../../src/lineage/mlflowRuns';
+import { useTempFolders, writeFiles } from '../../support/tempFolders';
 import { typedParamValue } from '../../../src/lineage/typedParams';
 
 /**
@@ -44,6 +47,30 @@ describe("MLflow's latest metric value", () => {
   it('skips malformed lines and gives nothing for an empty file', () => {
     assert.equal(latestMetricValue(''), undefined);
     assert.equal(latestMetricValue('garbage\n1000 0.25 0\n1 2 3 4\n'), 0.25);
+  });
+});
+
+describe('an MLflow run of the file store', () => {
+  const tempFolder = useTempFolders();
+
+  it('reads meta.yaml as PyYAML wrote it (YAML 1.1): an id like 12345e678… stays text', () => {
+    // PyYAML's safe_dump leaves this id unquoted (no float in YAML 1.1 without a dot); a YAML 1.2 reader makes a float of it.
+    const id = '12345e67890123456789012345678901';
+    const root = writeFiles(tempFolder('meta'), {
+      [`mlruns/3/${id}/meta.yaml`]: `artifact_uri: file:///tmp/mlruns/3/${id}/artifacts\nend_time: null\nexperiment_id: '3'\nlifecycle_stage: active\nrun_id: ${id}\nrun_name: it's a 'name'\nrun_uuid: ${id}\nstart_time: 1731484585579\nstatus: 1\ntags: []\nuser_id: u\n`,
+    });
+    const run = readMlflowRunInfo(path.join(root, 'mlruns', '3', id));
+    assert.deepEqual(
+      run && { id: run.runId, experiment: run.experimentId, name: run.name, status: run.status, start: run.startTime, end: run.endTime },
+      { id, experiment: '3', name: "it's a 'name'", status: 'RUNNING', start: 1731484585579, end: undefined },
+    );
+  });
+
+  it('reads a meta.yaml whose value is folded over lines through the YAML parser', () => {
+    const root = tempFolder('meta-folded');
+    writeFileSync(path.join(root, 'meta.yaml'), "run_id: abc\nrun_name: 'a very long name that PyYAML folded\n  over two lines'\nstatus: 3\nlifecycle_stage: active\nend_time: 5\n");
+    const run = readMlflowRunInfo(root);
+    assert.deepEqual([run?.runId, run?.name, run?.status, run?.endTime], ['abc', 'a very long name that PyYAML folded over two lines', 'FINISHED', 5]);
   });
 });
 
