@@ -34,3 +34,8 @@ export { webhookPayload } from './registry/webhooks';
 export type { VersionComparison, MetricComparison, ValueComparison, ArtifactComparison, DataComparison, ChangeStatus, MetricVerdict, VersionColumns, MetricRow, ValueRow, ArtifactRow } from './core/versionComparison';
 export type { MetricHistory, MetricSeries, StageMarker, HistoryVersion } from './core/metricHistory';
 export { gcEverywhere, collectStoreGarbage, type GcEverywhereReport, type StoreGcReport, type GcOptions } from './sync/storeGarbageCollection';
+export { narrowToPath } from './core/versionPath';
+export { caseClashOf, assertNoCaseClash } from './core/names';
+export { discoverParamsAndMetrics } from './lineage/paramsAndMetrics';
+export { chooseSourceRun } from './lineage/runProvenance';
+export type { RunSource } from './core/manifest';

@@ -33,6 +33,7 @@ import { RegistrySearch } from './registrySearch';
 import { collectGarbage, type GcOptions } from './retention/collectGarbage';
 import { liveBlobs, type GcReport } from './retention/garbageCollection';
 import { compareMany, compareTwo, modelMetricHistory } from './versionComparisons';
+import { narrowToPath } from '../core/versionPath';
 
 export type { Changes, PromoteOptions, RegisterInput, RegistryOptions, WorkOptions };
 
@@ -115,11 +116,13 @@ export class Registry {
   resolve(ref: string | Ref): ResolvedVersion {
     const parsed = toRef(ref);
     const { manifest, ...version } = this.version(parsed);
-    return {
+    const resolved = {
       version,
       artifacts: manifest.artifacts.map((artifact) => ({ ...artifact, blobPath: this.blobs.pathOf(artifact.sha256) })),
       pinned: !(parsed.selector.kind === 'latest' && parsed.selector.implicit),
     };
+    // models:/name/3/MLmodel names one artifact (or folder) of the version.
+    return parsed.path === undefined ? resolved : narrowToPath(resolved, parsed.path);
   }
 
   /** Whether a file on disk is a registered artifact, or was one and has changed since (no hashing). */

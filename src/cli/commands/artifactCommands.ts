@@ -33,7 +33,7 @@ export function addArtifactCommands(program: Command, context: CliContext): void
         await fetchMissingArtifacts(registry, resolved, signal);
         const bar = progressBar('pulling');
         try {
-          const result = await registry.pull(parseRef(`${resolved.version.model}/${resolved.version.number}`), flags.to, {
+          const result = await registry.pull({ ...parseRef(`${resolved.version.model}/${resolved.version.number}`), path: parseRef(ref).path }, flags.to, {
             force: flags.force,
             signal,
             onProgress: (done, total, item) => bar.update(done, total, item),

@@ -12,7 +12,7 @@ export function addRegisterCommand(program: Command, context: CliContext): void 
   program
     .command('register')
     .description('register files and folders as a new version of <model>')
-    .argument('<model>', 'model name: lowercase letters, digits, -, _ and .')
+    .argument('<model>', 'model name: letters, digits, -, _ and ., case kept')
     .argument('<path...>', 'weight files and folders that make up the version')
     .option('--metric <name=value>', 'an evaluation result (repeatable)', collect, [])
     .option('--metric-direction <name=max|min>', 'whether higher (max) or lower (min) is better (repeatable)', collect, [])
@@ -54,6 +54,7 @@ export function addRegisterCommand(program: Command, context: CliContext): void 
         registry.checkRegisterInput(typed);
         const captured = await registry.captureLineage({
           data: flags.data as string[],
+          artifacts: paths,
           discover: flags.discover !== false,
           params: flags.params as string | undefined,
           metrics: flags.metrics as string | undefined,
@@ -61,6 +62,7 @@ export function addRegisterCommand(program: Command, context: CliContext): void 
           signal,
           dryRun,
         });
+        for (const line of captured.warnings) warn(line);
         const input = withCapturedLineage(typed, captured);
         const bar = progressBar('hashing');
         try {

@@ -4,7 +4,7 @@ import { rulesFor } from '../../core/governance/policy';
 import { MANIFEST_SCHEMA_VERSION, manifestBytes, parseManifest, type Artifact, type DataLineage, type GitLineage, type Manifest } from '../../core/manifest';
 import { mediaTypeOf } from '../../core/weightFormats';
 import type { ModelVersion } from '../../core/modelVersion';
-import { assertKey, assertModelName, normalizeSemver } from '../../core/names';
+import { assertKey, assertModelName, assertNoCaseClash, normalizeSemver } from '../../core/names';
 import { formatRef } from '../../core/refs';
 import { RegistryError, throwIfCancelled } from '../../core/registryError';
 import type { WorkOptions } from '../../core/workOptions';
@@ -55,7 +55,10 @@ async function registerOnce(engine: RegistryEngine, input: RegisterInput, work: 
     }
     if (semver) assertSemverFree(engine, input.model, semver);
     const drafts: EventDraft[] = [];
-    if (!queries.hasModel(input.model)) drafts.push({ type: 'model.created', model: input.model, payload: {} });
+    if (!queries.hasModel(input.model)) {
+      assertNoCaseClash(input.model, queries.models().map((model) => model.name));
+      drafts.push({ type: 'model.created', model: input.model, payload: {} });
+    }
     const number = queries.nextNumber(input.model);
     drafts.push({
       type: 'version.registered',
@@ -152,6 +155,7 @@ async function buildManifest(engine: RegistryEngine, input: CompleteInput, work:
   const source: Manifest['source'] = { inputs: input.paths.map((p) => engine.projectRelative(p)) };
   if (input.sources?.params) source.params = input.sources.params;
   if (input.sources?.metrics) source.metrics = input.sources.metrics;
+  if (input.sources?.run) source.run = input.sources.run;
   const manifest: Manifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     artifacts,
