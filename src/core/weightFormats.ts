@@ -13,7 +13,7 @@ export interface WeightFormat {
   extensions: readonly string[];
   mediaType: string;
   /** Which inspector in src/formats reads it (see inspectArtifact.ts); none: size and hash only. */
-  inspector?: 'safetensors' | 'gguf' | 'onnx' | 'pickle' | 'torch' | 'keras' | 'h5';
+  inspector?: 'safetensors' | 'gguf' | 'onnx' | 'pickle' | 'torch' | 'keras' | 'h5' | 'npy' | 'npz';
   /** Loading it may unpickle, so it must be scanned (the noPickleFindings gate). */
   pickleCapable: boolean;
   /** Offered as a weight file in the Explorer's Register menu and the file picker. */
@@ -28,12 +28,16 @@ export const WEIGHT_FORMATS: readonly WeightFormat[] = [
   // Anybody's format, but often a PyTorch checkpoint (what transformers saves): read as one when its bytes say so.
   { name: 'binary', extensions: ['.bin'], mediaType: 'application/octet-stream', inspector: 'torch', pickleCapable: true, weightFile: true },
   { name: 'h5', extensions: ['.h5', '.hdf5'], mediaType: 'application/x-hdf5', inspector: 'h5', pickleCapable: false, weightFile: true },
-  { name: 'keras', extensions: ['.keras'], mediaType: 'application/vnd.keras', inspector: 'keras', pickleCapable: false, weightFile: true },
+  // A zip whose members may be pickles: numpy.load(allow_pickle=True) of an .npz of weights runs an object array's pickle.
+  { name: 'keras', extensions: ['.keras'], mediaType: 'application/vnd.keras', inspector: 'keras', pickleCapable: true, weightFile: true },
   { name: 'protobuf', extensions: ['.pb'], mediaType: 'application/x-protobuf', pickleCapable: false, weightFile: true },
   { name: 'tflite', extensions: ['.tflite'], mediaType: 'application/vnd.tflite', pickleCapable: false, weightFile: true },
   { name: 'gguf', extensions: ['.gguf'], mediaType: 'application/vnd.gguf', inspector: 'gguf', pickleCapable: false, weightFile: true },
   { name: 'ggml', extensions: ['.ggml'], mediaType: 'application/vnd.ggml', pickleCapable: false, weightFile: true },
   { name: 'pickle', extensions: ['.pkl', '.pickle', '.joblib'], mediaType: 'application/x-python-pickle', inspector: 'pickle', pickleCapable: true, weightFile: true },
+  // NumPy arrays: an object array is stored as a pickle after the header.
+  { name: 'npy', extensions: ['.npy'], mediaType: 'application/x-npy', inspector: 'npy', pickleCapable: true, weightFile: false },
+  { name: 'npz', extensions: ['.npz'], mediaType: 'application/x-npz', inspector: 'npz', pickleCapable: true, weightFile: false },
   { name: 'coreml', extensions: ['.mlmodel'], mediaType: 'application/vnd.coreml', pickleCapable: false, weightFile: true },
   // Companion files: recorded with a media type, never offered as weight files.
   { name: 'json', extensions: ['.json'], mediaType: 'application/json', pickleCapable: false, weightFile: false },
@@ -41,6 +45,8 @@ export const WEIGHT_FORMATS: readonly WeightFormat[] = [
   { name: 'text', extensions: ['.txt'], mediaType: 'text/plain', pickleCapable: false, weightFile: false },
   { name: 'markdown', extensions: ['.md'], mediaType: 'text/markdown', pickleCapable: false, weightFile: false },
   { name: 'binary', extensions: ['.model'], mediaType: 'application/octet-stream', pickleCapable: false, weightFile: false },
+  // Any member of a zip may be a pickle some loader runs; zips are read as archives by their bytes.
+  { name: 'zip', extensions: ['.zip'], mediaType: 'application/zip', pickleCapable: true, weightFile: false },
 ];
 
 const BY_EXTENSION = new Map(WEIGHT_FORMATS.flatMap((format) => format.extensions.map((extension) => [extension, format] as const)));

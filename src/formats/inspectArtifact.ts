@@ -7,7 +7,8 @@ import type { Inspection } from './inspection';
 import { inspectGguf } from './gguf';
 import { inspectHdf5, inspectKerasArchive } from './keras';
 import { inspectOnnx } from './onnx';
-import { inspectPickleFile, inspectTorchArchive } from './pickleFormats';
+import { isPickleOpcode } from './pickleMachine';
+import { inspectNpy, inspectNpz, inspectPickleFile, inspectPossiblePickle, inspectTorchArchive, scanZipFile, withArchivePickles } from './pickleFormats';
 import { inspectSafetensors } from './safetensors';
 import { inspectSavedModel, inspectTfjs } from './tensorflow';
 
@@ -19,7 +20,14 @@ const INSPECTORS: Record<string, Inspector> = {
   gguf: inspectGguf,
   onnx: inspectOnnx,
   pickle: inspectPickleFile,
+  'possible-pickle': inspectPossiblePickle,
   'pytorch-zip': inspectTorchArchive,
+  npy: inspectNpy,
+  npz: inspectNpz,
+  zip: async (_reader, file) => {
+    const { summary, scan, members } = await scanZipFile(file);
+    return { format: 'zip', summary: { archiveMembers: members, ...summary }, findings: scan.findings };
+  },
   keras: inspectKerasArchive,
   h5: inspectHdf5,
   tfjs: inspectTfjs,
@@ -36,6 +44,9 @@ const FILE_NAMES: Record<string, string> = {
   'model.json': 'tfjs',
   'saved_model.pb': 'savedmodel',
 };
+
+/** Formats whose inspector scans every member of the zip itself. */
+const ARCHIVES_SCANNED_WHOLE = new Set(['pytorch-zip', 'npz', 'zip']);
 
 /** PyTorch's extensions: a zip archive since torch 1.6, a bare pickle before. */
 const TORCH_EXTENSIONS = new Set(WEIGHT_FORMATS.filter((format) => format.inspector === 'torch').flatMap((format) => format.extensions));
@@ -72,12 +83,15 @@ async function inspectOrExplain(file: string): Promise<{ inspection: Inspection 
       return { format, problem: "a Git LFS pointer, not the model itself: run 'git lfs pull' first" };
     }
     const inspector = INSPECTORS[format];
-    return { inspection: inspector ? await inspector(reader, file) : unknownFormat() };
+    const inspection = inspector ? await inspector(reader, file) : unknownFormat();
+    // Any member of a zip-based format may be a pickle some loader runs (an .npz in a .keras).
+    if (isZip(head) && !ARCHIVES_SCANNED_WHOLE.has(format)) return { inspection: await withArchivePickles(inspection, file) };
+    return { inspection };
   } catch (error) {
     // A format guessed from a few bytes, that the rest of the file does not bear out, was a wrong guess.
     if (error instanceof FormatProblem && !claimed) return { inspection: unknownFormat() };
     if (error instanceof FormatProblem) {
-      const name = format === 'pytorch-zip' ? 'pytorch' : format;
+      const name = format === 'pytorch-zip' || format === 'possible-pickle' ? 'pytorch' : format;
       return { format: name, problem: `not a readable ${name} file: ${error.message}` };
     }
     throw error;
@@ -102,6 +116,9 @@ function detectFormat(file: string, head: Buffer): { format: string; claimed: bo
   if (head.toString('latin1', 0, 4) === 'GGUF') return { format: 'gguf', claimed };
   if (isPickle(head)) return { format: 'pickle', claimed };
   if (looksLikeSafetensors(head)) return { format: 'safetensors', claimed };
+  if (isZip(head)) return { format: 'zip', claimed };
+  // Protocol 0 and 1 pickles start with no PROTO: torch.load and pickle.load run them all the same.
+  if (head.length > 0 && isPickleOpcode(head[0])) return { format: 'possible-pickle', claimed };
   return { format: claimed ? 'pytorch-zip' : 'unknown', claimed };
 }
 
@@ -109,9 +126,9 @@ function isZip(head: Buffer): boolean {
   return head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
 }
 
-/** PROTO 2–5, how every pickle written since Python 2.3 at protocol ≥ 2 starts. */
+/** PROTO 0–5: how every pickle written at protocol 2 or more starts (CPython accepts PROTO 0 and 1 too). */
 function isPickle(head: Buffer): boolean {
-  return head.length >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5;
+  return head.length >= 2 && head[0] === 0x80 && head[1] <= 5;
 }
 
 /** An 8-byte header length that fits the file, then a JSON object: what other format starts so? */

@@ -1,63 +1,157 @@
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { createGunzip, createInflate } from 'node:zlib';
 import { weightFormatOf } from '../core/weightFormats';
-import type { FileReader } from './byteReader';
-import { FormatProblem } from './byteReader';
-import type { Inspection, InspectionSummary, SecurityFinding } from './inspection';
-import { scanPickle, type PickleScan } from './pickleScan';
+import { FormatProblem, StreamReader, type ByteSource, type FileReader } from './byteReader';
+import { newPickleScanner, scanArchive } from './archiveScan';
+import type { Inspection, InspectionSummary } from './inspection';
+import { readNpyHeader } from './npyHeader';
+import type { PickleScan } from './pickleScan';
 import { ZipArchive } from './zipArchive';
 
 const LISTED_IMPORTS = 30;
 
-/** A bare pickle: .pkl, .joblib, or a PyTorch file saved in the legacy (pre-1.6) layout. */
+/** A bare pickle: .pkl, .joblib, or a PyTorch file in the legacy (pre-1.6) layout. */
 export async function inspectPickleFile(reader: FileReader, file: string): Promise<Inspection> {
-  const scan = await scanPickle(reader);
+  return inspectPickleStream(reader, file, true);
+}
+
+/**
+ * A file that may be a pickle without saying so (a .bin, a protocol 0 or 1 pickle, which starts
+ * with no PROTO): a FormatProblem when its bytes do nothing a loader would run.
+ */
+export async function inspectPossiblePickle(reader: FileReader, file: string): Promise<Inspection> {
+  return inspectPickleStream(reader, file, false);
+}
+
+async function inspectPickleStream(reader: FileReader, file: string, knownPickle: boolean): Promise<Inspection> {
+  if (reader.size === 0) throw new FormatProblem('it is empty');
   const extension = path.extname(file).toLowerCase();
-  const format = extension === '.joblib' ? 'joblib' : weightFormatOf(file)?.inspector === 'torch' ? 'pytorch' : 'pickle';
+  const scanner = newPickleScanner();
+  const compression = knownPickle ? compressionOf(await reader.peekAt(0, 16)) : undefined;
+  const source: ByteSource = compression === 'zlib' || compression === 'gzip' ? decompressed(file, compression) : reader;
+  if (compression && source === reader) {
+    scanner.report({ severity: 'high', code: 'pickle.compressed', message: `it is compressed with ${compression}, which the scanner does not decompress; joblib.load unpickles what is inside`, where: 'offset 0' });
+    scanner.markIncomplete();
+  } else if (!(await scanner.scanStream(source, { knownPickle, label: compression ? `${compression}-decompressed data` : undefined }))) {
+    throw new FormatProblem('it is neither a zip archive nor a pickle');
+  }
+  const scan = scanner.result();
+  const format = extension === '.joblib' ? 'joblib' : weightFormatOf(file)?.inspector === 'torch' || scan.legacyTorch ? 'pytorch' : 'pickle';
   return {
     format,
-    summary: { ...(format === 'pytorch' ? { layout: 'legacy pickle' } : {}), ...scanSummary([scan]) },
+    summary: { ...(format === 'pytorch' ? { layout: 'legacy pickle' } : {}), ...pickleScanSummary(scan) },
     findings: scan.findings,
   };
 }
 
-/** A PyTorch zip checkpoint (torch.save since 1.6, TorchScript): its members listed, its pickles scanned. */
+/** A PyTorch zip checkpoint (torch.save since 1.6, TorchScript): its members listed, every pickle in it scanned. */
 export async function inspectTorchArchive(_reader: FileReader, file: string): Promise<Inspection> {
   const archive = await ZipArchive.open(file);
   try {
-    const pickles = archive.find((name) => name.endsWith('.pkl'));
-    if (pickles.length === 0) throw new FormatProblem('the zip archive holds no data.pkl, so it is not a PyTorch checkpoint');
-    const scans: PickleScan[] = [];
-    const findings: SecurityFinding[] = [];
-    for (const entry of pickles) {
-      const scan = await scanPickle(await archive.reader(entry), entry.fileName);
-      scans.push(scan);
-      findings.push(...scan.findings);
-    }
+    if (archive.find((name) => name.endsWith('.pkl')).length === 0) throw new FormatProblem('the zip archive holds no data.pkl, so it is not a PyTorch checkpoint');
+    const scanner = newPickleScanner();
+    const pickles = await scanArchive(archive, scanner, { torch: true });
     const code = archive.find((name) => /(^|\/)code\//.test(name) && name.endsWith('.py'));
     if (code.length > 0) {
-      findings.push({ severity: 'medium', code: 'pytorch.torchscript-code', message: `holds ${code.length} TorchScript code file(s), which torch.jit.load compiles and runs`, where: code[0].fileName });
+      scanner.report({ severity: 'medium', code: 'pytorch.torchscript-code', message: `holds ${code.length} TorchScript code file(s), which torch.jit.load compiles and runs`, where: code[0].fileName });
     }
     const storages = archive.find((name) => /(^|\/)data\/\d+$/.test(name));
+    const scan = scanner.result();
     const summary: InspectionSummary = {
       layout: code.length > 0 ? 'torchscript zip' : 'zip',
       archiveMembers: archive.entries.length,
       storages: storages.length,
       storageBytes: storages.reduce((sum, entry) => sum + entry.uncompressedSize, 0),
-      pickles: pickles.map((entry) => entry.fileName).join(', '),
-      ...scanSummary(scans),
+      pickles: pickles.join(', '),
+      ...pickleScanSummary(scan),
     };
-    return { format: 'pytorch', summary, findings };
+    return { format: 'pytorch', summary, findings: scan.findings };
   } finally {
     archive.close();
   }
 }
 
-function scanSummary(scans: PickleScan[]): InspectionSummary {
-  const imports = [...new Set(scans.flatMap((scan) => scan.imports))];
+/** A NumPy .npy array: its header, and the pickle that follows it when the dtype holds objects. */
+export async function inspectNpy(reader: FileReader): Promise<Inspection> {
+  const header = await readNpyHeader(reader);
+  const shape = header.shape ? `(${header.shape.join(', ')}${header.shape.length === 1 ? ',' : ''})` : null;
+  const summary: InspectionSummary = { dtype: header.descr, shape, fortranOrder: header.fortranOrder };
+  if (!header.holdsPickle) return { format: 'npy', summary: { ...summary, holdsPickle: false }, findings: [] };
+  const scanner = newPickleScanner();
+  await scanner.scanStream(reader, { label: 'object array', knownPickle: true });
+  const scan = scanner.result();
+  return { format: 'npy', summary: { ...summary, holdsPickle: true, ...pickleScanSummary(scan) }, findings: scan.findings };
+}
+
+/**
+ * Every pickle in a zip archive (an .npz, a .keras, any zip), for inspectors of zip-based formats:
+ * their findings are merged with what the format's own inspector read.
+ */
+export async function scanZipFile(file: string, options: { torch?: boolean } = {}): Promise<{ summary: InspectionSummary; scan: PickleScan; members: number }> {
+  const archive = await ZipArchive.open(file);
+  try {
+    const scanner = newPickleScanner();
+    const pickles = await scanArchive(archive, scanner, options);
+    const scan = scanner.result();
+    return { summary: { picklesInArchive: pickles.length, ...(pickles.length > 0 ? pickleScanSummary(scan) : {}) }, scan, members: archive.entries.length };
+  } finally {
+    archive.close();
+  }
+}
+
+/** A zip-based format's inspection (a .keras), with the findings and counts of the pickles in its members. */
+export async function withArchivePickles(inspection: Inspection, file: string): Promise<Inspection> {
+  const { summary, scan } = await scanZipFile(file);
+  return { ...inspection, summary: { ...inspection.summary, ...summary }, findings: [...inspection.findings, ...scan.findings] };
+}
+
+/** A NumPy .npz: a zip of .npy arrays, any of which may hold a pickle. */
+export async function inspectNpz(_reader: FileReader, file: string): Promise<Inspection> {
+  const { summary, scan, members } = await scanZipFile(file);
+  return { format: 'npz', summary: { arrays: members, ...summary }, findings: scan.findings };
+}
+
+/** joblib.dump(compress=…) writes the pickle through zlib, gzip, bz2, lzma or lz4; these are its magic numbers. */
+function compressionOf(head: Buffer): string | undefined {
+  if (head.length >= 2 && head[0] === 0x78 && ((head[0] << 8) | head[1]) % 31 === 0) return 'zlib';
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.toString('latin1', 0, 3) === 'BZh' && head.toString('latin1', 4, 10) === '1AY&SY') return 'bz2';
+  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x184d2204) return 'lz4';
+  return undefined;
+}
+
+/** More than any real model decompresses to: past it a small file could hold the scan for hours. */
+const MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024 * 1024;
+
+function decompressed(file: string, compression: 'zlib' | 'gzip'): ByteSource {
+  const stream = createReadStream(file).pipe(compression === 'zlib' ? createInflate() : createGunzip());
+  return new StreamReader(
+    (async function* () {
+      let total = 0;
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          total += chunk.length;
+          if (total > MAX_DECOMPRESSED_BYTES) throw new FormatProblem(`it decompresses to more than ${MAX_DECOMPRESSED_BYTES} bytes`);
+          yield chunk;
+        }
+      } catch (error) {
+        if (error instanceof FormatProblem) throw error;
+        throw new FormatProblem(`its ${compression} data is damaged (${(error as Error).message})`);
+      } finally {
+        stream.destroy();
+      }
+    })(),
+  );
+}
+
+export function pickleScanSummary(scan: PickleScan): InspectionSummary {
+  const imports = scan.imports;
   return {
     pickleImports: imports.slice(0, LISTED_IMPORTS).join(', ') + (imports.length > LISTED_IMPORTS ? ` … (${imports.length} in all)` : ''),
-    pickleCalls: scans.reduce((sum, scan) => sum + scan.calls, 0),
-    pickleOpcodes: scans.reduce((sum, scan) => sum + scan.opcodes, 0),
-    pickleScanComplete: scans.every((scan) => scan.complete),
+    pickleCalls: scan.calls,
+    pickleOpcodes: scan.opcodes,
+    pickleScanComplete: scan.complete,
   };
 }

@@ -1,307 +1,432 @@
-import { FormatProblem, type ByteSource } from './byteReader';
+import { StreamReader, type ByteSource } from './byteReader';
 import type { SecurityFinding } from './inspection';
-
-/**
- * Pickle opcodes, read without ever executing them. Unpickling runs whatever callables the stream
- * imports (GLOBAL, STACK_GLOBAL, INST) and calls (REDUCE, OBJ, NEWOBJ): the imports are what a
- * scanner can judge. Argument layouts follow CPython's Lib/pickletools.py.
- */
-type Argument =
-  | 'none'
-  | 'u1' | 'u2' | 'u4' | 'u8' // fixed-width integers (BININT*, GET/PUT indexes, FRAME, floats)
-  | 'line' // text up to '\n' (protocol 0)
-  | 'twoLines' // module '\n' name '\n' (GLOBAL, INST)
-  | 'string1' | 'string4' | 'string8' // length-prefixed text, pushed on the stack
-  | 'bytes1' | 'bytes4' | 'bytes8'; // length-prefixed data, skipped
-
-interface Opcode {
-  name: string;
-  argument: Argument;
-}
-
-/** code, name, argument: the whole opcode table of protocols 0–5. */
-const OPCODE_TABLE: [string | number, string, Argument][] = [
-  ['(', 'MARK', 'none'], ['.', 'STOP', 'none'], ['0', 'POP', 'none'], ['1', 'POP_MARK', 'none'], ['2', 'DUP', 'none'],
-  ['N', 'NONE', 'none'], ['Q', 'BINPERSID', 'none'], ['R', 'REDUCE', 'none'], ['a', 'APPEND', 'none'], ['b', 'BUILD', 'none'],
-  ['d', 'DICT', 'none'], ['}', 'EMPTY_DICT', 'none'], ['e', 'APPENDS', 'none'], ['l', 'LIST', 'none'], [']', 'EMPTY_LIST', 'none'],
-  ['o', 'OBJ', 'none'], ['s', 'SETITEM', 'none'], ['t', 'TUPLE', 'none'], [')', 'EMPTY_TUPLE', 'none'], ['u', 'SETITEMS', 'none'],
-  [0x81, 'NEWOBJ', 'none'], [0x85, 'TUPLE1', 'none'], [0x86, 'TUPLE2', 'none'], [0x87, 'TUPLE3', 'none'], [0x88, 'NEWTRUE', 'none'],
-  [0x89, 'NEWFALSE', 'none'], [0x8f, 'EMPTY_SET', 'none'], [0x90, 'ADDITEMS', 'none'], [0x91, 'FROZENSET', 'none'],
-  [0x92, 'NEWOBJ_EX', 'none'], [0x93, 'STACK_GLOBAL', 'none'], [0x94, 'MEMOIZE', 'none'], [0x97, 'NEXT_BUFFER', 'none'],
-  [0x98, 'READONLY_BUFFER', 'none'],
-  ['F', 'FLOAT', 'line'], ['I', 'INT', 'line'], ['L', 'LONG', 'line'], ['P', 'PERSID', 'line'], ['S', 'STRING', 'line'],
-  ['V', 'UNICODE', 'line'], ['g', 'GET', 'line'], ['p', 'PUT', 'line'], ['c', 'GLOBAL', 'twoLines'], ['i', 'INST', 'twoLines'],
-  ['J', 'BININT', 'u4'], ['K', 'BININT1', 'u1'], ['M', 'BININT2', 'u2'], ['h', 'BINGET', 'u1'], ['j', 'LONG_BINGET', 'u4'],
-  ['q', 'BINPUT', 'u1'], ['r', 'LONG_BINPUT', 'u4'], ['G', 'BINFLOAT', 'u8'], [0x80, 'PROTO', 'u1'], [0x82, 'EXT1', 'u1'],
-  [0x83, 'EXT2', 'u2'], [0x84, 'EXT4', 'u4'], [0x95, 'FRAME', 'u8'],
-  ['T', 'BINSTRING', 'string4'], ['U', 'SHORT_BINSTRING', 'string1'], ['X', 'BINUNICODE', 'string4'],
-  [0x8c, 'SHORT_BINUNICODE', 'string1'], [0x8d, 'BINUNICODE8', 'string8'],
-  [0x8a, 'LONG1', 'bytes1'], [0x8b, 'LONG4', 'bytes4'], ['B', 'BINBYTES', 'bytes4'], ['C', 'SHORT_BINBYTES', 'bytes1'],
-  [0x8e, 'BINBYTES8', 'bytes8'], [0x96, 'BYTEARRAY8', 'bytes8'],
-];
-const OPCODES = new Map<number, Opcode>(OPCODE_TABLE.map(([code, name, argument]) => [typeof code === 'string' ? code.charCodeAt(0) : code, { name, argument }]));
-
-/** Imports that run programs, open connections, touch files or evaluate code: high severity. */
-const DANGEROUS_MODULES = new Set([
-  'os', 'posix', 'nt', 'subprocess', 'socket', 'sys', 'shutil', 'importlib', 'runpy', 'pty', 'pickle', '_pickle', 'marshal', 'ctypes',
-  'webbrowser', 'code', 'codeop', 'commands', 'multiprocessing', 'asyncio', 'requests', 'urllib', 'urllib2', 'http', 'httplib', 'ftplib',
-  'telnetlib', 'smtplib', 'tempfile', 'signal', 'threading', '_thread', 'platform', 'glob', 'zipimport', 'dill', 'cloudpickle',
-]);
-const DANGEROUS_BUILTINS = new Set(['eval', 'exec', 'execfile', 'compile', '__import__', 'open', 'getattr', 'setattr', 'delattr', 'globals', 'locals', 'vars', 'input', 'breakpoint', 'apply', 'help', 'exit', 'quit']);
-
-/** What model pickles (PyTorch, NumPy, scikit-learn, joblib) import to rebuild their objects. */
-const SAFE_EXACT = new Set([
-  'collections.OrderedDict', 'collections.defaultdict', 'collections.Counter', 'collections.deque',
-  'copyreg._reconstructor', 'copy_reg._reconstructor', '_codecs.encode',
-  'numpy.dtype', 'numpy.ndarray', 'numpy.ma.core._mareconstruct',
-  'joblib.numpy_pickle.NumpyArrayWrapper', 'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
-  'datetime.datetime', 'datetime.date', 'datetime.time', 'datetime.timedelta', 'datetime.timezone',
-  'decimal.Decimal', 'fractions.Fraction', 'uuid.UUID', 'argparse.Namespace', 're._compile',
-  'pathlib.PosixPath', 'pathlib.WindowsPath', 'pathlib.PurePosixPath', 'pathlib.PureWindowsPath',
-  'torch.Size', 'torch.device', 'torch.dtype', 'torch.storage._load_from_bytes',
-]);
-const SAFE_BUILTINS = new Set(['set', 'frozenset', 'dict', 'list', 'tuple', 'bytearray', 'bytes', 'slice', 'complex', 'range', 'int', 'float', 'str', 'bool', 'object', 'long', 'unicode']);
-const SAFE_PREFIXES = [
-  'torch._utils.', 'torch._tensor.', 'torch.nn.modules.', 'torch.nn.parameter.', 'torch.serialization._get_layout',
-  'numpy.core.multiarray.', 'numpy._core.multiarray.', 'numpy.core.numeric.', 'numpy._core.numeric.', 'numpy.random._pickle.',
-  'sklearn.', 'scipy.sparse.', 'xgboost.', 'lightgbm.', 'pandas.core.', 'pandas._libs.',
-];
-/** torch's storage and dtype names: torch.FloatStorage, torch.float16, torch.bfloat16 … */
-const SAFE_TORCH_NAME = /^torch\.([A-Za-z0-9]*Storage|u?int\d*|float\d*|bfloat16|half|double|long|short|bool|complex\d*|cfloat|cdouble)$/;
-
-export function judgeImport(module: string, name: string): SecurityFinding['severity'] | undefined {
-  const qualified = `${module}.${name}`;
-  const root = module.split('.')[0];
-  if (DANGEROUS_MODULES.has(root)) return 'high';
-  if (module === 'builtins' || module === '__builtin__') return DANGEROUS_BUILTINS.has(name) || !SAFE_BUILTINS.has(name) ? 'high' : undefined;
-  if (module === 'operator' && (name === 'attrgetter' || name === 'methodcaller')) return 'high';
-  if (SAFE_EXACT.has(qualified) || SAFE_TORCH_NAME.test(qualified) || SAFE_PREFIXES.some((prefix) => qualified.startsWith(prefix))) return undefined;
-  return 'medium';
-}
+import { DANGEROUS_BUILTINS, DANGEROUS_MODULES, PICKLE_ALLOWLIST, PICKLE_CALLABLE_ROLES } from './pickleAllowlist';
+import { PYTHON2_MODULES, PYTHON2_NAMES } from './pickleCompatNames';
+import { OverBudget, runPickle, Unpicklable, type CallOpcode, type PickleObserver, type PickleValue } from './pickleMachine';
 
 export interface PickleScan {
-  /** Distinct imports, in the order first met ('collections.OrderedDict', …). */
+  /** Distinct imports, in the order first met ('collections.OrderedDict', …), after Python 2 renames. */
   imports: string[];
   findings: SecurityFinding[];
   /** Callables invoked while unpickling (REDUCE, OBJ, NEWOBJ, NEWOBJ_EX, INST). */
   calls: number;
   opcodes: number;
-  /** Pickles read one after another (legacy PyTorch files hold five). */
+  /** Pickles read (a legacy torch.save file holds five; nested ones count too). */
   pickles: number;
-  /** False when the scan stopped before the end of the data (see the findings for why). */
+  /** False when a budget stopped the scan, or a pickle is damaged (see the findings for where). */
   complete: boolean;
+  /** Set when the file is a legacy (non-zip) torch.save: magic number, version, sys_info, model, storage keys. */
+  legacyTorch: boolean;
 }
 
-const MAX_TEXT_ARGUMENT = 64 * 1024;
-/**
- * Tens of seconds of scanning: model pickles keep their tensors outside the opcodes (a few
- * thousand), while a pickled list of a billion floats would otherwise hold registration for minutes.
- */
+/** Tens of seconds at most: model pickles keep their tensors outside the opcodes (a few thousand). */
 const MAX_OPCODES = 50_000_000;
-
-class OpcodeBudgetSpent extends Error {}
-const MAX_MEMO_STRINGS = 100_000;
+/** str and bytes values kept over a whole file, for names and for pickles nested in bytes. */
+const MAX_KEPT_BYTES = 64 * 1024 * 1024;
+/** Pickles in bytes in pickles (torch.storage._load_from_bytes of a file that does it again …). */
+const MAX_NESTING = 4;
 const MAX_LISTED_IMPORTS = 200;
+/** The first pickle of a legacy torch.save file: torch.serialization.MAGIC_NUMBER. */
+const TORCH_MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
+/** Bytes per element of the storages a legacy torch.save file writes after its pickles. */
+const TORCH_ELEMENT_BYTES: Record<string, number> = {
+  DoubleStorage: 8, FloatStorage: 4, HalfStorage: 2, BFloat16Storage: 2, LongStorage: 8, IntStorage: 4, ShortStorage: 2, CharStorage: 1,
+  ByteStorage: 1, BoolStorage: 1, ComplexFloatStorage: 8, ComplexDoubleStorage: 16, QInt8Storage: 1, QUInt8Storage: 1, QInt32Storage: 4,
+  UntypedStorage: 1,
+};
+const JOBLIB_ARRAY_WRAPPERS = new Set(['joblib.numpy_pickle.NumpyArrayWrapper', 'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper']);
+const LATIN1_CODECS = new Set(['latin1', 'latin_1', 'latin', 'l1', 'iso_8859_1', 'iso8859_1', 'iso_8859_1:1987', '8859', 'cp819']);
+
+const ALLOWED = new Set(Object.values(PICKLE_ALLOWLIST).flatMap((modules) => Object.entries(modules).flatMap(([module, names]) => names.map((name) => `${module}\n${name}`))));
+
+/** Whether CPython's find_class(module, name) returns something on the allowlist. */
+export function isAllowedImport(module: string, name: string): boolean {
+  return ALLOWED.has(`${module}\n${name}`);
+}
+
+/** The (module, name) Python 3 imports for a pickle's GLOBAL: Python 2 names are renamed below protocol 3. */
+export function python3Import(module: string, name: string, protocol: number): [string, string] {
+  if (protocol >= 3) return [module, name];
+  const renamed = PYTHON2_NAMES[`${module} ${name}`];
+  if (renamed) return [renamed[0], renamed[1]];
+  return [PYTHON2_MODULES[module] ?? module, name];
+}
+
+/** Imports known to run commands or code (every import off the allowlist is a high finding; these say so). */
+function isKnownDangerous(module: string, name: string): boolean {
+  const parts = [...module.split('.'), ...name.split('.')];
+  if (parts.some((_, i) => DANGEROUS_MODULES.has(parts.slice(0, i + 1).join('.')) || (i > 0 && DANGEROUS_MODULES.has(parts[i])))) return true;
+  if (module === 'builtins' || module === '__builtin__') return DANGEROUS_BUILTINS.has(name.split('.')[0]);
+  return module === 'operator' && ['attrgetter', 'methodcaller', 'itemgetter'].includes(name);
+}
+
+export interface PickleScanOptions {
+  /** Where the pickle is, for findings: a zip member's name. */
+  label?: string;
+  /**
+   * Whether the bytes are known to be a pickle (by name or PROTO). When not (a probe of a file or
+   * an archive member), data whose first pickle fails before importing, calling or loading anything
+   * is no pickle, and no finding; one that acted before failing is reported like any damaged pickle,
+   * since a loader runs what came first.
+   */
+  knownPickle?: boolean;
+}
 
 /**
- * Scans a pickle stream opcode by opcode. Large arguments (tensor bytes) are skipped, not read, so
- * memory stays small whatever the size. `label` says where the pickle is (a zip member) in findings.
- * A stream that is not a pickle, or ends inside one, is a FormatProblem; after a first complete
- * pickle, data that is not another pickle (PyTorch's legacy raw storages) ends the scan.
+ * Scans every pickle of one inspected file, as CPython's unpickler would run them (see
+ * pickleMachine.ts), and judges what they import and call against the allowlist. Findings,
+ * imports and budgets are shared by all pickles of the file, nested ones included.
+ */
+export class PickleScanner {
+  private readonly scan: PickleScan = { imports: [], findings: [], calls: 0, opcodes: 0, pickles: 0, complete: true, legacyTorch: false };
+  private readonly seenImports = new Set<string>();
+  private readonly reported = new Set<string>();
+  private readonly limits = { opcodes: MAX_OPCODES, keptBytes: MAX_KEPT_BYTES };
+  private depth = 0;
+
+  /** `scanNestedArchive` reads a zip handed to a re-unpickler (torch.load of zip bytes). */
+  constructor(private readonly scanNestedArchive?: (data: Buffer, label: string) => Promise<void>) {}
+
+  result(): PickleScan {
+    return this.scan;
+  }
+
+  report(finding: SecurityFinding): void {
+    const key = `${finding.code}\n${finding.message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.scan.findings.push(finding);
+  }
+
+  markIncomplete(): void {
+    this.scan.complete = false;
+  }
+
+  /**
+   * Scans pickle after pickle to the end of `source`. Returns false when the data is no pickle at
+   * all (only when not `knownPickle`). A legacy torch.save file is read as torch.load reads it:
+   * five pickles, then the storages' raw bytes.
+   */
+  async scanStream(source: ByteSource, options: PickleScanOptions = {}): Promise<boolean> {
+    const values: PickleValue[] = [];
+    const storageTypes = new Map<string, string>();
+    while (!(await source.atEnd())) {
+      const start = source.position;
+      const observer = new ScanObserver(this, source, options, storageTypes);
+      const end = await runPickle(source, observer, this.limits);
+      this.scan.opcodes += end.opcodes;
+      if (end.kind === 'limit') {
+        this.markIncomplete();
+        this.report({ severity: 'high', code: 'pickle.scan-limit', message: `the scan stopped (${end.message}); what follows was not checked`, where: where(options.label, end.offset) });
+        return true;
+      }
+      if (end.kind === 'error') {
+        if (values.length === 0 && !options.knownPickle && !observer.acted) return false;
+        this.markIncomplete();
+        if (values.length === 0 || observer.acted) {
+          this.report({
+            severity: 'high',
+            code: 'pickle.malformed',
+            message: `the pickle is damaged (${end.message}): Python stops there, after running what came before; a loader that tolerates it is not modelled`,
+            where: where(options.label, end.offset),
+          });
+        } else {
+          this.report({ severity: 'low', code: 'pickle.trailing-data', message: `${values.length} pickle(s) are followed by data that is not one (${end.message}); pickle.load never reads it`, where: where(options.label, start) });
+        }
+        return true;
+      }
+      this.scan.pickles++;
+      values.push(end.value);
+      if (values.length === 1 && this.depth === 0 && isTorchMagic(end.value)) this.scan.legacyTorch = true;
+      if (isTorchMagic(values[0]) && values.length === 5) {
+        await this.skipLegacyStorages(source, values[4], storageTypes, options.label);
+        return true;
+      }
+    }
+    if (values.length === 0 && options.knownPickle) {
+      this.markIncomplete();
+      this.report({ severity: 'high', code: 'pickle.malformed', message: 'the pickle is empty', where: where(options.label, source.position) });
+    }
+    return values.length > 0;
+  }
+
+  /** After a legacy file's fifth pickle (its storage keys): per key, an int64 element count and the elements. */
+  private async skipLegacyStorages(source: ByteSource, keys: PickleValue, storageTypes: Map<string, string>, label: string | undefined): Promise<void> {
+    if (keys.kind !== 'list' || !keys.items) return;
+    for (const key of keys.items) {
+      const size = key.kind === 'str' && key.text !== undefined ? TORCH_ELEMENT_BYTES[storageTypes.get(key.text) ?? ''] : undefined;
+      if (size === undefined || (await source.atEnd())) return;
+      const count = (await source.bytes(8)).readBigInt64LE(0);
+      const bytes = count * BigInt(size);
+      if (count < 0n || bytes > BigInt(Number.MAX_SAFE_INTEGER)) return;
+      try {
+        await source.skip(Number(bytes));
+      } catch {
+        return;
+      }
+    }
+    if (!(await source.atEnd())) {
+      this.report({ severity: 'low', code: 'pickle.trailing-data', message: 'data follows the last storage of this legacy torch.save file; torch.load never reads it', where: where(label, source.position) });
+    }
+  }
+
+  recordImport(qualified: string): void {
+    if (this.seenImports.has(qualified)) return;
+    this.seenImports.add(qualified);
+    if (this.scan.imports.length < MAX_LISTED_IMPORTS) this.scan.imports.push(qualified);
+  }
+
+  countCall(): void {
+    this.scan.calls++;
+  }
+
+  /** Scans bytes a re-unpickler loads (torch.storage._load_from_bytes runs torch.load on them). */
+  async scanNested(data: Buffer, label: string): Promise<void> {
+    if (this.depth >= MAX_NESTING) {
+      this.report({ severity: 'high', code: 'pickle.nesting-limit', message: `pickles nested more than ${MAX_NESTING} deep were not scanned`, where: label });
+      return;
+    }
+    this.depth++;
+    try {
+      if (data.length >= 4 && data.readUInt32LE(0) === 0x04034b50 && this.scanNestedArchive) await this.scanNestedArchive(data, label);
+      else await this.scanStream(new StreamReader(oneChunk(data)), { label, knownPickle: true });
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** A pickle written inline in the stream being scanned (joblib's object arrays), from the current position. */
+  async scanInline(source: ByteSource, options: PickleScanOptions): Promise<void> {
+    const observer = new ScanObserver(this, source, options, new Map());
+    const end = await runPickle(source, observer, this.limits);
+    this.scan.opcodes += end.opcodes;
+    if (end.kind === 'stop') this.scan.pickles++;
+    else if (end.kind === 'limit') throw new OverBudget(end.message);
+    else throw new Unpicklable(`the array pickled inside it is damaged (${end.message})`);
+  }
+}
+
+/** The judgement of one pickle's imports and calls, reporting to the file's scanner. */
+class ScanObserver implements PickleObserver {
+  /** Whether the pickle imported, called or loaded anything (a stream that did nothing and failed is no pickle). */
+  acted = false;
+
+  constructor(
+    private readonly scanner: PickleScanner,
+    private readonly source: ByteSource,
+    private readonly options: PickleScanOptions,
+    private readonly storageTypes: Map<string, string>,
+  ) {}
+
+  importGlobal(written: string, writtenName: string, protocol: number, offset: number): PickleValue {
+    this.acted = true;
+    const [module, name] = python3Import(written, writtenName, protocol);
+    const qualified = `${module}.${name}`;
+    const allowed = isAllowedImport(module, name);
+    this.scanner.recordImport(qualified);
+    if (!allowed) {
+      const dangerous = isKnownDangerous(module, name);
+      this.scanner.report({
+        severity: 'high',
+        code: dangerous ? 'pickle.unsafe-import' : 'pickle.unknown-import',
+        message: dangerous ? `imports ${qualified} (unpickling it can run commands or code)` : `imports ${qualified} (not on the allowlist of model-loading imports; unpickling imports and calls it)`,
+        where: this.where(offset),
+      });
+    }
+    return { kind: 'global', module, name, qualified, allowed };
+  }
+
+  importComputed(offset: number): PickleValue {
+    this.acted = true;
+    this.scanner.report({ severity: 'high', code: 'pickle.dynamic-import', message: 'imports a callable whose module or name is computed while unpickling, not written in the file', where: this.where(offset) });
+    return { kind: 'global', module: '?', name: '?', qualified: 'a computed import', allowed: false };
+  }
+
+  extension(code: number, offset: number): PickleValue {
+    this.acted = true;
+    this.scanner.report({
+      severity: 'high',
+      code: 'pickle.extension-code',
+      message: `imports the callable registered as extension code ${code} (copyreg.add_extension): Python registers none, so it is whatever the loading program registered`,
+      where: this.where(offset),
+    });
+    return { kind: 'global', module: '?', name: `extension ${code}`, qualified: `extension code ${code}`, allowed: false };
+  }
+
+  /**
+   * The loader's own persistent_load decides what a persistent id becomes (pickle.load refuses
+   * them); torch.load makes storages of ('storage', storage type, key, location, element count),
+   * whose types a legacy file's raw data needs. The storage type is an import, judged as such.
+   */
+  persistentLoad(id: PickleValue): PickleValue {
+    this.acted = true;
+    const [typename, storageType, key] = id.kind === 'tuple' ? id.items : [];
+    if (typename?.kind === 'str' && typename.text === 'storage' && storageType?.kind === 'global' && key?.kind === 'str' && key.text !== undefined) this.storageTypes.set(key.text, storageType.name);
+    return { kind: 'persistent', id };
+  }
+
+  async call(opcode: CallOpcode, callable: PickleValue, args: PickleValue[] | undefined, offset: number): Promise<PickleValue> {
+    this.acted = true;
+    this.scanner.countCall();
+    const result: PickleValue = { kind: 'object', callable, args };
+    if (callable.kind !== 'global') {
+      this.scanner.report({
+        severity: 'high',
+        code: 'pickle.computed-callable',
+        message: `calls ${describe(callable)} (${opcode}): a value computed while unpickling, not an imported callable the scanner can judge`,
+        where: this.where(offset),
+      });
+      return result;
+    }
+    if (!callable.allowed) return result; // reported when imported
+    const role = PICKLE_CALLABLE_ROLES[callable.qualified];
+    if (!role) return result;
+    for (const index of role.calls ?? []) {
+      const argument = args?.[index];
+      if (args === undefined || (argument && argument.kind !== 'global' && argument.kind !== 'scalar')) {
+        this.scanner.report({
+          severity: 'high',
+          code: 'pickle.computed-callable',
+          message: `hands ${args === undefined ? 'arguments the scanner cannot follow' : describe(argument as PickleValue)} to ${callable.qualified}, which calls it`,
+          where: this.where(offset),
+        });
+      }
+    }
+    if (role.latin1Bytes) {
+      const [text, encoding] = args ?? [];
+      if (text?.kind === 'str' && text.text !== undefined && encoding?.kind === 'str' && LATIN1_CODECS.has((encoding.text ?? '').toLowerCase().replace(/-/g, '_')) && !/[^\u0000-\u00ff]/.test(text.text)) {
+        return { kind: 'bytes', data: Buffer.from(text.text, 'latin1'), length: text.text.length };
+      }
+    }
+    if (role.unpickles) {
+      const payload = args?.[0];
+      const data = payload && (payload.kind === 'bytes' || payload.kind === 'str') ? payload.data : undefined;
+      if (data) await this.scanner.scanNested(data, `${this.where(offset)} → bytes passed to ${callable.qualified}`);
+      else {
+        this.scanner.report({
+          severity: 'high',
+          code: 'pickle.nested-unscanned',
+          message: `hands ${payload ? describe(payload) : 'arguments the scanner cannot follow'} to ${callable.qualified}, which unpickles it; those bytes could not be scanned`,
+          where: this.where(offset),
+        });
+      }
+    }
+    return result;
+  }
+
+  async mutate(opcode: string, target: PickleValue, state: PickleValue | undefined, offset: number): Promise<void> {
+    this.acted = true;
+    if (target.kind === 'object') {
+      if (opcode === 'BUILD' && target.callable.kind === 'global' && JOBLIB_ARRAY_WRAPPERS.has(target.callable.qualified) && state) await this.readJoblibArray(state, offset);
+      return;
+    }
+    if (target.kind !== 'global' && target.kind !== 'persistent') return; // CPython raises, or BUILD of None does nothing
+    this.scanner.report({
+      severity: 'high',
+      code: 'pickle.attribute-write',
+      message:
+        opcode === 'BUILD'
+          ? `sets attributes of ${describe(target)} (BUILD), which changes what later code runs`
+          : `calls a method of ${describe(target)} (${opcode}) rather than filling a container the pickle built`,
+      where: this.where(offset),
+    });
+  }
+
+  /**
+   * joblib.load (NumpyUnpickler.load_build) reads an array's data straight after its wrapper's BUILD:
+   * a nested pickle for object arrays, else an optional alignment padding and the raw elements.
+   */
+  private async readJoblibArray(state: PickleValue, offset: number): Promise<void> {
+    const fields = state.kind === 'dict' ? state.entries : undefined;
+    const shape = fields?.get('shape');
+    const dtype = fields?.get('dtype');
+    const descriptor = dtype?.kind === 'object' ? dtype.args?.[0] : undefined;
+    const dtypeState = dtype?.kind === 'object' && dtype.state?.kind === 'tuple' ? dtype.state.items : undefined;
+    if (shape?.kind !== 'tuple' || descriptor?.kind !== 'str' || descriptor.text === undefined || shape.items.some((item) => item.kind !== 'int' || item.value === undefined)) {
+      throw new OverBudget('joblib array data follows an array whose shape or dtype the scanner cannot read');
+    }
+    if (holdsObjects(dtype as PickleValue, 0)) {
+      await this.scanner.scanInline(this.source, { ...this.options, label: `${this.where(offset)}, the object array after it` });
+      return;
+    }
+    const declared = dtypeState?.[5];
+    const itemSize = declared?.kind === 'int' && declared.value !== undefined && declared.value >= 0n ? declared.value : BigInt(/(\d+)$/.exec(descriptor.text)?.[1] ?? -1);
+    if (itemSize < 0n) throw new OverBudget(`joblib array data of dtype '${descriptor.text}' has a size the scanner cannot tell`);
+    if (fields?.has('numpy_array_alignment_bytes')) {
+      const [padding] = await this.source.bytes(1);
+      await this.source.skip(padding);
+    }
+    const count = shape.items.reduce((product, item) => product * (item.kind === 'int' ? (item.value ?? 0n) : 0n), 1n);
+    const bytes = count * itemSize;
+    if (bytes < 0n || bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw new Unpicklable('a joblib array larger than any file');
+    await this.source.skip(Number(bytes));
+  }
+
+  private where(offset: number): string {
+    return where(this.options.label, offset);
+  }
+}
+
+/**
+ * Whether a numpy dtype, rebuilt as numpy.dtype(descr, …) then BUILD with its state
+ * (version, byteorder, subarray, names, fields, elsize, alignment, flags), holds Python objects:
+ * an 'O' descriptor, or a field or subarray whose dtype does. Throws when the state cannot be read.
+ */
+function holdsObjects(dtype: PickleValue, depth: number): boolean {
+  const descriptor = dtype.kind === 'object' ? dtype.args?.[0] : undefined;
+  if (descriptor?.kind !== 'str' || descriptor.text === undefined || depth > 32) throw new OverBudget('joblib array data follows a dtype the scanner cannot read');
+  if (/O/.test(descriptor.text)) return true;
+  const state = dtype.kind === 'object' && dtype.state?.kind === 'tuple' ? dtype.state.items : [];
+  const [, , subarray, , fields] = state;
+  if (subarray && subarray.kind !== 'scalar') {
+    if (subarray.kind !== 'tuple' || !subarray.items[0]) throw new OverBudget('joblib array data follows a subarray dtype the scanner cannot read');
+    if (holdsObjects(subarray.items[0], depth + 1)) return true;
+  }
+  if (fields && fields.kind !== 'scalar') {
+    if (fields.kind !== 'dict' || !fields.entries) throw new OverBudget('joblib array data follows a structured dtype the scanner cannot read');
+    for (const field of fields.entries.values()) {
+      if (field.kind !== 'tuple' || !field.items[0] || holdsObjects(field.items[0], depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+function where(label: string | undefined, offset: number): string {
+  return label ? `${label} offset ${offset}` : `offset ${offset}`;
+}
+
+function isTorchMagic(value: PickleValue | undefined): boolean {
+  return value?.kind === 'int' && value.value === TORCH_MAGIC_NUMBER;
+}
+
+/** A value as a person reads it in a finding. */
+function describe(value: PickleValue): string {
+  switch (value.kind) {
+    case 'global':
+      return value.qualified;
+    case 'object':
+      return `what ${describe(value.callable)} returned`;
+    case 'persistent':
+      return 'an object the loader returned for a persistent id';
+    case 'str':
+      return 'a string';
+    case 'bytes':
+      return value.data ? 'bytes' : `${value.length} bytes (too many to keep for a scan)`;
+    default:
+      return `a ${value.kind}`;
+  }
+}
+
+async function* oneChunk(data: Buffer): AsyncIterable<Buffer> {
+  yield data;
+}
+
+/**
+ * Scans a bare pickle file (or stream): every pickle in it, as `scanStream` does. Kept for callers
+ * that need one pickle stream's verdict; archives share one PickleScanner across members.
  */
 export async function scanPickle(source: ByteSource, label?: string): Promise<PickleScan> {
-  const scan: PickleScan = { imports: [], findings: [], calls: 0, opcodes: 0, pickles: 0, complete: true };
-  const seenImports = new Set<string>();
-  const where = (offset: number): string => (label ? `${label} offset ${offset}` : `offset ${offset}`);
-  const recordImport = (module: string, name: string, offset: number): void => {
-    const qualified = `${module}.${name}`;
-    const severity = judgeImport(module, name);
-    if (!seenImports.has(qualified)) {
-      seenImports.add(qualified);
-      if (scan.imports.length < MAX_LISTED_IMPORTS) scan.imports.push(qualified);
-    }
-    if (severity && !scan.findings.some((finding) => finding.message.startsWith(`imports ${qualified} `))) {
-      scan.findings.push({
-        severity,
-        code: severity === 'high' ? 'pickle.unsafe-import' : 'pickle.unknown-import',
-        message: severity === 'high' ? `imports ${qualified} (unpickling it can run commands or code)` : `imports ${qualified} (outside the allowlist of model-loading imports; unpickling calls it)`,
-        where: where(offset),
-      });
-    }
-  };
-  let sawArrayWrapper = false;
-
-  while (!(await source.atEnd())) {
-    const start = source.position;
-    try {
-      await scanOnePickle();
-      scan.pickles++;
-    } catch (error) {
-      if (error instanceof OpcodeBudgetSpent) {
-        scan.complete = false;
-        scan.findings.push({ severity: 'medium', code: 'pickle.scan-incomplete', message: `the scan stopped after ${MAX_OPCODES.toLocaleString('en-US')} opcodes; imports after them were not checked`, where: where(source.position) });
-        break;
-      }
-      if (!(error instanceof FormatProblem)) throw error;
-      // joblib writes each NumPy array's raw bytes straight after its wrapper, inside the pickle
-      // stream; they cannot be skipped without evaluating the wrapper, so the scan stops there.
-      if (scan.pickles === 0 && !sawArrayWrapper) throw error;
-      scan.complete = false;
-      scan.findings.push({
-        severity: 'medium',
-        code: 'pickle.scan-incomplete',
-        message: sawArrayWrapper
-          ? 'the scan stopped at raw array data written by joblib; imports after it were not checked'
-          : `the scan stopped at data that is not a pickle (${error.message}); imports after it were not checked`,
-        where: where(start),
-      });
-      break;
-    }
-    // Legacy PyTorch files follow their pickles with raw storage bytes.
-    if (scan.pickles > 0 && !(await startsAnotherPickle())) break;
-  }
-  if (scan.pickles === 0 && scan.complete) throw new FormatProblem('it is empty');
-  return scan;
-
-  async function startsAnotherPickle(): Promise<boolean> {
-    return (await source.peek()) === 0x80;
-  }
-
-  async function scanOnePickle(): Promise<void> {
-    // The last values pushed, as far as STACK_GLOBAL needs them: a string, or null for anything else.
-    let pushed: (string | null)[] = [];
-    // Only strings are kept (module and attribute names); memoLength counts every entry, as MEMOIZE
-    // stores at index len(memo).
-    const memo = new Map<number, string>();
-    let memoLength = 0;
-    const push = (value: string | null): void => {
-      pushed.push(value);
-      if (pushed.length > 2) pushed = pushed.slice(-2);
-    };
-    const memoize = (index: number): void => {
-      const top = pushed[pushed.length - 1];
-      if (typeof top === 'string' && memo.size < MAX_MEMO_STRINGS) memo.set(index, top);
-      else memo.delete(index);
-      memoLength = Math.max(memoLength, index + 1);
-    };
-    for (;;) {
-      const offset = source.position;
-      const [code] = source.takeBuffered(1) ?? (await source.bytes(1));
-      const opcode = OPCODES.get(code);
-      if (!opcode) throw new FormatProblem(`byte 0x${code.toString(16).padStart(2, '0')} at offset ${offset} is not a pickle opcode`);
-      if (++scan.opcodes > MAX_OPCODES) throw new OpcodeBudgetSpent();
-      const argument = fixedArgument(opcode.argument) ?? (await readArgument(opcode.argument, offset));
-      switch (opcode.name) {
-        case 'STOP':
-          return;
-        case 'GLOBAL':
-        case 'INST': {
-          const [module, name] = argument as [string, string];
-          recordImport(module, name, offset);
-          if (`${module}.${name}`.endsWith('NumpyArrayWrapper')) sawArrayWrapper = true;
-          if (opcode.name === 'INST') scan.calls++;
-          push(null);
-          break;
-        }
-        case 'STACK_GLOBAL': {
-          const [module, name] = pushed.length === 2 ? pushed : [null, null];
-          if (typeof module === 'string' && typeof name === 'string') {
-            recordImport(module, name, offset);
-            if (name === 'NumpyArrayWrapper') sawArrayWrapper = true;
-          } else {
-            scan.findings.push({ severity: 'medium', code: 'pickle.dynamic-import', message: 'imports a callable whose name is computed, not written in the file', where: where(offset) });
-          }
-          pushed = [];
-          push(null);
-          break;
-        }
-        case 'REDUCE':
-        case 'OBJ':
-        case 'NEWOBJ':
-        case 'NEWOBJ_EX':
-          scan.calls++;
-          pushed = [];
-          push(null);
-          break;
-        case 'MEMOIZE':
-          memoize(memoLength);
-          break;
-        case 'PUT':
-        case 'BINPUT':
-        case 'LONG_BINPUT':
-          memoize(Number(argument));
-          break;
-        case 'GET':
-        case 'BINGET':
-        case 'LONG_BINGET':
-          push(memo.get(Number(argument)) ?? null);
-          break;
-        case 'PROTO':
-        case 'FRAME':
-          break;
-        case 'STRING':
-          push(String(argument).replace(/^(['"])(.*)\1$/, '$2'));
-          break;
-        default:
-          push(typeof argument === 'string' && STRING_OPCODES.has(opcode.name) ? argument : null);
-      }
-    }
-  }
-
-  /** A fixed-width argument (or none) straight from the buffer; undefined when a read must wait. */
-  function fixedArgument(kind: Argument): number | null | undefined {
-    if (kind === 'none') return null;
-    const width = FIXED_WIDTH[kind];
-    if (width === undefined) return undefined;
-    const bytes = source.takeBuffered(width);
-    if (!bytes) return undefined;
-    return width === 1 ? bytes[0] : width === 2 ? bytes.readUInt16LE(0) : width === 4 ? bytes.readUInt32LE(0) : Number(bytes.readBigUInt64LE(0));
-  }
-
-  async function readArgument(kind: Argument, offset: number): Promise<string | number | [string, string] | null> {
-    switch (kind) {
-      case 'none':
-        return null;
-      case 'u1':
-        return (await source.bytes(1))[0];
-      case 'u2':
-        return (await source.bytes(2)).readUInt16LE(0);
-      case 'u4':
-        return (await source.bytes(4)).readUInt32LE(0);
-      case 'u8':
-        return Number((await source.bytes(8)).readBigUInt64LE(0));
-      case 'line':
-        return readLine();
-      case 'twoLines':
-        return [await readLine(), await readLine()];
-      case 'string1':
-      case 'string4':
-      case 'string8':
-      case 'bytes1':
-      case 'bytes4':
-      case 'bytes8': {
-        const width = kind.endsWith('1') ? 1 : kind.endsWith('4') ? 4 : 8;
-        const header = await source.bytes(width);
-        const length = width === 1 ? header[0] : width === 4 ? header.readInt32LE(0) : Number(header.readBigUInt64LE(0));
-        if (length < 0 || !Number.isSafeInteger(length)) throw new FormatProblem(`the opcode at offset ${offset} has an impossible length ${length}`);
-        if (kind.startsWith('string') && length <= MAX_TEXT_ARGUMENT) return (await source.bytes(length)).toString('utf8');
-        await source.skip(length);
-        return null;
-      }
-    }
-  }
-
-  /** Text up to '\n'; protocol 0 writes whole byte strings as lines, so only the start is kept. */
-  async function readLine(): Promise<string> {
-    const kept: number[] = [];
-    for (;;) {
-      const [byte] = await source.bytes(1);
-      if (byte === 0x0a) return Buffer.from(kept).toString('latin1');
-      if (kept.length < MAX_TEXT_ARGUMENT) kept.push(byte);
-    }
-  }
+  const scanner = new PickleScanner();
+  await scanner.scanStream(source, { label, knownPickle: true });
+  return scanner.result();
 }
-
-const FIXED_WIDTH: Partial<Record<Argument, number>> = { u1: 1, u2: 2, u4: 4, u8: 8 };
-
-const STRING_OPCODES = new Set(['UNICODE', 'BINSTRING', 'SHORT_BINSTRING', 'BINUNICODE', 'SHORT_BINUNICODE', 'BINUNICODE8']);

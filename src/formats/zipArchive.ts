@@ -3,6 +3,7 @@ import { FormatProblem, StreamReader } from './byteReader';
 
 /** More members than any model archive has; past it the central directory alone would be too big. */
 const MAX_ENTRIES = 200_000;
+const ZIP_OPTIONS = { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true };
 
 /**
  * A zip archive (PyTorch checkpoints, .keras files) read through yauzl, which reads the central
@@ -17,9 +18,18 @@ export class ZipArchive {
   ) {}
 
   static async open(file: string): Promise<ZipArchive> {
+    return ZipArchive.read(() => yauzl.openPromise(file, ZIP_OPTIONS));
+  }
+
+  /** An archive held in memory: a zip inside a zip (.npz in .keras), or bytes a pickle hands to torch.load. */
+  static async fromBuffer(buffer: Buffer): Promise<ZipArchive> {
+    return ZipArchive.read(() => yauzl.fromBufferPromise(buffer, ZIP_OPTIONS));
+  }
+
+  private static async read(openZip: () => Promise<ZipFile>): Promise<ZipArchive> {
     let zip: ZipFile;
     try {
-      zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+      zip = await openZip();
     } catch (error) {
       throw new FormatProblem(`it is not a readable zip archive (${(error as Error).message})`);
     }
@@ -54,6 +64,18 @@ export class ZipArchive {
     }
     this.streams.push(stream);
     return new StreamReader(asFormatProblems(stream, entry.fileName));
+  }
+
+  /** Reads one member with `read`, then closes its stream (an archive may have thousands of members). */
+  async withReader<T>(entry: Entry, read: (reader: StreamReader) => Promise<T>): Promise<T> {
+    const reader = await this.reader(entry);
+    const stream = this.streams[this.streams.length - 1];
+    try {
+      return await read(reader);
+    } finally {
+      stream.destroy();
+      this.streams.splice(this.streams.indexOf(stream), 1);
+    }
   }
 
   /** A small member's text (config.json), refusing members over `maxBytes` uncompressed. */

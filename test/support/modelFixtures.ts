@@ -93,7 +93,7 @@ export function shortUnicode(text: string): Buffer {
 export const TORCH_STATE_DICT_PICKLE = pickleBytes(
   '\x80\x02ccollections\nOrderedDict\nq\x00)Rq\x01',
   'X\x0c\x00\x00\x00embed.weightq\x02ctorch._utils\n_rebuild_tensor_v2\nq\x03(',
-  '(X\x07\x00\x00\x00storageq\x04ctorch\nFloatStorage\nq\x05X\x01\x00\x00\x000q\x06X\x03\x00\x00\x00cpuq\x07K\x06tq\x08QK\x00K\x02K\x03\x86q\tK\x03K\x01\x86q\n\x89h\x01)Rq\x0btq\x0cRq\rs.',
+  '(X\x07\x00\x00\x00storageq\x04ctorch\nFloatStorage\nq\x05X\x01\x00\x00\x000q\x06X\x03\x00\x00\x00cpuq\x07K\x06tq\x08QK\x00K\x02K\x03\x86q\tK\x03K\x01\x86q\n\x89h\x00)Rq\x0btq\x0cRq\rs.',
 );
 
 /** The classic malicious pickle: `os.system('touch pwned')` run by pickle.load. Protocol 2. */

@@ -1,0 +1,652 @@
+import { FormatProblem, type ByteSource } from './byteReader';
+
+/**
+ * CPython's unpickler (Modules/_pickle.c, Lib/pickle.py `_Unpickler`) run on abstract values: the
+ * same stack, marks and memo, opcode for opcode, for protocols 0–5, but nothing is imported or
+ * called. Where CPython would import (GLOBAL, STACK_GLOBAL, INST, EXT*) or call (REDUCE, OBJ, INST,
+ * NEWOBJ, NEWOBJ_EX, BUILD, APPEND…, PERSID) the machine asks its observer, which judges and answers
+ * with the value CPython would push. Where CPython raises, the machine stops with the reason:
+ * nothing after that point runs in Python either. Iterative, and bounded: the stack, the memo and
+ * what is kept of strings and bytes have limits, past which it stops with `limit`.
+ */
+
+export type PickleValue =
+  | { kind: 'str'; text?: string; data?: Buffer } // text undefined: too long to keep; data: Python 2 str bytes
+  | { kind: 'bytes'; data?: Buffer; length: number } // data undefined: too large to keep
+  | { kind: 'int'; value?: bigint } // value undefined: wider than kept
+  | { kind: 'scalar' } // None, True, False, floats: nothing a scanner needs
+  | { kind: 'global'; module: string; name: string; qualified: string; allowed: boolean }
+  | { kind: 'tuple'; items: PickleValue[] }
+  | { kind: 'list'; items?: PickleValue[] } // items undefined past the kept length
+  | { kind: 'dict'; entries?: Map<string, PickleValue> } // string keys only; undefined past the kept size
+  | { kind: 'set' }
+  | { kind: 'object'; callable: PickleValue; args?: PickleValue[]; state?: PickleValue } // what a call returned
+  | { kind: 'persistent'; id: PickleValue }
+  | { kind: 'buffer' };
+
+export const SCALAR: PickleValue = { kind: 'scalar' };
+
+/** How a call is made: which opcode, and whether CPython checks the callable is a class first. */
+export type CallOpcode = 'REDUCE' | 'NEWOBJ' | 'NEWOBJ_EX' | 'OBJ' | 'INST';
+
+/** What the scanner decides where CPython would import, call or hand data to the loading program. */
+export interface PickleObserver {
+  importGlobal(module: string, name: string, protocol: number, offset: number): PickleValue;
+  /** STACK_GLOBAL with names that are values computed while unpickling, which the machine cannot read. */
+  importComputed(offset: number): PickleValue;
+  /** `args` undefined: CPython calls with arguments the machine cannot list (REDUCE with a non-tuple). */
+  call(opcode: CallOpcode, callable: PickleValue, args: PickleValue[] | undefined, offset: number): Promise<PickleValue>;
+  /**
+   * BUILD, or APPEND/SETITEM/ADDITEMS on something other than a list, dict or set: runs the target's
+   * own methods. May read on from the stream (joblib writes array data right after an array's BUILD).
+   */
+  mutate(opcode: string, target: PickleValue, state: PickleValue | undefined, offset: number): Promise<void>;
+  persistentLoad(id: PickleValue, offset: number): PickleValue;
+  extension(code: number, offset: number): PickleValue;
+}
+
+export type PickleEnd =
+  | { kind: 'stop'; value: PickleValue; opcodes: number }
+  /** CPython raises here (or the input ends): the reason, and the offset of the opcode. */
+  | { kind: 'error'; message: string; offset: number; opcodes: number }
+  /** A budget ran out: the rest of the stream was not read. */
+  | { kind: 'limit'; message: string; offset: number; opcodes: number };
+
+export interface PickleLimits {
+  /** Opcodes this run may still execute (shared by all pickles of a file). */
+  opcodes: number;
+  /** Bytes of str and bytes values this run may still keep (for nested pickles and names). */
+  keptBytes: number;
+}
+
+/** Longest str whose text is kept: names are far shorter, but protocol 2 writes bytes as text (_codecs.encode). */
+const MAX_KEPT_TEXT = 1024 * 1024;
+/** Largest bytes value kept for a nested scan (torch.storage._load_from_bytes payloads). */
+const MAX_KEPT_BYTES = 16 * 1024 * 1024;
+/** Longest protocol-0 line kept; longer lines are read through and counted. */
+const MAX_LINE = 64 * 1024;
+const MAX_STACK = 1_000_000;
+const MAX_MEMO = 2_000_000;
+const MAX_LIST_ITEMS = 100_000;
+const MAX_DICT_ENTRIES = 1_000;
+const HIGHEST_PROTOCOL = 5;
+
+/** Where CPython raises: unpickling stops, and nothing after this point runs. */
+export class Unpicklable extends Error {}
+/** A budget ran out, or the scanner cannot follow what the loader does next: the rest is not scanned. */
+export class OverBudget extends Error {}
+
+type Argument = 'none' | 'u1' | 'u2' | 'i4' | 'u4' | 'u8' | 'line' | 'twoLines' | 'float8' | 'string1' | 'string4' | 'unicode1' | 'unicode4' | 'unicode8' | 'bytes1' | 'bytes4' | 'bytes8' | 'long1' | 'long4';
+
+/** code, name, argument: the opcode table of protocols 0–5 (Lib/pickletools.py documents each). */
+const OPCODE_TABLE: [string | number, string, Argument][] = [
+  ['(', 'MARK', 'none'], ['.', 'STOP', 'none'], ['0', 'POP', 'none'], ['1', 'POP_MARK', 'none'], ['2', 'DUP', 'none'],
+  ['N', 'NONE', 'none'], ['Q', 'BINPERSID', 'none'], ['R', 'REDUCE', 'none'], ['a', 'APPEND', 'none'], ['b', 'BUILD', 'none'],
+  ['d', 'DICT', 'none'], ['}', 'EMPTY_DICT', 'none'], ['e', 'APPENDS', 'none'], ['l', 'LIST', 'none'], [']', 'EMPTY_LIST', 'none'],
+  ['o', 'OBJ', 'none'], ['s', 'SETITEM', 'none'], ['t', 'TUPLE', 'none'], [')', 'EMPTY_TUPLE', 'none'], ['u', 'SETITEMS', 'none'],
+  [0x81, 'NEWOBJ', 'none'], [0x85, 'TUPLE1', 'none'], [0x86, 'TUPLE2', 'none'], [0x87, 'TUPLE3', 'none'], [0x88, 'NEWTRUE', 'none'],
+  [0x89, 'NEWFALSE', 'none'], [0x8f, 'EMPTY_SET', 'none'], [0x90, 'ADDITEMS', 'none'], [0x91, 'FROZENSET', 'none'],
+  [0x92, 'NEWOBJ_EX', 'none'], [0x93, 'STACK_GLOBAL', 'none'], [0x94, 'MEMOIZE', 'none'], [0x97, 'NEXT_BUFFER', 'none'],
+  [0x98, 'READONLY_BUFFER', 'none'],
+  ['F', 'FLOAT', 'line'], ['I', 'INT', 'line'], ['L', 'LONG', 'line'], ['P', 'PERSID', 'line'], ['S', 'STRING', 'line'],
+  ['V', 'UNICODE', 'line'], ['g', 'GET', 'line'], ['p', 'PUT', 'line'], ['c', 'GLOBAL', 'twoLines'], ['i', 'INST', 'twoLines'],
+  ['J', 'BININT', 'i4'], ['K', 'BININT1', 'u1'], ['M', 'BININT2', 'u2'], ['h', 'BINGET', 'u1'], ['j', 'LONG_BINGET', 'u4'],
+  ['q', 'BINPUT', 'u1'], ['r', 'LONG_BINPUT', 'u4'], ['G', 'BINFLOAT', 'float8'], [0x80, 'PROTO', 'u1'], [0x82, 'EXT1', 'u1'],
+  [0x83, 'EXT2', 'u2'], [0x84, 'EXT4', 'i4'], [0x95, 'FRAME', 'u8'],
+  ['T', 'BINSTRING', 'string4'], ['U', 'SHORT_BINSTRING', 'string1'], ['X', 'BINUNICODE', 'unicode4'],
+  [0x8c, 'SHORT_BINUNICODE', 'unicode1'], [0x8d, 'BINUNICODE8', 'unicode8'],
+  [0x8a, 'LONG1', 'long1'], [0x8b, 'LONG4', 'long4'], ['B', 'BINBYTES', 'bytes4'], ['C', 'SHORT_BINBYTES', 'bytes1'],
+  [0x8e, 'BINBYTES8', 'bytes8'], [0x96, 'BYTEARRAY8', 'bytes8'],
+];
+interface Opcode {
+  name: string;
+  argument: Argument;
+}
+const OPCODES: (Opcode | undefined)[] = new Array(256);
+for (const [code, name, argument] of OPCODE_TABLE) OPCODES[typeof code === 'string' ? code.charCodeAt(0) : code] = { name, argument };
+
+/** Whether `byte` starts an opcode: a file whose first byte is none is no pickle at all. */
+export function isPickleOpcode(byte: number): boolean {
+  return OPCODES[byte] !== undefined;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Runs one pickle, from the current position of `source` to its STOP (or to where CPython would raise). */
+export async function runPickle(source: ByteSource, observer: PickleObserver, limits: PickleLimits): Promise<PickleEnd> {
+  const stack: PickleValue[] = [];
+  const marks: number[] = [];
+  // A dict, as in pickle.py: MEMOIZE stores at len(memo), the number of entries (C: memo_len).
+  const memo = new Map<number, PickleValue>();
+  let protocol = 0;
+  let opcodes = 0;
+  // Set by line(): whether the last line was longer than what is kept, and its last byte.
+  let lineWasCut = false;
+  let lastLineByte = 0;
+  let offset = source.position;
+
+  const fence = (): number => (marks.length > 0 ? marks[marks.length - 1] : 0);
+  const underflow = (): Unpicklable => new Unpicklable('unpickling stack underflow');
+  const push = (value: PickleValue): void => {
+    if (stack.length >= MAX_STACK) throw new OverBudget(`the unpickling stack grew past ${MAX_STACK.toLocaleString('en-US')} values`);
+    stack.push(value);
+  };
+  const pop = (): PickleValue => {
+    if (stack.length <= fence()) throw underflow();
+    return stack.pop() as PickleValue;
+  };
+  const top = (): PickleValue => {
+    if (stack.length <= fence()) throw underflow();
+    return stack[stack.length - 1];
+  };
+  /** The values pushed since the last MARK, which is removed (C: marker + Pdata_poplist). */
+  const popMark = (): PickleValue[] => {
+    const mark = marks.pop();
+    if (mark === undefined) throw new Unpicklable('could not find MARK');
+    return stack.splice(mark);
+  };
+  const memoPut = (index: number, value: PickleValue): void => {
+    if (!memo.has(index) && memo.size >= MAX_MEMO) throw new OverBudget(`the memo grew past ${MAX_MEMO.toLocaleString('en-US')} entries`);
+    memo.set(index, value);
+  };
+  const memoGet = (index: number): PickleValue => {
+    const value = memo.get(index);
+    if (value === undefined) throw new Unpicklable(`memo value not found at index ${index}`);
+    return value;
+  };
+
+  try {
+    for (;;) {
+      offset = source.position;
+      const [code] = source.takeBuffered(1) ?? (await source.bytes(1));
+      const opcode = OPCODES[code];
+      if (!opcode) throw new Unpicklable(`byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`);
+      if (++opcodes > limits.opcodes) throw new OverBudget('the opcode budget of this file ran out');
+      switch (opcode.name) {
+        case 'PROTO': {
+          const version = await u8();
+          if (version > HIGHEST_PROTOCOL) throw new Unpicklable(`unsupported pickle protocol: ${version}`);
+          protocol = version;
+          break;
+        }
+        case 'FRAME':
+          // C treats a frame as a read-ahead hint and never checks opcodes against its end, so neither does this.
+          await fixed(8);
+          break;
+        case 'STOP': {
+          const value = pop();
+          limits.opcodes -= opcodes;
+          return { kind: 'stop', value, opcodes };
+        }
+        case 'MARK':
+          marks.push(stack.length);
+          break;
+        case 'POP':
+          // With nothing pushed since the last MARK, POP removes the mark (C load_pop).
+          if (marks.length > 0 && marks[marks.length - 1] === stack.length) marks.pop();
+          else pop();
+          break;
+        case 'POP_MARK':
+          popMark();
+          break;
+        case 'DUP':
+          push(top());
+          break;
+        case 'NONE':
+        case 'NEWTRUE':
+        case 'NEWFALSE':
+        case 'FLOAT':
+        case 'BINFLOAT':
+          if (opcode.argument === 'line') await line('a float');
+          if (opcode.argument === 'float8') await fixed(8);
+          push(SCALAR);
+          break;
+        case 'INT':
+        case 'LONG': {
+          const text = await line(`an ${opcode.name}`);
+          push(lineWasCut ? { kind: 'int' } : parseIntLine(text, opcode.name === 'INT'));
+          break;
+        }
+        case 'BININT':
+          push({ kind: 'int', value: BigInt((await fixed(4)).readInt32LE(0)) });
+          break;
+        case 'BININT1':
+          push({ kind: 'int', value: BigInt(await u8()) });
+          break;
+        case 'BININT2':
+          push({ kind: 'int', value: BigInt((await fixed(2)).readUInt16LE(0)) });
+          break;
+        case 'LONG1':
+        case 'LONG4': {
+          const length = opcode.name === 'LONG1' ? await u8() : (await fixed(4)).readInt32LE(0);
+          if (length < 0) throw new Unpicklable('LONG pickle has negative byte count');
+          if (length > 16) {
+            await source.skip(length);
+            push({ kind: 'int' });
+          } else push({ kind: 'int', value: signedLittleEndian(await source.bytes(length)) });
+          break;
+        }
+        case 'STRING': {
+          const text = await line('a STRING');
+          if (!lineWasCut) push(decodeStringLine(text));
+          else if (text[0] === lastLineByte && (lastLineByte === 0x27 || lastLineByte === 0x22)) push({ kind: 'str' });
+          else throw new Unpicklable('the STRING opcode argument must be quoted');
+          break;
+        }
+        case 'BINSTRING':
+        case 'SHORT_BINSTRING': {
+          const length = opcode.name === 'SHORT_BINSTRING' ? await u8() : (await fixed(4)).readInt32LE(0);
+          if (length < 0) throw new Unpicklable('BINSTRING pickle has negative byte count');
+          const data = await keep(length, MAX_KEPT_TEXT);
+          push({ kind: 'str', text: data && python2Text(data), data });
+          break;
+        }
+        case 'UNICODE': {
+          const text = await line('a UNICODE');
+          push({ kind: 'str', text: lineWasCut ? undefined : decodeRawUnicodeEscape(text) });
+          break;
+        }
+        case 'BINUNICODE':
+        case 'SHORT_BINUNICODE':
+        case 'BINUNICODE8': {
+          const length = await counted(opcode.argument);
+          const data = await keep(length, MAX_KEPT_TEXT);
+          push({ kind: 'str', text: data?.toString('utf8') });
+          break;
+        }
+        case 'BINBYTES':
+        case 'SHORT_BINBYTES':
+        case 'BINBYTES8':
+        case 'BYTEARRAY8': {
+          const length = await counted(opcode.argument);
+          push({ kind: 'bytes', length, data: await keep(length, MAX_KEPT_BYTES) });
+          break;
+        }
+        case 'EMPTY_TUPLE':
+          push({ kind: 'tuple', items: [] });
+          break;
+        case 'TUPLE':
+          push({ kind: 'tuple', items: popMark() });
+          break;
+        case 'TUPLE1':
+        case 'TUPLE2':
+        case 'TUPLE3': {
+          const count = Number(opcode.name[5]);
+          if (stack.length - fence() < count) throw underflow();
+          push({ kind: 'tuple', items: stack.splice(stack.length - count) });
+          break;
+        }
+        case 'EMPTY_LIST':
+          push({ kind: 'list', items: [] });
+          break;
+        case 'LIST':
+          push(listOf(popMark()));
+          break;
+        case 'EMPTY_DICT':
+          push({ kind: 'dict', entries: new Map() });
+          break;
+        case 'DICT': {
+          const items = popMark();
+          if (items.length % 2 !== 0) throw new Unpicklable('odd number of items for DICT');
+          const dict: PickleValue = { kind: 'dict', entries: new Map() };
+          await setItems(dict, items, offset);
+          push(dict);
+          break;
+        }
+        case 'EMPTY_SET':
+          push({ kind: 'set' });
+          break;
+        case 'FROZENSET':
+          popMark();
+          push({ kind: 'set' });
+          break;
+        case 'APPEND': {
+          const value = pop();
+          await appendItems(top(), [value], 'APPEND');
+          break;
+        }
+        case 'APPENDS': {
+          const items = popMark();
+          await appendItems(top(), items, 'APPENDS');
+          break;
+        }
+        case 'SETITEM': {
+          const value = pop();
+          const key = pop();
+          await setItems(top(), [key, value], offset);
+          break;
+        }
+        case 'SETITEMS': {
+          const items = popMark();
+          if (items.length % 2 !== 0) throw new Unpicklable('odd number of items for SETITEMS');
+          await setItems(top(), items, offset);
+          break;
+        }
+        case 'ADDITEMS': {
+          const items = popMark();
+          const target = top();
+          if (target.kind !== 'set' && items.length > 0) await observer.mutate('ADDITEMS', target, undefined, offset);
+          break;
+        }
+        case 'GET':
+          push(memoGet(parseIndexLine(await line('a GET'))));
+          break;
+        case 'BINGET':
+          push(memoGet(await u8()));
+          break;
+        case 'LONG_BINGET':
+          push(memoGet((await fixed(4)).readUInt32LE(0)));
+          break;
+        case 'PUT': {
+          const index = parseIndexLine(await line('a PUT'));
+          if (index < 0) throw new Unpicklable('negative PUT argument');
+          memoPut(index, top());
+          break;
+        }
+        case 'BINPUT':
+          memoPut(await u8(), top());
+          break;
+        case 'LONG_BINPUT':
+          memoPut((await fixed(4)).readUInt32LE(0), top());
+          break;
+        case 'MEMOIZE':
+          memoPut(memo.size, top());
+          break;
+        case 'GLOBAL':
+        case 'INST': {
+          const module = decodeName(await line('a module name'));
+          const name = decodeName(await line('a name'));
+          if (opcode.name === 'GLOBAL') {
+            push(observer.importGlobal(module, name, protocol, offset));
+            break;
+          }
+          const args = popMark();
+          const cls = observer.importGlobal(module, name, protocol, offset);
+          push(await observer.call('INST', cls, args, offset));
+          break;
+        }
+        case 'STACK_GLOBAL': {
+          const name = pop();
+          const module = pop();
+          if (!couldBeText(module) || !couldBeText(name)) throw new Unpicklable('STACK_GLOBAL requires str');
+          if (module.kind === 'str' && name.kind === 'str' && module.text !== undefined && name.text !== undefined) push(observer.importGlobal(module.text, name.text, protocol, offset));
+          else push(observer.importComputed(offset));
+          break;
+        }
+        case 'EXT1':
+        case 'EXT2':
+        case 'EXT4': {
+          const extension = opcode.name === 'EXT1' ? await u8() : opcode.name === 'EXT2' ? (await fixed(2)).readUInt16LE(0) : (await fixed(4)).readInt32LE(0);
+          if (extension <= 0) throw new Unpicklable('EXT specifies code <= 0');
+          push(observer.extension(extension, offset));
+          break;
+        }
+        case 'REDUCE': {
+          const args = pop();
+          const callable = top();
+          stack[stack.length - 1] = await observer.call('REDUCE', callable, args.kind === 'tuple' ? args.items : undefined, offset);
+          break;
+        }
+        case 'NEWOBJ': {
+          const args = pop();
+          const cls = pop();
+          if (args.kind !== 'tuple' && !couldBeTuple(args)) throw new Unpicklable('NEWOBJ expected an arg tuple');
+          push(await observer.call('NEWOBJ', cls, args.kind === 'tuple' ? args.items : undefined, offset));
+          break;
+        }
+        case 'NEWOBJ_EX': {
+          const kwargs = pop();
+          const args = pop();
+          const cls = pop();
+          // Keyword values are arguments too: the observer sees them after the positional ones.
+          const kept = args.kind === 'tuple' && kwargs.kind === 'dict' && kwargs.entries ? [...args.items, ...kwargs.entries.values()] : undefined;
+          push(await observer.call('NEWOBJ_EX', cls, kept, offset));
+          break;
+        }
+        case 'OBJ': {
+          const items = popMark();
+          if (items.length < 1) throw underflow();
+          const [cls, ...args] = items;
+          push(await observer.call('OBJ', cls, args, offset));
+          break;
+        }
+        case 'BUILD': {
+          const state = pop();
+          const target = top();
+          if (target.kind === 'object') target.state = state;
+          await observer.mutate('BUILD', target, state, offset);
+          break;
+        }
+        case 'PERSID': {
+          const text = await line('a persistent id');
+          push(observer.persistentLoad({ kind: 'str', text: lineWasCut ? undefined : text.toString('latin1') }, offset));
+          break;
+        }
+        case 'BINPERSID':
+          push(observer.persistentLoad(pop(), offset));
+          break;
+        case 'NEXT_BUFFER':
+          push({ kind: 'buffer' });
+          break;
+        case 'READONLY_BUFFER':
+          top();
+          break;
+        default:
+          throw new Unpicklable(`opcode ${opcode.name} is not modelled`);
+      }
+    }
+  } catch (error) {
+    limits.opcodes -= Math.min(opcodes, limits.opcodes);
+    if (error instanceof Unpicklable) return { kind: 'error', message: error.message, offset, opcodes };
+    if (error instanceof FormatProblem) return { kind: 'error', message: error.message, offset, opcodes };
+    if (error instanceof OverBudget) return { kind: 'limit', message: error.message, offset, opcodes };
+    throw error;
+  }
+
+  function listOf(items: PickleValue[]): PickleValue {
+    return { kind: 'list', items: items.length <= MAX_LIST_ITEMS ? items : undefined };
+  }
+
+  /** APPEND(S): a list grows; anything else has its `extend` or `append` method called (C do_append). */
+  async function appendItems(target: PickleValue, items: PickleValue[], name: string): Promise<void> {
+    if (target.kind === 'list') {
+      if (target.items && target.items.length + items.length <= MAX_LIST_ITEMS) target.items.push(...items);
+      else target.items = undefined;
+    } else if (items.length > 0) await observer.mutate(name, target, undefined, offset);
+  }
+
+  /** SETITEM(S): a dict records string keys (joblib's array headers need them); others get __setitem__ called. */
+  async function setItems(target: PickleValue, items: PickleValue[], at: number): Promise<void> {
+    if (target.kind !== 'dict') {
+      if (items.length > 0) await observer.mutate('SETITEMS', target, undefined, at);
+      return;
+    }
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const key = items[i];
+      if (!target.entries) return;
+      if (key.kind === 'str' && key.text !== undefined && (target.entries.size < MAX_DICT_ENTRIES || target.entries.has(key.text))) target.entries.set(key.text, items[i + 1]);
+      else if (key.kind === 'str') target.entries = undefined;
+    }
+  }
+
+  async function u8(): Promise<number> {
+    return (await fixed(1))[0];
+  }
+
+  async function fixed(width: number): Promise<Buffer> {
+    return source.takeBuffered(width) ?? source.bytes(width);
+  }
+
+  async function counted(argument: Argument): Promise<number> {
+    if (argument.endsWith('1')) return u8();
+    if (argument.endsWith('4')) return (await fixed(4)).readUInt32LE(0);
+    const length = (await fixed(8)).readBigUInt64LE(0);
+    if (length > BigInt(Number.MAX_SAFE_INTEGER)) throw new Unpicklable(`a length of ${length} bytes, more than any input holds`);
+    return Number(length);
+  }
+
+  /** The next `length` bytes as an owned copy when they fit what is kept, else skipped. */
+  async function keep(length: number, maxKept: number): Promise<Buffer | undefined> {
+    if (length > maxKept || length > limits.keptBytes) {
+      await source.skip(length);
+      return undefined;
+    }
+    limits.keptBytes -= length;
+    return Buffer.from(await source.bytes(length));
+  }
+
+  /**
+   * A protocol-0 argument: the bytes up to '\n'. At the end of the input CPython takes what is there
+   * and drops its last byte as if it were the newline; an empty line is "pickle data was truncated".
+   */
+  async function line(what: string): Promise<Buffer> {
+    const kept: number[] = [];
+    let length = 0;
+    for (;;) {
+      let byte: number;
+      try {
+        [byte] = source.takeBuffered(1) ?? (await source.bytes(1));
+      } catch (error) {
+        if (!(error instanceof FormatProblem) || length === 0) throw error;
+        lineWasCut = length > MAX_LINE;
+        return Buffer.from(kept.slice(0, -1));
+      }
+      if (byte === 0x0a) {
+        lineWasCut = length > MAX_LINE;
+        return Buffer.from(kept);
+      }
+      lastLineByte = byte;
+      if (++length <= MAX_LINE) kept.push(byte);
+      else if (length > MAX_LINE * 1024) throw new OverBudget(`${what} line is longer than ${MAX_LINE * 1024} bytes`);
+    }
+  }
+
+  function decodeName(bytes: Buffer): string {
+    if (lineWasCut) return `${bytes.toString('latin1', 0, 64)}… (a name too long to keep)`;
+    if (bytes.length === 0) throw new Unpicklable('pickle data was truncated (an empty module or class name)');
+    try {
+      return UTF8.decode(bytes);
+    } catch {
+      throw new Unpicklable('a module or class name is not valid UTF-8');
+    }
+  }
+}
+
+/** A value CPython would accept as text in STACK_GLOBAL, as far as the machine can tell. */
+function couldBeText(value: PickleValue): boolean {
+  return value.kind === 'str' || couldBeAnything(value);
+}
+
+function couldBeTuple(value: PickleValue): boolean {
+  return couldBeAnything(value);
+}
+
+/** What a call returned, a persistent id's object, or an attribute no allowlist vouches for: any Python value. */
+function couldBeAnything(value: PickleValue): boolean {
+  return value.kind === 'object' || value.kind === 'persistent' || (value.kind === 'global' && !value.allowed);
+}
+
+/** INT and LONG lines: decimal (or, for INT, any base Python's int(x, 0) reads); `00`/`01` are False/True. */
+function parseIntLine(bytes: Buffer, isInt: boolean): PickleValue {
+  let text = bytes.toString('latin1').trim();
+  if (isInt && (text === '00' || text === '01')) return SCALAR;
+  if (!isInt && text.endsWith('L')) text = text.slice(0, -1);
+  const match = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)$/.exec(text);
+  if (!match) throw new Unpicklable(`invalid literal for int(): '${text.slice(0, 40)}'`);
+  const magnitude = BigInt(match[2].replace(/_/g, ''));
+  return { kind: 'int', value: match[1] === '-' ? -magnitude : magnitude };
+}
+
+function parseIndexLine(bytes: Buffer): number {
+  const text = bytes.toString('latin1').trim().replace(/(?<=\d)_(?=\d)/g, '');
+  if (!/^[+-]?\d+$/.test(text)) throw new Unpicklable(`invalid memo index '${text.slice(0, 40)}'`);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Unpicklable(`memo index ${text.slice(0, 40)} is out of range`);
+  return value;
+}
+
+function signedLittleEndian(bytes: Buffer): bigint {
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
+  if (bytes.length > 0 && bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(bytes.length * 8);
+  return value;
+}
+
+/** Python 2 str bytes as Python 3 decodes them: ASCII exactly; other bytes as UTF-8 when valid, else Latin-1. */
+function python2Text(data: Buffer): string {
+  try {
+    return UTF8.decode(data);
+  } catch {
+    return data.toString('latin1');
+  }
+}
+
+/** STRING: a quoted Python 2 literal, with its backslash escapes (C load_string + PyBytes_DecodeEscape). */
+function decodeStringLine(bytes: Buffer): PickleValue {
+  const quote = bytes[0];
+  if (bytes.length < 2 || bytes[bytes.length - 1] !== quote || (quote !== 0x27 && quote !== 0x22)) throw new Unpicklable('the STRING opcode argument must be quoted');
+  const body = bytes.subarray(1, bytes.length - 1);
+  if (body.length > MAX_KEPT_TEXT * 4) return { kind: 'str' };
+  const out: number[] = [];
+  const simple: Record<string, number> = { '\\': 0x5c, "'": 0x27, '"': 0x22, a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (byte !== 0x5c) {
+      out.push(byte);
+      continue;
+    }
+    if (++i >= body.length) throw new Unpicklable('Trailing \\ in string');
+    const next = String.fromCharCode(body[i]);
+    if (next in simple) out.push(simple[next]);
+    else if (next >= '0' && next <= '7') {
+      let value = 0;
+      let digits = 0;
+      while (digits < 3 && i < body.length && body[i] >= 0x30 && body[i] <= 0x37) {
+        value = value * 8 + (body[i] - 0x30);
+        i++;
+        digits++;
+      }
+      i--;
+      out.push(value & 0xff);
+    } else if (next === 'x') {
+      const hex = body.toString('latin1', i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new Unpicklable('invalid \\x escape in a STRING');
+      out.push(parseInt(hex, 16));
+      i += 2;
+    } else out.push(0x5c, body[i]);
+  }
+  const data = Buffer.from(out);
+  return { kind: 'str', text: python2Text(data), data };
+}
+
+/** UNICODE: raw-unicode-escape, where only \uXXXX and \UXXXXXXXX after an odd run of backslashes are escapes. */
+function decodeRawUnicodeEscape(bytes: Buffer): string | undefined {
+  if (bytes.length > MAX_KEPT_TEXT * 4) return undefined;
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    if (bytes[i] !== 0x5c) {
+      out += String.fromCharCode(bytes[i++]);
+      continue;
+    }
+    let run = 0;
+    while (i < bytes.length && bytes[i] === 0x5c) {
+      run++;
+      i++;
+    }
+    const marker = bytes[i];
+    if (run % 2 === 0 || (marker !== 0x75 && marker !== 0x55)) {
+      out += '\\'.repeat(run);
+      continue;
+    }
+    out += '\\'.repeat(run - 1);
+    const width = marker === 0x75 ? 4 : 8;
+    const hex = bytes.toString('latin1', i + 1, i + 1 + width);
+    if (hex.length !== width || !/^[0-9a-fA-F]+$/.test(hex)) throw new Unpicklable(`truncated \\${String.fromCharCode(marker)} escape in a UNICODE`);
+    const point = parseInt(hex, 16);
+    if (point > 0x10ffff) throw new Unpicklable('\\Uxxxxxxxx out of range in a UNICODE');
+    out += String.fromCodePoint(point);
+    i += 1 + width;
+  }
+  return out;
+}
