@@ -114,7 +114,8 @@ function detectFormat(file: string, head: Buffer): { format: string; claimed: bo
   const claimed = TORCH_EXTENSIONS.has(extension) && extension !== '.bin';
   if (TORCH_EXTENSIONS.has(extension) && isZip(head)) return { format: 'pytorch-zip', claimed };
   if (head.toString('latin1', 0, 4) === 'GGUF') return { format: 'gguf', claimed };
-  if (isPickle(head)) return { format: 'pickle', claimed };
+  // Named neither .pkl nor .joblib, a file starting with PROTO is a pickle only if it does something before it fails.
+  if (isPickle(head)) return { format: 'possible-pickle', claimed };
   if (looksLikeSafetensors(head)) return { format: 'safetensors', claimed };
   if (isZip(head)) return { format: 'zip', claimed };
   // Protocol 0 and 1 pickles start with no PROTO: torch.load and pickle.load run them all the same.

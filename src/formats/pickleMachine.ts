@@ -25,6 +25,14 @@ export type PickleValue =
   | { kind: 'buffer' };
 
 export const SCALAR: PickleValue = { kind: 'scalar' };
+/** Small ints are shared: a pickle of millions of them then costs a pointer each on the stack. */
+const SMALL_INTS: PickleValue[] = Array.from({ length: 1025 }, (_, i) => ({ kind: 'int', value: BigInt(i - 1) }));
+
+function intValue(value: bigint | number): PickleValue {
+  const number = typeof value === 'number' ? value : value >= -1n && value <= 1023n ? Number(value) : undefined;
+  if (number !== undefined && number >= -1 && number <= 1023) return SMALL_INTS[number + 1];
+  return { kind: 'int', value: BigInt(value) };
+}
 
 /** How a call is made: which opcode, and whether CPython checks the callable is a class first. */
 export type CallOpcode = 'REDUCE' | 'NEWOBJ' | 'NEWOBJ_EX' | 'OBJ' | 'INST';
@@ -65,7 +73,8 @@ const MAX_KEPT_TEXT = 1024 * 1024;
 const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 /** Longest protocol-0 line kept; longer lines are read through and counted. */
 const MAX_LINE = 64 * 1024;
-const MAX_STACK = 1_000_000;
+/** Python batches list and dict items by 1000; a tuple's items all sit on the stack (3M floats: 24 MB of shared values). */
+const MAX_STACK = 4_000_000;
 const MAX_MEMO = 2_000_000;
 const MAX_LIST_ITEMS = 100_000;
 const MAX_DICT_ENTRIES = 1_000;
@@ -198,7 +207,7 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
         case 'FLOAT':
         case 'BINFLOAT':
           if (opcode.argument === 'line') await line('a float');
-          if (opcode.argument === 'float8') await fixed(8);
+          if (opcode.argument === 'float8' && !source.takeBuffered(8)) await source.bytes(8);
           push(SCALAR);
           break;
         case 'INT':
@@ -208,13 +217,13 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
           break;
         }
         case 'BININT':
-          push({ kind: 'int', value: BigInt((await fixed(4)).readInt32LE(0)) });
+          push(intValue((await fixed(4)).readInt32LE(0)));
           break;
         case 'BININT1':
-          push({ kind: 'int', value: BigInt(await u8()) });
+          push(intValue((source.takeBuffered(1) ?? (await source.bytes(1)))[0]));
           break;
         case 'BININT2':
-          push({ kind: 'int', value: BigInt((await fixed(2)).readUInt16LE(0)) });
+          push(intValue((await fixed(2)).readUInt16LE(0)));
           break;
         case 'LONG1':
         case 'LONG4': {
@@ -223,7 +232,7 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
           if (length > 16) {
             await source.skip(length);
             push({ kind: 'int' });
-          } else push({ kind: 'int', value: signedLittleEndian(await source.bytes(length)) });
+          } else push(intValue(signedLittleEndian(await source.bytes(length))));
           break;
         }
         case 'STRING': {
@@ -332,7 +341,7 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
           push(memoGet(parseIndexLine(await line('a GET'))));
           break;
         case 'BINGET':
-          push(memoGet(await u8()));
+          push(memoGet((source.takeBuffered(1) ?? (await source.bytes(1)))[0]));
           break;
         case 'LONG_BINGET':
           push(memoGet((await fixed(4)).readUInt32LE(0)));
@@ -344,7 +353,7 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
           break;
         }
         case 'BINPUT':
-          memoPut(await u8(), top());
+          memoPut((source.takeBuffered(1) ?? (await source.bytes(1)))[0], top());
           break;
         case 'LONG_BINPUT':
           memoPut((await fixed(4)).readUInt32LE(0), top());
@@ -554,7 +563,7 @@ function parseIntLine(bytes: Buffer, isInt: boolean): PickleValue {
   const match = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)$/.exec(text);
   if (!match) throw new Unpicklable(`invalid literal for int(): '${text.slice(0, 40)}'`);
   const magnitude = BigInt(match[2].replace(/_/g, ''));
-  return { kind: 'int', value: match[1] === '-' ? -magnitude : magnitude };
+  return intValue(match[1] === '-' ? -magnitude : magnitude);
 }
 
 function parseIndexLine(bytes: Buffer): number {
