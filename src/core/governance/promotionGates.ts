@@ -160,11 +160,16 @@ function checkPickleFindings(manifest: Manifest): Verdict {
   const problems: string[] = [];
   let scanned = 0;
   for (const artifact of manifest.artifacts) {
-    const inspection = (artifact as { inspection?: { findings?: { severity?: string; message?: string }[] } }).inspection;
-    if (inspection && Array.isArray(inspection.findings)) {
+    const inspection = (artifact as { inspection?: { error?: string; findings?: { severity?: string; message?: string }[] } }).inspection;
+    // Which formats can hold pickles: core/weightFormats.ts (.keras, .npz, .npy and .zip among them).
+    const pickleCapable = weightFormatOf(artifact.path)?.pickleCapable === true || weightFormatByMediaType(artifact.mediaType)?.pickleCapable === true;
+    if (inspection?.error && pickleCapable) {
+      // An inspection that failed part-way scanned nothing: its empty findings prove nothing.
+      problems.push(`${artifact.path} may hold a pickle but could not be scanned (${inspection.error})`);
+    } else if (inspection && Array.isArray(inspection.findings)) {
       scanned += 1;
       for (const finding of inspection.findings) problems.push(`${artifact.path}: ${finding.severity ?? '?'} ${finding.message ?? ''}`.trim());
-    } else if (weightFormatOf(artifact.path)?.pickleCapable || weightFormatByMediaType(artifact.mediaType)?.pickleCapable) {
+    } else if (pickleCapable) {
       problems.push(`${artifact.path} may hold a pickle but was not scanned`);
     }
   }

@@ -132,6 +132,17 @@ describe('promotion gates', () => {
     assert.deepEqual(findings, [[false, 'model.pkl: high imports os.system']]);
   });
 
+  it('counts .keras, .npz and .npy as pickle-capable, and a failed inspection as no scan', () => {
+    const artifact = (path: string, inspection?: object) => ({ path, size: 1, sha256: 'a'.repeat(64), mediaType: 'application/octet-stream', ...(inspection ? { inspection } : {}) }) as Manifest['artifacts'][number];
+    const rule = { lineage: { noPickleFindings: true } };
+    const unscanned = gate(rule, { candidate: version(2, { artifacts: [artifact('model.keras'), artifact('weights.npz'), artifact('vocab.npy')] }) });
+    assert.deepEqual(unscanned, [[false, 'model.keras may hold a pickle but was not scanned; weights.npz may hold a pickle but was not scanned; vocab.npy may hold a pickle but was not scanned']]);
+    const failed = gate(rule, { candidate: version(2, { artifacts: [artifact('model.pkl', { format: 'pickle', summary: {}, error: 'not a readable pickle file: it is empty', findings: [] })] }) });
+    assert.deepEqual(failed, [[false, 'model.pkl may hold a pickle but could not be scanned (not a readable pickle file: it is empty)']]);
+    const clean = gate(rule, { candidate: version(2, { artifacts: [artifact('model.keras', { format: 'keras', summary: {}, findings: [] })] }) });
+    assert.deepEqual(clean, [[true, '1 scanned artifact(s), no findings; 0 other(s) hold no pickles']]);
+  });
+
   it('counts distinct approvers other than the registrant', () => {
     const candidate = version(2, {}, 'alice');
     assert.deepEqual(gate({ approvals: 2 }, { candidate, requests: [request(['alice', 'bob', 'bob'])] })[0], [false, '1 of 2 (bob; request r1)']);
