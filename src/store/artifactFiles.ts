@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { artifactPathProblem, artifactPathSetProblem } from '../core/artifactPaths';
 import { RegistryError } from '../core/registryError';
@@ -13,8 +13,11 @@ export interface ArtifactFile {
 
 /**
  * The files a registration names: a file becomes one artifact under its own name; a folder
- * (SavedModel, a tokenizer) becomes its files under `<folder name>/<relative path>`. Links are
- * followed (model caches are full of them) but a folder is never walked twice.
+ * (SavedModel, a tokenizer) becomes its files under `<folder name>/<relative path>`. Links inside
+ * a folder are followed when they stay inside it (a folder is never walked twice); a link that
+ * points out of it is refused, naming it, since its target (a credentials file, say) would be
+ * stored and shared with the team. The one exception is the Hugging Face cache, whose snapshot
+ * folders are links into their repository's blobs.
  */
 export function collectArtifactFiles(inputs: readonly string[]): ArtifactFile[] {
   if (inputs.length === 0) throw new RegistryError('INVALID_INPUT', 'No files to register: name at least one weight file or folder.');
@@ -27,8 +30,16 @@ export function collectArtifactFiles(inputs: readonly string[]): ArtifactFile[] 
       throw new RegistryError('NOT_FOUND', `${input} does not exist (or is a broken link); check the path.`);
     }
     const name = path.basename(path.resolve(input));
-    if (stats.isDirectory()) walk(input, name, new Set(), files);
-    else if (stats.isFile()) files.push({ artifactPath: name, file: input, size: stats.size });
+    if (stats.isDirectory()) {
+      const outside: string[] = [];
+      walk(input, name, new Set(), files, { allowed: linkTargetsAllowed(realpathSync(input)), outside });
+      if (outside.length > 0) {
+        throw new RegistryError(
+          'INVALID_INPUT',
+          `${input} holds link(s) that point outside it, whose targets would be stored and shared: ${outside.slice(0, 10).join('; ')}${outside.length > 10 ? ` … (${outside.length} in all)` : ''}. Remove the links or copy the files into the folder.`,
+        );
+      }
+    } else if (stats.isFile()) files.push({ artifactPath: name, file: input, size: stats.size });
     else throw new RegistryError('INVALID_INPUT', `${input} is neither a file nor a folder.`);
   }
   const seen = new Map<string, string>();
@@ -48,15 +59,46 @@ export function collectArtifactFiles(inputs: readonly string[]): ArtifactFile[] 
   return files.sort((a, b) => (a.artifactPath < b.artifactPath ? -1 : a.artifactPath > b.artifactPath ? 1 : 0));
 }
 
-function walk(dir: string, prefix: string, visited: Set<string>, into: ArtifactFile[]): void {
+interface LinkRule {
+  /** Real folders a link may point into. */
+  allowed: string[];
+  /** Links that point elsewhere, as `link → target`. */
+  outside: string[];
+}
+
+/** The registered folder itself; for a Hugging Face snapshot (`<repo>/snapshots/<revision>`), also `<repo>/blobs`. */
+function linkTargetsAllowed(realFolder: string): string[] {
+  const snapshots = path.dirname(realFolder);
+  if (path.basename(snapshots) === 'snapshots') return [realFolder, path.join(path.dirname(snapshots), 'blobs')];
+  return [realFolder];
+}
+
+function isInside(folder: string, target: string): boolean {
+  const relative = path.relative(folder, target);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+function walk(dir: string, prefix: string, visited: Set<string>, into: ArtifactFile[], links: LinkRule): void {
   const real = realpathSync(dir);
   if (visited.has(real)) return;
   visited.add(real);
   for (const entry of readdirSync(dir).sort()) {
     const file = path.join(dir, entry);
+    if (lstatSync(file).isSymbolicLink()) {
+      let target: string;
+      try {
+        target = realpathSync(file);
+      } catch {
+        continue; // a broken link inside a folder is not part of the model
+      }
+      if (!links.allowed.some((folder) => isInside(folder, target))) {
+        links.outside.push(`${file} → ${target}`);
+        continue;
+      }
+    }
     const stats = statSync(file, { throwIfNoEntry: false });
-    if (!stats) continue; // a broken link inside a folder is not part of the model
-    if (stats.isDirectory()) walk(file, `${prefix}/${entry}`, visited, into);
+    if (!stats) continue;
+    if (stats.isDirectory()) walk(file, `${prefix}/${entry}`, visited, into, links);
     else if (stats.isFile()) into.push({ artifactPath: `${prefix}/${entry}`, file, size: stats.size });
   }
 }

@@ -67,13 +67,36 @@ describe('collectArtifactFiles', () => {
   });
 
   it('follows links inside a folder, but walks a folder reached twice only once', () => {
-    const project = writeFiles(tempFolder(), { 'model/weights.bin': 'w', 'shared/vocab.json': '{}' });
-    symlinkSync(path.join(project, 'shared'), path.join(project, 'model', 'tokenizer'));
+    const project = writeFiles(tempFolder(), { 'model/weights.bin': 'w', 'model/shared/vocab.json': '{}' });
+    symlinkSync(path.join(project, 'model', 'shared'), path.join(project, 'model', 'tokenizer'));
     symlinkSync(path.join(project, 'model'), path.join(project, 'model', 'loop'));
     assert.deepEqual(
       collectArtifactFiles([path.join(project, 'model')]).map((file) => file.artifactPath),
-      ['model/tokenizer/vocab.json', 'model/weights.bin'],
+      ['model/shared/vocab.json', 'model/weights.bin'],
     );
+  });
+
+  it('refuses links that point out of the folder, naming each, files and folders alike', () => {
+    const project = writeFiles(tempFolder(), { 'model/weights.bin': 'w', 'secrets/credentials': 'aws_secret_access_key=x', 'shared/vocab.json': '{}' });
+    symlinkSync(path.join(project, 'secrets', 'credentials'), path.join(project, 'model', 'config.txt'));
+    symlinkSync(path.join('..', 'shared'), path.join(project, 'model', 'tokenizer'));
+    mkdirSync(path.join(project, 'model', 'deep'));
+    symlinkSync(path.join(project, 'secrets'), path.join(project, 'model', 'deep', 'more'));
+    const model = path.join(project, 'model');
+    assertRefused([model], 'INVALID_INPUT', /holds link\(s\) that point outside it/);
+    for (const link of ['config.txt', 'tokenizer', path.join('deep', 'more')]) assertRefused([model], 'INVALID_INPUT', new RegExp(`${path.join(model, link).replace(/[\\/.]/g, '\\$&')} → `));
+    // A file named directly is the user's choice, link or not.
+    assert.deepEqual(collectArtifactFiles([path.join(project, 'model', 'config.txt')]).map((file) => file.artifactPath), ['config.txt']);
+  });
+
+  it("follows a Hugging Face snapshot's links into its repository's blobs, and nowhere else", () => {
+    const repo = path.join(writeFiles(tempFolder(), { 'hub/models--org--bert/blobs/abc123': 'weights', 'hub/models--org--other/blobs/def456': 'x' }), 'hub', 'models--org--bert');
+    const snapshot = path.join(repo, 'snapshots', 'rev1');
+    mkdirSync(snapshot, { recursive: true });
+    symlinkSync(path.join('..', '..', 'blobs', 'abc123'), path.join(snapshot, 'model.safetensors'));
+    assert.deepEqual(collectArtifactFiles([snapshot]).map((file) => [file.artifactPath, file.size]), [['rev1/model.safetensors', 7]]);
+    symlinkSync(path.join(repo, '..', 'models--org--other', 'blobs', 'def456'), path.join(snapshot, 'stolen.bin'));
+    assertRefused([snapshot], 'INVALID_INPUT', /stolen\.bin → /);
   });
 
   it('leaves out a broken link inside a folder', () => {
