@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type { RegistryEvent } from '../core/events';
 import { matchesModel, type Webhook } from '../core/governance/policy';
+import type { CommandApproval } from './governance/policyTrust';
 
 export const WEBHOOK_EVENTS = ['version.registered', 'version.stage_changed', 'version.alias_set'] as const;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -15,13 +16,17 @@ export function webhookPayload(event: RegistryEvent): Record<string, unknown> {
 /**
  * Sends each matching event to each hook, one at a time per hook. Never throws: a failure (a hook
  * that exits non-zero, times out, or a server that answers other than 2xx) goes to `warn`.
+ * Command hooks run only when `commands` allows them (policyCommandApproval for hooks read from a
+ * repository's policy.yaml); when it does not, `warn` says once why and what to run. HTTP hooks
+ * are unaffected.
  */
-export async function deliverWebhooks(hooks: readonly Webhook[], events: readonly RegistryEvent[], warn: (message: string) => void): Promise<void> {
+export async function deliverWebhooks(hooks: readonly Webhook[], events: readonly RegistryEvent[], warn: (message: string) => void, commands: CommandApproval = { allowed: true }): Promise<void> {
+  if (!commands.allowed && hooks.some((hook) => hook.command && events.some((event) => wants(hook, event)))) warn(commands.reason);
   await Promise.all(
     hooks.map(async (hook) => {
-      const kinds: readonly string[] = hook.events ?? WEBHOOK_EVENTS;
+      if (hook.command && !commands.allowed) return;
       for (const event of events) {
-        if (!kinds.includes(event.type) || !matchesModel(hook.models, event.model)) continue;
+        if (!wants(hook, event)) continue;
         const body = JSON.stringify(webhookPayload(event));
         const target = hook.url ?? hook.command?.[0] ?? '?';
         try {
@@ -33,6 +38,11 @@ export async function deliverWebhooks(hooks: readonly Webhook[], events: readonl
       }
     }),
   );
+}
+
+function wants(hook: Webhook, event: RegistryEvent): boolean {
+  const kinds: readonly string[] = hook.events ?? WEBHOOK_EVENTS;
+  return kinds.includes(event.type) && matchesModel(hook.models, event.model);
 }
 
 async function post(hook: Webhook, url: string, body: string): Promise<void> {

@@ -56,6 +56,7 @@ describe('mreg webhooks', () => {
       ].join('\n'),
     });
     const env = { TEST_HOOK_SECRET: 'not-in-any-file', MREG_ACTOR: 'alice@example.com' };
+    assert.equal((await mregAsync(['policy', 'trust'], { cwd, env })).status, 0, 'commands from policy.yaml run once approved');
     for (const args of [['register', 'fraud', 'model.bin'], ['promote', 'fraud/1', 'staging'], ['alias', 'fraud/1', 'champion', '--reason', '$(touch pwned) `touch pwned`']]) {
       const result = await mregAsync(args, { cwd, env });
       assert.equal(result.status, 0, result.stderr);
@@ -90,6 +91,7 @@ describe('mreg webhooks', () => {
       ].join('\n'),
     );
     const before = hosted.received.length;
+    assert.equal((await mregAsync(['policy', 'trust'], { cwd })).status, 0);
     const result = await mregAsync(['register', 'fraud', 'model.bin', '--json'], { cwd });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).version, 1);
