@@ -82,6 +82,12 @@ export const PICKLE_ALLOWLIST: Readonly<Record<string, Readonly<Record<string, r
  */
 export const PICKLE_CALLABLE_ROLES: Readonly<Record<string, { unpickles?: true; calls?: readonly number[]; latin1Bytes?: true }>> = {
   'torch.storage._load_from_bytes': { unpickles: true },
+  // Not allowed, and reported as such; their payloads are scanned too, so the finding names what they would run.
+  'pickle.loads': { unpickles: true },
+  'pickle._loads': { unpickles: true },
+  '_pickle.loads': { unpickles: true },
+  'dill.loads': { unpickles: true },
+  'cloudpickle.loads': { unpickles: true },
   'torch._tensor._rebuild_from_type_v2': { calls: [0, 1] },
   'collections.defaultdict': { calls: [0] },
   'copyreg._reconstructor': { calls: [0, 1] },

@@ -26,6 +26,8 @@ const MAX_KEPT_BYTES = 64 * 1024 * 1024;
 /** Pickles in bytes in pickles (torch.storage._load_from_bytes of a file that does it again …). */
 const MAX_NESTING = 4;
 const MAX_LISTED_IMPORTS = 200;
+/** What one file records stays small: past this many findings, only their number. */
+const MAX_FINDINGS = 100;
 /** The first pickle of a legacy torch.save file: torch.serialization.MAGIC_NUMBER. */
 const TORCH_MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
 /** Bytes per element of the storages a legacy torch.save file writes after its pickles. */
@@ -83,17 +85,24 @@ export class PickleScanner {
   private readonly reported = new Set<string>();
   private readonly limits = { opcodes: MAX_OPCODES, keptBytes: MAX_KEPT_BYTES };
   private depth = 0;
+  private unlisted = 0;
 
   /** `scanNestedArchive` reads a zip handed to a re-unpickler (torch.load of zip bytes). */
   constructor(private readonly scanNestedArchive?: (data: Buffer, label: string) => Promise<void>) {}
 
   result(): PickleScan {
-    return this.scan;
+    if (this.unlisted === 0) return this.scan;
+    const more: SecurityFinding = { severity: 'high', code: 'pickle.more-findings', message: `${this.unlisted} more finding(s) of this file are not listed` };
+    return { ...this.scan, findings: [...this.scan.findings, more] };
   }
 
   report(finding: SecurityFinding): void {
     const key = `${finding.code}\n${finding.message}`;
     if (this.reported.has(key)) return;
+    if (this.scan.findings.length >= MAX_FINDINGS) {
+      this.unlisted++;
+      return;
+    }
     this.reported.add(key);
     this.scan.findings.push(finding);
   }
@@ -278,9 +287,9 @@ class ScanObserver implements PickleObserver {
       });
       return result;
     }
-    if (!callable.allowed) return result; // reported when imported
     const role = PICKLE_CALLABLE_ROLES[callable.qualified];
-    if (!role) return result;
+    // An import off the allowlist was reported when imported; only its payload is still of interest.
+    if (!role || (!callable.allowed && !role.unpickles)) return result;
     for (const index of role.calls ?? []) {
       const argument = args?.[index];
       if (args === undefined || (argument && argument.kind !== 'global' && argument.kind !== 'scalar')) {
@@ -399,13 +408,13 @@ function isTorchMagic(value: PickleValue | undefined): boolean {
   return value?.kind === 'int' && value.value === TORCH_MAGIC_NUMBER;
 }
 
-/** A value as a person reads it in a finding. */
+/** A value as a person reads it in a finding (never recursive: calls on call results chain without end). */
 function describe(value: PickleValue): string {
   switch (value.kind) {
     case 'global':
       return value.qualified;
     case 'object':
-      return `what ${describe(value.callable)} returned`;
+      return value.callable.kind === 'global' ? `what ${value.callable.qualified} returned` : 'a value computed while unpickling';
     case 'persistent':
       return 'an object the loader returned for a persistent id';
     case 'str':

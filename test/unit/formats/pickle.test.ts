@@ -129,6 +129,25 @@ describe('pickle scanner', () => {
     assert.equal(inspection.summary.pickleImports, 'numpy.float64');
   });
 
+  it('scans the payload of pickle.loads too, and names what it would run', async () => {
+    const inner = pickleBytes('\x80\x02cnt\nsystem\n(S\'dir\'\ntR.');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(inner.length);
+    const outer = pickleBytes('\x80\x03c_pickle\nloads\nB', length, inner, '\x85R.');
+    const findings = (await inspectArtifact(write('model.pkl', outer))).findings;
+    assert.deepEqual(findings.map((finding) => [finding.message.split(' (')[0], finding.where]), [['imports _pickle.loads', 'offset 2'], ['imports nt.system', `offset ${outer.length - 2} → bytes passed to _pickle.loads offset 2`]]);
+  });
+
+  it('follows calls of call results however long the chain, and records at most 100 findings', async () => {
+    const chain = await inspectArtifact(write('model.pkl', pickleBytes('\x80\x02cbuiltins\nset\n', ')R'.repeat(100_000), '.')));
+    assert.equal(chain.summary.pickleCalls, 100_000);
+    assert.deepEqual(chain.findings.map((finding) => finding.message.split(' (')[0]), ['calls what builtins.set returned', 'calls a value computed while unpickling']);
+    const imports = Array.from({ length: 300 }, (_, i) => `cmodule${i}\nf\n0`).join('');
+    const many = await inspectArtifact(write('model.pkl', pickleBytes('\x80\x02', imports, 'N.')));
+    assert.equal(many.findings.length, 101);
+    assert.deepEqual(many.findings[100], { severity: 'high', code: 'pickle.more-findings', message: '200 more finding(s) of this file are not listed' });
+  });
+
   const damaged: [string, Buffer, RegExp, string[]][] = [
     ['a pickle cut mid-opcode, keeping the import before the cut', OS_SYSTEM_PICKLE.subarray(0, 20), /ends at byte 20/, ['pickle.unsafe-import', 'pickle.malformed']],
     ['a pickle with no STOP', TORCH_STATE_DICT_PICKLE.subarray(0, TORCH_STATE_DICT_PICKLE.length - 1), /truncated/, ['pickle.malformed']],
