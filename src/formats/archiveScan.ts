@@ -4,14 +4,14 @@ import { NPY_MAGIC, readNpyHeader } from './npyHeader';
 import { PickleScanner } from './pickleScan';
 import { ZipArchive } from './zipArchive';
 
-/** Members whose names say a loader unpickles them; others are scanned when their bytes are a complete pickle. */
+/** Members whose names say a loader unpickles them; others count when their bytes are a complete pickle. */
 const PICKLE_NAME = /\.(pkl|pickle|joblib|pt|pth|ckpt|bin|dat|p)$/i;
 /** A zip inside a zip (.npz in .keras) is read into memory to be opened: up to this size. */
 const MAX_NESTED_ZIP_BYTES = 64 * 1024 * 1024;
 const MAX_ZIP_DEPTH = 3;
 
 export interface ArchiveScanOptions {
-  /** torch.load reads it: persistent ids are storages, `data/N` members are raw tensor bytes. */
+  /** torch.load reads it: `data/N` members are raw tensor bytes. */
   torch?: boolean;
   /** Names the archive inside another one in findings: 'model.weights.npz: '. */
   prefix?: string;
@@ -48,6 +48,7 @@ export async function scanArchive(archive: ZipArchive, scanner: PickleScanner, o
     if (count > 1) scanner.report({ severity: 'high', code: 'zip.duplicate-member', message: `holds ${count} members named ${name}: Python's zipfile reads the last, other tools the first`, where: `${prefix}${name}` });
   }
   const pickles: string[] = [];
+  const torchScript = options.torch === true && archive.entries.some((entry) => /(^|\/)code\/.*\.py$/.test(entry.fileName));
   for (const entry of archive.entries) {
     if (entry.uncompressedSize === 0) continue;
     if (options.torch && /(^|\/)data\/\d+$/.test(entry.fileName)) continue; // raw tensor bytes, which torch.load never unpickles
@@ -70,7 +71,7 @@ export async function scanArchive(archive: ZipArchive, scanner: PickleScanner, o
         return header.holdsPickle && scanner.scanStream(reader, { label: `${label} (object array)`, knownPickle: true });
       }
       const knownPickle = PICKLE_NAME.test(entry.fileName) || (head[0] === 0x80 && head.length > 1 && head[1] <= 5);
-      return scanner.scanStream(reader, { label, knownPickle });
+      return scanner.scanStream(reader, { label, knownPickle, completeOnly: !knownPickle, torchScript });
     });
     if (held) pickles.push(label);
   }

@@ -66,12 +66,23 @@ export interface PickleScanOptions {
   /** Where the pickle is, for findings: a zip member's name. */
   label?: string;
   /**
-   * Whether the bytes are known to be a pickle (by name or PROTO). When not (a probe of a file or
-   * an archive member), data whose first pickle fails before importing, calling or loading anything
-   * is no pickle, and no finding; one that acted before failing is reported like any damaged pickle,
-   * since a loader runs what came first.
+   * A TorchScript archive's pickle: torch.jit.load resolves `__torch__.*` names to the classes compiled
+   * from the archive's code/ (reported as such), not to Python modules; other names are judged as usual.
+   */
+  torchScript?: boolean;
+  /**
+   * Whether the bytes are known to be a pickle (by name or PROTO). When not (a probe of a file),
+   * data whose first pickle fails before importing, calling or loading anything is no pickle, and
+   * no finding; one that acted before failing is reported like any damaged pickle, since a loader
+   * runs what came first.
    */
   knownPickle?: boolean;
+  /**
+   * For archive members no loader unpickles by name: they count as pickles only when their first
+   * pickle is complete or calls something before it fails; what a failed probe merely seemed to
+   * import is dropped (Python source starting with `class …` reads as a GLOBAL).
+   */
+  completeOnly?: boolean;
 }
 
 /**
@@ -119,6 +130,7 @@ export class PickleScanner {
   async scanStream(source: ByteSource, options: PickleScanOptions = {}): Promise<boolean> {
     const values: PickleValue[] = [];
     const storageTypes = new Map<string, string>();
+    const before = { findings: this.scan.findings.length, imports: this.scan.imports.length, calls: this.scan.calls, unlisted: this.unlisted };
     while (!(await source.atEnd())) {
       const start = source.position;
       const observer = new ScanObserver(this, source, options, storageTypes);
@@ -130,7 +142,10 @@ export class PickleScanner {
         return true;
       }
       if (end.kind === 'error') {
-        if (values.length === 0 && !options.knownPickle && !observer.acted) return false;
+        if (values.length === 0 && !options.knownPickle && (!observer.acted || (options.completeOnly && !observer.called))) {
+          this.rollBack(before);
+          return false;
+        }
         this.markIncomplete();
         if (values.length === 0 || observer.acted) {
           this.report({
@@ -179,6 +194,13 @@ export class PickleScanner {
     }
   }
 
+  private rollBack(to: { findings: number; imports: number; calls: number; unlisted: number }): void {
+    for (const finding of this.scan.findings.splice(to.findings)) this.reported.delete(`${finding.code}\n${finding.message}`);
+    for (const qualified of this.scan.imports.splice(to.imports)) this.seenImports.delete(qualified);
+    this.scan.calls = to.calls;
+    this.unlisted = to.unlisted;
+  }
+
   recordImport(qualified: string): void {
     if (this.seenImports.has(qualified)) return;
     this.seenImports.add(qualified);
@@ -219,6 +241,8 @@ export class PickleScanner {
 class ScanObserver implements PickleObserver {
   /** Whether the pickle imported, called or loaded anything (a stream that did nothing and failed is no pickle). */
   acted = false;
+  /** Whether it called something: text that starts like a GLOBAL rarely goes on to a well-formed call. */
+  called = false;
 
   constructor(
     private readonly scanner: PickleScanner,
@@ -233,7 +257,8 @@ class ScanObserver implements PickleObserver {
     const qualified = `${module}.${name}`;
     const allowed = isAllowedImport(module, name);
     this.scanner.recordImport(qualified);
-    if (!allowed) {
+    const torchScriptClass = this.options.torchScript === true && (module === '__torch__' || module.startsWith('__torch__.'));
+    if (!allowed && !torchScriptClass) {
       const dangerous = isKnownDangerous(module, name);
       this.scanner.report({
         severity: 'high',
@@ -276,6 +301,7 @@ class ScanObserver implements PickleObserver {
 
   async call(opcode: CallOpcode, callable: PickleValue, args: PickleValue[] | undefined, offset: number): Promise<PickleValue> {
     this.acted = true;
+    this.called = true;
     this.scanner.countCall();
     const result: PickleValue = { kind: 'object', callable, args };
     if (callable.kind !== 'global') {

@@ -106,6 +106,21 @@ describe('pickle scanner', () => {
     assert.deepEqual(inspection.findings.map((finding) => [finding.code, finding.where]), [['pickle.unsafe-import', 'archive/data.pkl offset 2']]);
   });
 
+  it('reads a TorchScript archive: __torch__ classes come from its code (one medium finding), other imports are judged', async () => {
+    const data = pickleBytes('\x80\x02c__torch__.model\nNet\n)\x81}b.');
+    const members = { 'net/data.pkl': data, 'net/code/__torch__/model.py': 'class Net(Module):\n  pass\n', 'net/constants.pkl': pickleBytes('\x80\x02).') };
+    const clean = await inspectArtifact(write('net.pt', zipBytes(members)));
+    assert.equal(clean.summary.layout, 'torchscript zip');
+    assert.deepEqual(clean.findings.map((finding) => [finding.severity, finding.code]), [['medium', 'pytorch.torchscript-code']]);
+    const hostile = await inspectArtifact(write('net.pt', zipBytes({ ...members, 'net/constants.pkl': OS_SYSTEM_PICKLE })));
+    assert.deepEqual(hostile.findings.map((finding) => [finding.severity, finding.code]), [['high', 'pickle.unsafe-import'], ['medium', 'pytorch.torchscript-code']]);
+    // A member no loader names as a pickle, cut before its STOP, still runs its call when unpickled.
+    const cut = await inspectArtifact(write('net.pt', zipBytes({ ...members, 'net/extra/notes.txt': pickleBytes("cos\nsystem\n(S'id'\ntR") })));
+    assert.deepEqual(cut.findings.map((finding) => [finding.severity, finding.code]), [['high', 'pickle.unsafe-import'], ['high', 'pickle.malformed'], ['medium', 'pytorch.torchscript-code']]);
+    // Outside a TorchScript archive, __torch__ is just an unknown Python module.
+    assert.equal((await inspectArtifact(write('net.pt', zipBytes({ 'net/data.pkl': data })))).findings[0].code, 'pickle.unknown-import');
+  });
+
   it('reads a legacy PyTorch file as torch.load does: five pickles, then raw storage bytes', async () => {
     const magic = pickleBytes('\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.');
     const sysInfo = pickleBytes('\x80\x02}q\x00X\r\x00\x00\x00little_endianq\x01\x88s.');
