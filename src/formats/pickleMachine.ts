@@ -16,9 +16,9 @@ export type PickleValue =
   | { kind: 'int'; value?: bigint } // value undefined: wider than kept
   | { kind: 'scalar' } // None, True, False, floats: nothing a scanner needs
   | { kind: 'global'; module: string; name: string; qualified: string; allowed: boolean }
-  | { kind: 'tuple'; items: PickleValue[] }
-  | { kind: 'list'; items?: PickleValue[] } // items undefined past the kept length
-  | { kind: 'dict'; entries?: Map<string, PickleValue> } // string keys only; undefined past the kept size
+  | { kind: 'tuple'; items: PickleValue[]; cut?: boolean } // cut: items not kept (the file's budget of kept values ran out)
+  | { kind: 'list'; items?: PickleValue[]; cut?: boolean } // items made on first append; cut: past the kept length
+  | { kind: 'dict'; entries?: Map<string, PickleValue>; cut?: boolean } // string keys only, made on first set
   | { kind: 'set' }
   | { kind: 'object'; callable: PickleValue; args?: PickleValue[]; state?: PickleValue } // what a call returned
   | { kind: 'persistent'; id: PickleValue }
@@ -27,6 +27,8 @@ export type PickleValue =
 export const SCALAR: PickleValue = { kind: 'scalar' };
 /** Small ints are shared: a pickle of millions of them then costs a pointer each on the stack. */
 const SMALL_INTS: PickleValue[] = Array.from({ length: 1025 }, (_, i) => ({ kind: 'int', value: BigInt(i - 1) }));
+
+const SHARED = new Set<PickleValue>([SCALAR, ...SMALL_INTS]);
 
 function intValue(value: bigint | number): PickleValue {
   const number = typeof value === 'number' ? value : value >= -1n && value <= 1023n ? Number(value) : undefined;
@@ -65,6 +67,18 @@ export interface PickleLimits {
   opcodes: number;
   /** Bytes of str and bytes values this run may still keep (for nested pickles and names). */
   keptBytes: number;
+  /**
+   * Values containers may still keep (tuple items, list items, dict entries, call arguments): past
+   * it, new containers keep none, and what needs their contents becomes a finding, not memory.
+   */
+  keptValues: number;
+}
+
+/** Takes `count` from the kept-values budget; false (and nothing taken) when it does not hold them. */
+export function keepValues(limits: PickleLimits, count: number): boolean {
+  if (count > limits.keptValues) return false;
+  limits.keptValues -= count;
+  return true;
 }
 
 /** Longest str whose text is kept: names are far shorter, but protocol 2 writes bytes as text (_codecs.encode). */
@@ -75,7 +89,9 @@ const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 const MAX_LINE = 64 * 1024;
 /** Python batches list and dict items by 1000; a tuple's items all sit on the stack (3M floats: 24 MB of shared values). */
 const MAX_STACK = 4_000_000;
-const MAX_MEMO = 2_000_000;
+/** Values on the stack that are not shared (strings, containers, big ints): what costs memory. */
+const MAX_STACK_OBJECTS = 1_000_000;
+const MAX_MEMO = 1_000_000;
 const MAX_LIST_ITEMS = 100_000;
 const MAX_DICT_ENTRIES = 1_000;
 const HIGHEST_PROTOCOL = 5;
@@ -125,8 +141,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 export async function runPickle(source: ByteSource, observer: PickleObserver, limits: PickleLimits): Promise<PickleEnd> {
   const stack: PickleValue[] = [];
   const marks: number[] = [];
-  // A dict, as in pickle.py: MEMOIZE stores at len(memo), the number of entries (C: memo_len).
-  const memo = new Map<number, PickleValue>();
+  // As in pickle.py: MEMOIZE stores at len(memo), the number of entries (C: memo_len).
+  const memo = new Memo();
   let protocol = 0;
   let opcodes = 0;
   // Set by line(): whether the last line was longer than what is kept, and its last byte.
@@ -136,13 +152,22 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
 
   const fence = (): number => (marks.length > 0 ? marks[marks.length - 1] : 0);
   const underflow = (): Unpicklable => new Unpicklable('unpickling stack underflow');
+  // Objects (not shared values) on the stack, counted exactly as they come and go.
+  let stackObjects = 0;
   const push = (value: PickleValue): void => {
     if (stack.length >= MAX_STACK) throw new OverBudget(`the unpickling stack grew past ${MAX_STACK.toLocaleString('en-US')} values`);
+    if (!SHARED.has(value) && ++stackObjects > MAX_STACK_OBJECTS) throw new OverBudget(`the unpickling stack grew past ${MAX_STACK_OBJECTS.toLocaleString('en-US')} objects`);
     stack.push(value);
+  };
+  const removed = (values: PickleValue[]): PickleValue[] => {
+    for (const value of values) if (!SHARED.has(value)) stackObjects--;
+    return values;
   };
   const pop = (): PickleValue => {
     if (stack.length <= fence()) throw underflow();
-    return stack.pop() as PickleValue;
+    const value = stack.pop() as PickleValue;
+    if (!SHARED.has(value)) stackObjects--;
+    return value;
   };
   const top = (): PickleValue => {
     if (stack.length <= fence()) throw underflow();
@@ -152,7 +177,7 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
   const popMark = (): PickleValue[] => {
     const mark = marks.pop();
     if (mark === undefined) throw new Unpicklable('could not find MARK');
-    return stack.splice(mark);
+    return removed(stack.splice(mark));
   };
   const memoPut = (index: number, value: PickleValue): void => {
     if (!memo.has(index) && memo.size >= MAX_MEMO) throw new OverBudget(`the memo grew past ${MAX_MEMO.toLocaleString('en-US')} entries`);
@@ -258,9 +283,15 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
         case 'BINUNICODE':
         case 'SHORT_BINUNICODE':
         case 'BINUNICODE8': {
-          const length = await counted(opcode.argument);
-          const data = await keep(length, MAX_KEPT_TEXT);
-          push({ kind: 'str', text: data?.toString('utf8') });
+          const length = opcode.argument === 'unicode1' ? (source.takeBuffered(1) ?? (await source.bytes(1)))[0] : await counted(opcode.argument);
+          if (length > MAX_KEPT_TEXT || length > limits.keptBytes) {
+            await source.skip(length);
+            push({ kind: 'str' });
+          } else {
+            // Decoded straight from the read window: the text is a copy, no Buffer is kept.
+            limits.keptBytes -= length;
+            push({ kind: 'str', text: (source.takeBuffered(length) ?? (await source.bytes(length))).toString('utf8') });
+          }
           break;
         }
         case 'BINBYTES':
@@ -275,29 +306,29 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
           push({ kind: 'tuple', items: [] });
           break;
         case 'TUPLE':
-          push({ kind: 'tuple', items: popMark() });
+          push(tupleOf(popMark()));
           break;
         case 'TUPLE1':
         case 'TUPLE2':
         case 'TUPLE3': {
           const count = Number(opcode.name[5]);
           if (stack.length - fence() < count) throw underflow();
-          push({ kind: 'tuple', items: stack.splice(stack.length - count) });
+          push(tupleOf(removed(stack.splice(stack.length - count))));
           break;
         }
         case 'EMPTY_LIST':
-          push({ kind: 'list', items: [] });
+          push({ kind: 'list' });
           break;
         case 'LIST':
           push(listOf(popMark()));
           break;
         case 'EMPTY_DICT':
-          push({ kind: 'dict', entries: new Map() });
+          push({ kind: 'dict' });
           break;
         case 'DICT': {
           const items = popMark();
           if (items.length % 2 !== 0) throw new Unpicklable('odd number of items for DICT');
-          const dict: PickleValue = { kind: 'dict', entries: new Map() };
+          const dict: PickleValue = { kind: 'dict' };
           await setItems(dict, items, offset);
           push(dict);
           break;
@@ -393,14 +424,15 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
         case 'REDUCE': {
           const args = pop();
           const callable = top();
-          stack[stack.length - 1] = await observer.call('REDUCE', callable, args.kind === 'tuple' ? args.items : undefined, offset);
+          pop();
+          push(await observer.call('REDUCE', callable, args.kind === 'tuple' && !args.cut ? args.items : undefined, offset));
           break;
         }
         case 'NEWOBJ': {
           const args = pop();
           const cls = pop();
           if (args.kind !== 'tuple' && !couldBeTuple(args)) throw new Unpicklable('NEWOBJ expected an arg tuple');
-          push(await observer.call('NEWOBJ', cls, args.kind === 'tuple' ? args.items : undefined, offset));
+          push(await observer.call('NEWOBJ', cls, args.kind === 'tuple' && !args.cut ? args.items : undefined, offset));
           break;
         }
         case 'NEWOBJ_EX': {
@@ -408,7 +440,7 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
           const args = pop();
           const cls = pop();
           // Keyword values are arguments too: the observer sees them after the positional ones.
-          const kept = args.kind === 'tuple' && kwargs.kind === 'dict' && kwargs.entries ? [...args.items, ...kwargs.entries.values()] : undefined;
+          const kept = args.kind === 'tuple' && !args.cut && kwargs.kind === 'dict' && !kwargs.cut ? [...args.items, ...(kwargs.entries?.values() ?? [])] : undefined;
           push(await observer.call('NEWOBJ_EX', cls, kept, offset));
           break;
         }
@@ -453,14 +485,23 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
   }
 
   function listOf(items: PickleValue[]): PickleValue {
-    return { kind: 'list', items: items.length <= MAX_LIST_ITEMS ? items : undefined };
+    return items.length <= MAX_LIST_ITEMS && keepValues(limits, items.length) ? { kind: 'list', items } : { kind: 'list', cut: true };
+  }
+
+  function tupleOf(items: PickleValue[]): PickleValue {
+    return keepValues(limits, items.length) ? { kind: 'tuple', items } : { kind: 'tuple', items: [], cut: true };
   }
 
   /** APPEND(S): a list grows; anything else has its `extend` or `append` method called (C do_append). */
   async function appendItems(target: PickleValue, items: PickleValue[], name: string): Promise<void> {
     if (target.kind === 'list') {
-      if (target.items && target.items.length + items.length <= MAX_LIST_ITEMS) target.items.push(...items);
-      else target.items = undefined;
+      if (target.cut) return;
+      target.items ??= [];
+      if (target.items.length + items.length <= MAX_LIST_ITEMS && keepValues(limits, items.length)) target.items.push(...items);
+      else {
+        target.items = undefined;
+        target.cut = true;
+      }
     } else if (items.length > 0) await observer.mutate(name, target, undefined, offset);
   }
 
@@ -472,9 +513,13 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
     }
     for (let i = 0; i + 1 < items.length; i += 2) {
       const key = items[i];
-      if (!target.entries) return;
-      if (key.kind === 'str' && key.text !== undefined && (target.entries.size < MAX_DICT_ENTRIES || target.entries.has(key.text))) target.entries.set(key.text, items[i + 1]);
-      else if (key.kind === 'str') target.entries = undefined;
+      if (target.cut || key.kind !== 'str') continue;
+      target.entries ??= new Map();
+      if (key.text !== undefined && (target.entries.has(key.text) || (target.entries.size < MAX_DICT_ENTRIES && keepValues(limits, 1)))) target.entries.set(key.text, items[i + 1]);
+      else {
+        target.entries = undefined;
+        target.cut = true;
+      }
     }
   }
 
@@ -538,6 +583,33 @@ export async function runPickle(source: ByteSource, observer: PickleObserver, li
     } catch {
       throw new Unpicklable('a module or class name is not valid UTF-8');
     }
+  }
+}
+
+/**
+ * The memo, keyed like CPython's (any index PUT names), held densely while indexes come in order
+ * (MEMOIZE, and what picklers write): a pointer per entry rather than a map entry.
+ */
+class Memo {
+  private readonly dense: PickleValue[] = [];
+  private readonly sparse = new Map<number, PickleValue>();
+
+  get size(): number {
+    return this.dense.length + this.sparse.size;
+  }
+
+  has(index: number): boolean {
+    return index < this.dense.length || this.sparse.has(index);
+  }
+
+  get(index: number): PickleValue | undefined {
+    return index < this.dense.length ? this.dense[index] : this.sparse.get(index);
+  }
+
+  set(index: number, value: PickleValue): void {
+    if (index < this.dense.length) this.dense[index] = value;
+    else if (index === this.dense.length && !this.sparse.has(index)) this.dense.push(value);
+    else this.sparse.set(index, value);
   }
 }
 

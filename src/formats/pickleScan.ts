@@ -2,7 +2,7 @@ import { StreamReader, type ByteSource } from './byteReader';
 import type { SecurityFinding } from './inspection';
 import { DANGEROUS_BUILTINS, DANGEROUS_MODULES, PICKLE_ALLOWLIST, PICKLE_CALLABLE_ROLES } from './pickleAllowlist';
 import { PYTHON2_MODULES, PYTHON2_NAMES } from './pickleCompatNames';
-import { OverBudget, runPickle, Unpicklable, type CallOpcode, type PickleObserver, type PickleValue } from './pickleMachine';
+import { keepValues, OverBudget, runPickle, Unpicklable, type CallOpcode, type PickleObserver, type PickleValue } from './pickleMachine';
 
 export interface PickleScan {
   /** Distinct imports, in the order first met ('collections.OrderedDict', …), after Python 2 renames. */
@@ -23,6 +23,8 @@ export interface PickleScan {
 const MAX_OPCODES = 50_000_000;
 /** str and bytes values kept over a whole file, for names and for pickles nested in bytes. */
 const MAX_KEPT_BYTES = 64 * 1024 * 1024;
+/** Values kept inside containers over a whole file (a million: tens of MB). */
+const MAX_KEPT_VALUES = 1_000_000;
 /** Pickles in bytes in pickles (torch.storage._load_from_bytes of a file that does it again …). */
 const MAX_NESTING = 4;
 const MAX_LISTED_IMPORTS = 200;
@@ -94,7 +96,7 @@ export class PickleScanner {
   private readonly scan: PickleScan = { imports: [], findings: [], calls: 0, opcodes: 0, pickles: 0, complete: true, legacyTorch: false };
   private readonly seenImports = new Set<string>();
   private readonly reported = new Set<string>();
-  private readonly limits = { opcodes: MAX_OPCODES, keptBytes: MAX_KEPT_BYTES };
+  private readonly limits = { opcodes: MAX_OPCODES, keptBytes: MAX_KEPT_BYTES, keptValues: MAX_KEPT_VALUES };
   private depth = 0;
   private unlisted = 0;
 
@@ -176,8 +178,8 @@ export class PickleScanner {
 
   /** After a legacy file's fifth pickle (its storage keys): per key, an int64 element count and the elements. */
   private async skipLegacyStorages(source: ByteSource, keys: PickleValue, storageTypes: Map<string, string>, label: string | undefined): Promise<void> {
-    if (keys.kind !== 'list' || !keys.items) return;
-    for (const key of keys.items) {
+    if (keys.kind !== 'list' || keys.cut) return;
+    for (const key of keys.items ?? []) {
       const size = key.kind === 'str' && key.text !== undefined ? TORCH_ELEMENT_BYTES[storageTypes.get(key.text) ?? ''] : undefined;
       if (size === undefined || (await source.atEnd())) return;
       const count = (await source.bytes(8)).readBigInt64LE(0);
@@ -205,6 +207,11 @@ export class PickleScanner {
     if (this.seenImports.has(qualified)) return;
     this.seenImports.add(qualified);
     if (this.scan.imports.length < MAX_LISTED_IMPORTS) this.scan.imports.push(qualified);
+  }
+
+  /** Whether a call's result may keep `count` argument values (the file's budget of kept values). */
+  keep(count: number): boolean {
+    return keepValues(this.limits, count);
   }
 
   countCall(): void {
@@ -303,7 +310,7 @@ class ScanObserver implements PickleObserver {
     this.acted = true;
     this.called = true;
     this.scanner.countCall();
-    const result: PickleValue = { kind: 'object', callable, args };
+    const result: PickleValue = { kind: 'object', callable, args: args && this.scanner.keep(args.length) ? args : undefined };
     if (callable.kind !== 'global') {
       this.scanner.report({
         severity: 'high',
@@ -372,7 +379,7 @@ class ScanObserver implements PickleObserver {
    * a nested pickle for object arrays, else an optional alignment padding and the raw elements.
    */
   private async readJoblibArray(state: PickleValue, offset: number): Promise<void> {
-    const fields = state.kind === 'dict' ? state.entries : undefined;
+    const fields = state.kind === 'dict' && !state.cut ? (state.entries ?? new Map<string, PickleValue>()) : undefined;
     const shape = fields?.get('shape');
     const dtype = fields?.get('dtype');
     const descriptor = dtype?.kind === 'object' ? dtype.args?.[0] : undefined;
@@ -418,8 +425,8 @@ function holdsObjects(dtype: PickleValue, depth: number): boolean {
     if (holdsObjects(subarray.items[0], depth + 1)) return true;
   }
   if (fields && fields.kind !== 'scalar') {
-    if (fields.kind !== 'dict' || !fields.entries) throw new OverBudget('joblib array data follows a structured dtype the scanner cannot read');
-    for (const field of fields.entries.values()) {
+    if (fields.kind !== 'dict' || fields.cut) throw new OverBudget('joblib array data follows a structured dtype the scanner cannot read');
+    for (const field of fields.entries?.values() ?? []) {
       if (field.kind !== 'tuple' || !field.items[0] || holdsObjects(field.items[0], depth + 1)) return true;
     }
   }
