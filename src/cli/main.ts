@@ -11,6 +11,7 @@ import { addHistoryCommands } from './commands/historyCommands';
 import { addInitCommand } from './commands/initCommand';
 import { addInspectCommands } from './commands/inspectCommands';
 import { addLifecycleCommands } from './commands/lifecycleCommands';
+import { addPolicyCommands } from './commands/policyCommands';
 import { addRegisterCommand } from './commands/registerCommand';
 import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   addRetentionCommands(program, context);
   addInspectCommands(program);
   addGovernanceCommands(program, context);
+  addPolicyCommands(program, context);
   addDiffCommands(program, context);
   return program;
 }

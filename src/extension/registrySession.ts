@@ -101,7 +101,7 @@ export class RegistrySession implements vscode.Disposable {
     try {
       const projectRoot = locateProjectRoot(folder.uri.fsPath);
       const registryFolder = this.settings.registryPath(folder.uri.fsPath) ?? locateRegistryFolder(projectRoot);
-      const registry = await Registry.open({ folder: registryFolder, projectRoot, checkpointAfterIdleMs: 5000 });
+      const registry = await Registry.open({ folder: registryFolder, projectRoot, checkpointAfterIdleMs: 5000, restrictedMode: () => !vscode.workspace.isTrusted });
       for (const warning of registry.warnings) this.output.warn(warning);
       this.output.info(`Opened the registry in ${registryFolder} (${Date.now() - started} ms).`);
       registry.onDidChange(() => this.updateState(registry));

@@ -18,6 +18,7 @@ import { WriterLock } from '../store/persistence/writerLock';
 import { RegistryFolder } from '../store/registryFolder';
 import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
+import { policyCommandApproval } from './governance/policyTrust';
 import { deliverWebhooks } from './webhooks';
 
 export interface RegistryOptions {
@@ -31,6 +32,8 @@ export interface RegistryOptions {
   checkpointAfterIdleMs?: number;
   /** Where non-fatal problems go (a failed webhook); default: stderr. */
   onWarning?: (message: string) => void;
+  /** True while the host does not trust the workspace (VS Code's Restricted Mode): policy.yaml's commands never run then. */
+  restrictedMode?: () => boolean;
 }
 
 /** Where the registry is in its op log: the last event applied and the byte just past its line. */
@@ -385,7 +388,8 @@ export class RegistryEngine {
       return;
     }
     if (hooks.length === 0) return;
-    const delivery = deliverWebhooks(hooks, events, warn).finally(() => this.deliveries.delete(delivery));
+    const commands = policyCommandApproval(this.folder.root, { restrictedMode: this.options.restrictedMode?.() });
+    const delivery = deliverWebhooks(hooks, events, warn, commands).finally(() => this.deliveries.delete(delivery));
     this.deliveries.add(delivery);
   }
 

@@ -6,7 +6,9 @@ import { compareSignatures } from '../signatureComparison';
 import type { Stage } from '../stage';
 import type { ApprovalRequest } from './approvals';
 import { THRESHOLD_PATTERN, type GateRule } from './policy';
-import { weightFormatByMediaType, weightFormatOf } from '../weightFormats';
+import { weightFormatOf, WEIGHT_FORMATS } from '../weightFormats';
+
+const PICKLE_MEDIA_TYPE = WEIGHT_FORMATS.find((format) => format.name === 'pickle')!.mediaType;
 
 export type GateKind = 'threshold' | 'noRegression' | 'signatureCompatible' | 'cleanGitTree' | 'dataLineage' | 'environment' | 'noPickleFindings' | 'approvals';
 
@@ -162,7 +164,8 @@ function checkPickleFindings(manifest: Manifest): Verdict {
   for (const artifact of manifest.artifacts) {
     const inspection = (artifact as { inspection?: { error?: string; findings?: { severity?: string; message?: string }[] } }).inspection;
     // Which formats can hold pickles: core/weightFormats.ts (.keras, .npz, .npy and .zip among them).
-    const pickleCapable = weightFormatOf(artifact.path)?.pickleCapable === true || weightFormatByMediaType(artifact.mediaType)?.pickleCapable === true;
+    // By the artifact's name, which keeps its extension: octet-stream (a .model, anything unknown) says nothing.
+    const pickleCapable = weightFormatOf(artifact.path)?.pickleCapable === true || artifact.mediaType === PICKLE_MEDIA_TYPE;
     if (inspection?.error && pickleCapable) {
       // An inspection that failed part-way scanned nothing: its empty findings prove nothing.
       problems.push(`${artifact.path} may hold a pickle but could not be scanned (${inspection.error})`);
