@@ -54,6 +54,7 @@ export function parseJsonParams(pairs: string[]): Record<string, ParamValue> {
   const params: Record<string, ParamValue> = {};
   for (const pair of pairs) {
     const [key, text] = splitPair('param-json', pair);
+    if (/^-?(NaN|Infinity)$/.test(text.trim())) throw new InvalidArgumentError(`--param-json ${pair}: JSON has no NaN or infinity; record it as a string if it matters, e.g. ${key}='"${text}"'.`);
     let value: unknown;
     try {
       value = JSON.parse(text);

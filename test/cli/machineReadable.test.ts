@@ -85,6 +85,10 @@ describe('mreg for programs (--json)', () => {
       assert.match(errorDocument(notJson).error.message, /--param-json label=abc: 'abc' is not JSON; write a string in double quotes/);
       const list = mreg(['register', 'm', 'model.bin', '--param-json', 'layers=[1,2]', '--json'], { cwd });
       assert.match(errorDocument(list).error.message, /a param is a JSON string, number, boolean or null, not an array/);
+      for (const text of ['NaN', '-Infinity']) {
+        const notANumber = mreg(['register', 'm', 'model.bin', '--param-json', `lr=${text}`, '--json'], { cwd });
+        assert.match(errorDocument(notANumber).error.message, new RegExp(`--param-json lr=${text}: JSON has no NaN or infinity`));
+      }
       assert.equal(existsSync(path.join(cwd, '.modelregistry')), false);
     });
 
