@@ -32,6 +32,8 @@ def locate_cli() -> List[str]:
     """The command line that runs mreg: ``node $MREG_CLI``, else ``mreg`` from PATH."""
     configured = os.environ.get("MREG_CLI")
     if configured:
+        # Taken from the current directory now: mreg itself runs in the project folder.
+        configured = os.path.abspath(configured)
         if not os.path.isfile(configured):
             raise CliNotFound(f"MREG_CLI is set to {configured!r}, which is not a file. Point it at the built cli.js (`node esbuild.mjs` writes dist/cli.js), or unset it to use `mreg` from PATH.")
         node = shutil.which("node")

@@ -118,6 +118,12 @@ class CliNotFoundTest(ProjectTestCase):
         self.assertEqual(registry.cli.command, [str(launcher)])
         self.assertEqual(registry.register("m", "model.bin").number, 1)
 
+    def test_a_relative_mreg_cli_is_taken_from_the_current_directory_not_the_project(self) -> None:
+        os.environ["MREG_CLI"] = os.path.relpath(BUILT_CLI)
+        registry = mr.Registry(self.project / ".modelregistry", cwd=self.project)
+        self.assertEqual(registry.cli.command[-1], str(BUILT_CLI))
+        self.assertEqual(registry.register("m", "model.bin").number, 1)
+
     def test_a_cli_that_prints_no_json_error_is_reported_with_what_it_said(self) -> None:
         old = self.project / "old-cli.js"
         old.write_text("process.stderr.write('mreg: something went wrong\\n'); process.exitCode = 1;\n")

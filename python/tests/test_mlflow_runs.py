@@ -24,5 +24,6 @@ class RegisterMlflowRunTest(ProjectTestCase):
         self.assertEqual([(a.path, a.sha256) for a in version.artifacts], [("artifacts/model/model.pkl", sha256_of(self.project / RUN / "artifacts/model/model.pkl"))])
         shown = self.registry.show(version.ref)
         self.assertEqual(shown.metrics, {"auc": 0.91})
-        self.assertEqual(shown.params, {"lr": "0.01", "optimizer": "adam"})
+        # mreg types what MLflow stores as text, as it does --param values.
+        self.assertEqual(shown.params, {"lr": 0.01, "optimizer": "adam"})
         self.assertEqual(shown.tags.get("mlflow.run_id"), "4f1c2b7d9e8a4c3b")
