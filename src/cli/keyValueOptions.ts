@@ -46,6 +46,29 @@ export function parseParams(pairs: string[]): Record<string, ParamValue> {
   return params;
 }
 
+/**
+ * `--param-json lr=0.1`, `--param-json seed='"042"'`: the value is JSON, so a program passes each
+ * param with its own type (the string "0.1" stays a string) instead of --param's guessing.
+ */
+export function parseJsonParams(pairs: string[]): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = {};
+  for (const pair of pairs) {
+    const [key, text] = splitPair('param-json', pair);
+    if (/^-?(NaN|Infinity)$/.test(text.trim())) throw new InvalidArgumentError(`--param-json ${pair}: JSON has no NaN or infinity; record it as a string if it matters, e.g. ${key}='"${text}"'.`);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new InvalidArgumentError(`--param-json ${pair}: '${text}' is not JSON; write a string in double quotes, e.g. ${key}='"${text}"'.`);
+    }
+    if (!(value === null || ['string', 'number', 'boolean'].includes(typeof value))) {
+      throw new InvalidArgumentError(`--param-json ${pair}: a param is a JSON string, number, boolean or null, not ${Array.isArray(value) ? 'an array' : 'an object'}.`);
+    }
+    params[key] = value as ParamValue;
+  }
+  return params;
+}
+
 export function parseTags(pairs: string[]): Record<string, string> {
   return Object.fromEntries(pairs.map((pair) => splitPair('tag', pair)));
 }

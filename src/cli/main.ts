@@ -1,7 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { setFlagsFromString } from 'node:v8';
-import { isRegistryError } from '../core/registryError';
-import { createCliContext, EXIT } from './cliContext';
+import { createCliContext, EXIT, type GlobalOptions } from './cliContext';
 import { addArtifactCommands } from './commands/artifactCommands';
 import { addAuditCommands } from './commands/auditCommands';
 import { addBrowseCommands } from './commands/browseCommands';
@@ -16,6 +15,7 @@ import { addRegisterCommand } from './commands/registerCommand';
 import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
 import { addSyncCommands } from './commands/syncCommands';
+import { failureOf, failureText } from './failureReport';
 
 /** Set by the bundler from package.json. */
 declare const MODEL_REGISTRY_VERSION: string;
@@ -64,27 +64,15 @@ async function main(): Promise<void> {
     if (interrupts > 1) process.exit(EXIT.cancelled);
     cancellation.abort();
   });
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync(process.argv);
+    await program.parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and --version end here too, with code 0; commander has already printed what it had to say.
-      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    } else if (isRegistryError(error, 'GATE_FAILED')) {
-      process.stderr.write(`mreg: ${error.message}\n`);
-      process.exitCode = EXIT.gates;
-    } else if (isRegistryError(error, 'CANCELLED')) {
-      process.stderr.write(`mreg: ${error.message}\n`);
-      process.exitCode = EXIT.cancelled;
-    } else if (isRegistryError(error)) {
-      process.stderr.write(`mreg: ${error.message}\n`);
-      process.exitCode = EXIT.failure;
-    } else {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`mreg: unexpected error: ${message}\n`);
-      if (process.env.MREG_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = EXIT.failure;
-    }
+    const failure = failureOf(error);
+    process.exitCode = failure?.exitCode ?? EXIT.ok;
+    if (!failure) return;
+    process.stderr.write(failureText(failure, program.opts<GlobalOptions>().json === true));
+    if (failure.code === 'INTERNAL' && process.env.MREG_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   }
 }
 

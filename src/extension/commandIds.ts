@@ -12,6 +12,7 @@ export const CommandIds = {
   showMetricsChart: 'modelRegistry.showMetricsChart',
   compareSelectedVersions: 'modelRegistry.compareSelectedVersions',
   copyVersionUri: 'modelRegistry.copyVersionUri',
+  copyPythonSnippet: 'modelRegistry.copyPythonSnippet',
   pullVersion: 'modelRegistry.pullVersion',
   openArtifact: 'modelRegistry.openArtifact',
   revealArtifact: 'modelRegistry.revealArtifact',

@@ -3,7 +3,7 @@ import { inspectionErrorLines, securityFindingLines } from '../../core/inspectio
 import { capturedSummary, versionLine } from '../../core/textReports';
 import { withCapturedLineage } from '../../registry/registration/registerInput';
 import type { CliContext } from '../cliContext';
-import { collect, parseDirections, parseMetrics, parseParams, parseStageArgument, parseTags } from '../keyValueOptions';
+import { collect, parseDirections, parseJsonParams, parseMetrics, parseParams, parseStageArgument, parseTags } from '../keyValueOptions';
 import { progressBar } from '../progressBar';
 
 /** `mreg register`: files and folders become a new version, with the lineage captured from the project. */
@@ -17,6 +17,7 @@ export function addRegisterCommand(program: Command, context: CliContext): void 
     .option('--metric <name=value>', 'an evaluation result (repeatable)', collect, [])
     .option('--metric-direction <name=max|min>', 'whether higher (max) or lower (min) is better (repeatable)', collect, [])
     .option('--param <name=value>', 'a hyperparameter (repeatable)', collect, [])
+    .option('--param-json <name=json>', 'a hyperparameter whose value is JSON: a string, number, boolean or null (repeatable)', collect, [])
     .option('--data <path|uri>', 'data the model was trained on: a path (hashed), a URI (#sha256=… or #etag=… optional) or a DVC file (repeatable)', collect, [])
     .option('--params <file>', 'read params from this file (YAML/JSON, dvc.lock, an MLflow run folder) instead of discovering them')
     .option('--metrics <file>', 'read metrics from this file (JSON/YAML, an MLflow or W&B run folder) instead of discovering them')
@@ -35,7 +36,7 @@ export function addRegisterCommand(program: Command, context: CliContext): void 
         const values = context.parseOrUsageError(command, () => ({
           metrics: parseMetrics(flags.metric as string[]),
           metricDirections: parseDirections(flags.metricDirection as string[]),
-          params: parseParams(flags.param as string[]),
+          params: { ...parseParams(flags.param as string[]), ...parseJsonParams(flags.paramJson as string[]) },
           tags: parseTags(flags.tag as string[]),
         }));
         const dryRun = flags.dryRun === true;
@@ -84,7 +85,8 @@ export function addRegisterCommand(program: Command, context: CliContext): void 
           }
           emit(
             options,
-            { model: version.model, version: version.number, id: version.id, fingerprint: version.fingerprint, stage: version.stage, semver: version.semver, artifacts: manifest.artifacts },
+            // The whole version record (as `mreg versions` prints it), with `version` for its number as before.
+            { ...version, version: version.number, artifacts: manifest.artifacts },
             `Registered ${versionLine(version)}\n  fingerprint ${version.fingerprint}\n  ${manifest.artifacts.length} artifact(s)\n${capturedSummary(manifest)}`,
           );
         } finally {

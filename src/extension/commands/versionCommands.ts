@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
 import { isRegistryError, RegistryError } from '../../core/registryError';
 import { MAX_COLUMNS } from '../../core/versionComparison';
+import { pythonSnippet } from '../../core/pythonSnippet';
 import { formatRef } from '../../core/refs';
 import { pullText } from '../../registry/registryReports';
 import { CommandIds } from '../commandIds';
@@ -14,7 +15,7 @@ import { ModelNode } from '../tree/modelNode';
 import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
 
-/** Reading a version: compare two, show its manifest, copy its URI, pull its artifacts. */
+/** Reading a version: compare two, show its manifest, copy its URI or the Python that loads it, pull its artifacts. */
 export function versionCommands(context: CommandContext): CommandTable {
   const { session, output } = context;
 
@@ -82,6 +83,14 @@ export function versionCommands(context: CommandContext): CommandTable {
       await vscode.env.clipboard.writeText(uri);
       void vscode.window.showInformationMessage(`Copied ${uri}`);
       return uri;
+    },
+    [CommandIds.copyPythonSnippet]: async (clicked, selected) => {
+      const version = await oneVersion(clicked, selected, 'Copy Python Snippet');
+      if (!version) return undefined;
+      const snippet = pythonSnippet(version);
+      await vscode.env.clipboard.writeText(snippet);
+      void vscode.window.showInformationMessage(`Copied the Python lines that load ${formatRef(version.model, version.number)} (pip install ./python from Model Registry).`);
+      return snippet;
     },
     [CommandIds.pullVersion]: async (clicked, selected, destination) => {
       if (!requireTrust('Pulling a version')) return undefined;

@@ -46,13 +46,14 @@ export type WebviewMessage =
   | { type: 'promote'; ref: string }
   | { type: 'setAlias'; ref: string }
   | { type: 'copyUri'; ref: string }
+  | { type: 'copyPythonSnippet'; ref: string }
   | { type: 'showManifest'; ref: string }
   | { type: 'showChart'; ref: string }
   | { type: 'revealArtifact'; ref: string; path: string }
   | { type: 'openCommit'; ref: string; commit: string }
   | { type: 'openManifestDiff' };
 
-const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'showManifest', 'showChart'] as const;
+const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'copyPythonSnippet', 'showManifest', 'showChart'] as const;
 const MAX_TEXT = 4096;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

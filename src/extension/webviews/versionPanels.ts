@@ -237,6 +237,9 @@ export class VersionPanel implements vscode.Disposable {
       case 'copyUri':
         await vscode.commands.executeCommand(CommandIds.copyVersionUri, message.ref);
         return;
+      case 'copyPythonSnippet':
+        await vscode.commands.executeCommand(CommandIds.copyPythonSnippet, message.ref);
+        return;
       case 'showManifest':
         await vscode.commands.executeCommand(CommandIds.showManifest, message.ref);
         return;

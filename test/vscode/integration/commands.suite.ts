@@ -174,6 +174,13 @@ describe('Model Registry commands', () => {
     assert.equal((await registry()).version(uri).number, 2);
   });
 
+  it('copies the Python lines that load the version, pinned to its number', async () => {
+    const snippet = await host.vscode.commands.executeCommand<string>('modelRegistry.copyPythonSnippet', 'fraud-detector@production');
+    assert.match(snippet, /^model_dir = mr\.resolve_path\("fraud-detector\/2"\)$/m);
+    assert.match(snippet, /"fraud-detector@production"/);
+    assert.equal(await host.vscode.env.clipboard.readText(), snippet);
+  });
+
   it('pulls a version into a folder with verified bytes', async () => {
     const destination = mkdtempSync(path.join(tmpdir(), 'pull-'));
     const result = await host.vscode.commands.executeCommand<PullResult>('modelRegistry.pullVersion', 'integration-model/1', undefined, destination);
