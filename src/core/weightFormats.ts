@@ -13,7 +13,7 @@ export interface WeightFormat {
   extensions: readonly string[];
   mediaType: string;
   /** Which inspector in src/formats reads it (see inspectArtifact.ts); none: size and hash only. */
-  inspector?: 'safetensors' | 'gguf' | 'onnx' | 'pickle' | 'torch' | 'keras' | 'h5' | 'npy' | 'npz';
+  inspector?: 'safetensors' | 'gguf' | 'onnx' | 'pickle' | 'torch' | 'keras' | 'h5' | 'npy' | 'npz' | 'tflite';
   /** Loading it may unpickle, so it must be scanned (the noPickleFindings gate). */
   pickleCapable: boolean;
   /** Offered as a weight file in the Explorer's Register menu and the file picker. */
@@ -31,7 +31,7 @@ export const WEIGHT_FORMATS: readonly WeightFormat[] = [
   // A zip whose members may be pickles: numpy.load(allow_pickle=True) of an .npz of weights runs an object array's pickle.
   { name: 'keras', extensions: ['.keras'], mediaType: 'application/vnd.keras', inspector: 'keras', pickleCapable: true, weightFile: true },
   { name: 'protobuf', extensions: ['.pb'], mediaType: 'application/x-protobuf', pickleCapable: false, weightFile: true },
-  { name: 'tflite', extensions: ['.tflite'], mediaType: 'application/vnd.tflite', pickleCapable: false, weightFile: true },
+  { name: 'tflite', extensions: ['.tflite'], mediaType: 'application/vnd.tflite', inspector: 'tflite', pickleCapable: false, weightFile: true },
   { name: 'gguf', extensions: ['.gguf'], mediaType: 'application/vnd.gguf', inspector: 'gguf', pickleCapable: false, weightFile: true },
   { name: 'ggml', extensions: ['.ggml'], mediaType: 'application/vnd.ggml', pickleCapable: false, weightFile: true },
   { name: 'pickle', extensions: ['.pkl', '.pickle', '.joblib'], mediaType: 'application/x-python-pickle', inspector: 'pickle', pickleCapable: true, weightFile: true },

@@ -1,4 +1,6 @@
+import { constants, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { currentBudget, type InspectionBudget } from './inspectionBudget';
 
 /**
  * What an inspector found wrong with a file's bytes. Inspectors throw it; `inspectArtifact` turns
@@ -38,12 +40,19 @@ export class FileReader implements ByteSource {
   private constructor(
     private readonly handle: FileHandle,
     readonly size: number,
+    readonly budget: InspectionBudget,
   ) {}
 
+  /**
+   * Opens a regular file. Opening is non-blocking and the type checked on the open handle, so a
+   * FIFO (whose open waits for a writer) or a device swapped in for the file is refused, never read.
+   */
   static async open(file: string): Promise<FileReader> {
-    const handle = await open(file, 'r');
+    const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     try {
-      return new FileReader(handle, (await handle.stat()).size);
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new NotARegularFile(file, fileKind(stats));
+      return new FileReader(handle, stats.size, currentBudget());
     } catch (error) {
       await handle.close();
       throw error;
@@ -98,7 +107,25 @@ export class FileReader implements ByteSource {
     return this.readAt(position, Math.max(0, Math.min(length, this.size - position)));
   }
 
+  /**
+   * Up to `length` bytes at `position` read synchronously, for formats read by random access in
+   * small pieces (FlatBuffers), where a promise per field would cost more than the read.
+   */
+  peekAtSync(position: number, length: number): Buffer {
+    const wanted = Math.max(0, Math.min(length, this.size - position));
+    this.budget.read(wanted);
+    const buffer = Buffer.alloc(wanted);
+    let done = 0;
+    while (done < wanted) {
+      const bytesRead = readSync(this.handle.fd, buffer, done, wanted - done, position + done);
+      if (bytesRead === 0) throw truncated(position, wanted, position + done);
+      done += bytesRead;
+    }
+    return buffer;
+  }
+
   private async readAt(position: number, length: number): Promise<Buffer> {
+    this.budget.read(length);
     const buffer = Buffer.alloc(length);
     let done = 0;
     while (done < length) {
@@ -118,7 +145,12 @@ export class StreamReader implements ByteSource {
   private ended = false;
   private readonly chunks: AsyncIterator<Buffer>;
 
-  constructor(stream: AsyncIterable<Buffer>) {
+  /** `what` names the stream for a limit reached while decompressing it (a zip member). */
+  constructor(
+    stream: AsyncIterable<Buffer>,
+    private readonly what = 'reading the stream',
+    private readonly budget: InspectionBudget = currentBudget(),
+  ) {
     this.chunks = stream[Symbol.asyncIterator]();
   }
 
@@ -127,6 +159,8 @@ export class StreamReader implements ByteSource {
       const next = await this.chunks.next();
       if (next.done) this.ended = true;
       else if (next.value.length > 0) {
+        // Decompressed bytes are what a zip bomb multiplies: each chunk is paid for as it arrives.
+        this.budget.read(next.value.length, this.what);
         this.pending.push(next.value);
         this.pendingBytes += next.value.length;
       }
@@ -175,11 +209,30 @@ export class StreamReader implements ByteSource {
   }
 }
 
+/** A path that is not a regular file (a FIFO, socket or device, or a link to one): never opened for reading. */
+export class NotARegularFile extends Error {
+  constructor(
+    readonly file: string,
+    readonly kind: string,
+  ) {
+    super(`${file} is ${kind}, not a regular file: only regular files are inspected (reading ${kind === 'a folder' ? 'it' : 'one'} could block or never end). Name the weight file itself.`);
+  }
+}
+
+export function fileKind(stats: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isDirectory(): boolean }): string {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isDirectory()) return 'a folder';
+  return 'a special file';
+}
+
 function truncated(position: number, length: number, end: number): FormatProblem {
   return new FormatProblem(`it ends at byte ${end}, but ${length} more byte(s) were expected at offset ${position} (truncated?)`);
 }
 
-/** A little-endian unsigned 64-bit integer as a number, refusing values past 2^53 (no real size is). */
+/** A little-endian unsigned 64-bit size or count as a number, refusing values past 2^53 (no real size is). */
 export function uint64(buffer: Buffer, offset = 0): number {
   const value = buffer.readBigUInt64LE(offset);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatProblem(`a 64-bit size field holds ${value}, which no real file has`);

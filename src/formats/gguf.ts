@@ -1,6 +1,6 @@
 import { FormatProblem, uint64, type FileReader } from './byteReader';
 import type { Inspection, InspectionSummary, TensorInfo } from './inspection';
-import { listedTensors, metadataSummary, product } from './tensorSummary';
+import { LISTED_TENSORS, countKinds, metadataSummary, product } from './tensorSummary';
 
 /** ggml_type, as tensor infos name their element type (ggml.h). */
 const GGML_TYPES: Record<number, string> = {
@@ -25,6 +25,9 @@ const ARRAY = 9;
 const MAX_KEY_BYTES = 64 * 1024;
 const MAX_STRING_KEPT = 4096;
 const MAX_DIMS = 8;
+/** Metadata kept to show (the rest is read past): real files have 20–50 keys, a hostile one millions. */
+const KEPT_METADATA_KEYS = 32;
+const NAMED_KEYS = new Set(['general.architecture', 'general.name', 'general.file_type', 'general.alignment']);
 
 /**
  * GGUF (llama.cpp): magic, version, tensor and metadata counts, metadata key-values, tensor infos,
@@ -49,19 +52,26 @@ export async function inspectGguf(reader: FileReader): Promise<Inspection> {
 
   const tensorCount = await count();
   const kvCount = await count();
-  const metadata: Record<string, unknown> = {};
+  const metadata = new Map<string, unknown>();
+  let keptKeys = 0;
   for (let i = 0; i < kvCount; i++) {
+    reader.budget.entries(1, `its ${kvCount.toLocaleString('en-US')} metadata keys`);
     const key = await string(MAX_KEY_BYTES);
     if (key === undefined) throw new FormatProblem(`metadata key ${i} is longer than ${MAX_KEY_BYTES} bytes`);
     const type = (await reader.bytes(4)).readUInt32LE(0);
-    metadata[key] = await value(type, 0);
+    const entry = await value(type, 0);
+    if (NAMED_KEYS.has(key) || (key.endsWith('.context_length') && !metadata.has(key)) || keptKeys < KEPT_METADATA_KEYS) {
+      if (!metadata.has(key)) keptKeys++;
+      metadata.set(key, entry);
+    }
   }
 
   const tensors: TensorInfo[] = [];
-  const types = new Map<string, number>();
+  const types = countKinds();
   let parameterCount = 0;
   let lastOffset = 0;
   for (let i = 0; i < tensorCount; i++) {
+    reader.budget.entries(1, `its ${tensorCount.toLocaleString('en-US')} tensor infos`);
     const name = (await string(MAX_KEY_BYTES)) ?? `#${i}`;
     const dimCount = (await reader.bytes(4)).readUInt32LE(0);
     if (dimCount > MAX_DIMS) throw new FormatProblem(`tensor '${name}' claims ${dimCount} dimensions`);
@@ -71,27 +81,32 @@ export async function inspectGguf(reader: FileReader): Promise<Inspection> {
     const dtype = GGML_TYPES[typeCode] ?? `type ${typeCode}`;
     lastOffset = Math.max(lastOffset, uint64(await reader.bytes(8)));
     parameterCount += product(shape);
-    types.set(dtype, (types.get(dtype) ?? 0) + 1);
-    if (tensors.length < 100) tensors.push({ name, dtype, shape });
+    types.add(dtype);
+    if (tensors.length < LISTED_TENSORS) tensors.push({ name, dtype, shape });
   }
-  const alignment = typeof metadata['general.alignment'] === 'number' ? metadata['general.alignment'] : 32;
+  const declaredAlignment = metadata.get('general.alignment');
+  const alignment = declaredAlignment === undefined ? 32 : Number(declaredAlignment);
+  // ggml requires a power of two; 0 would make every offset NaN and skip the truncation check.
+  if (!Number.isSafeInteger(alignment) || alignment <= 0 || (alignment & (alignment - 1)) !== 0) throw new FormatProblem(`its general.alignment is ${String(declaredAlignment)}, not a power of two`);
   const dataStart = Math.ceil(reader.position / alignment) * alignment;
   if (tensorCount > 0 && dataStart + lastOffset >= reader.size) {
     throw new FormatProblem(`its last tensor starts at byte ${dataStart + lastOffset}, past the end of the ${reader.size}-byte file (truncated?)`);
   }
 
-  const architecture = typeof metadata['general.architecture'] === 'string' ? metadata['general.architecture'] : null;
-  const fileType = metadata['general.file_type'];
+  const architecture = typeof metadata.get('general.architecture') === 'string' ? (metadata.get('general.architecture') as string) : null;
+  const fileType = metadata.get('general.file_type');
+  const contextLength = architecture ? metadata.get(`${architecture}.context_length`) : undefined;
   const summary: InspectionSummary = {
     ggufVersion: version,
     architecture,
-    name: typeof metadata['general.name'] === 'string' ? metadata['general.name'] : null,
-    contextLength: architecture && typeof metadata[`${architecture}.context_length`] === 'number' ? (metadata[`${architecture}.context_length`] as number) : null,
+    name: typeof metadata.get('general.name') === 'string' ? (metadata.get('general.name') as string) : null,
+    contextLength: typeof contextLength === 'number' || typeof contextLength === 'string' ? contextLength : null,
     fileType: typeof fileType === 'number' ? (FILE_TYPES[fileType] ?? `type ${fileType}`) : null,
-    tensorTypes: [...types].map(([type, n]) => `${type}×${n}`).join(', '),
-    ...metadataSummary(metadata),
+    tensorTypes: types.summary(),
+    ...metadataSummary(Object.fromEntries([...metadata].slice(0, KEPT_METADATA_KEYS))),
+    ...(kvCount > keptKeys ? { metadataKeys: kvCount } : {}),
   };
-  return { format: 'gguf', summary, parameterCount, tensorCount, tensors: listedTensors(tensors), findings: [] };
+  return { format: 'gguf', summary, parameterCount, tensorCount, tensors, findings: [] };
 
   async function value(type: number, depth: number): Promise<unknown> {
     const width = VALUE_WIDTH[type];
@@ -104,11 +119,11 @@ export async function inspectGguf(reader: FileReader): Promise<Inspection> {
         case 3: return bytes.readInt16LE(0);
         case 4: return bytes.readUInt32LE(0);
         case 5: return bytes.readInt32LE(0);
-        case 6: return bytes.readFloatLE(0);
+        case 6: return finite(bytes.readFloatLE(0));
         case 7: return bytes[0] !== 0;
-        case 10: return Number(bytes.readBigUInt64LE(0));
-        case 11: return Number(bytes.readBigInt64LE(0));
-        default: return bytes.readDoubleLE(0);
+        case 10: return exact(bytes.readBigUInt64LE(0));
+        case 11: return exact(bytes.readBigInt64LE(0));
+        default: return finite(bytes.readDoubleLE(0));
       }
     }
     if (type === STRING) return (await string()) ?? '(long text)';
@@ -122,4 +137,14 @@ export async function inspectGguf(reader: FileReader): Promise<Inspection> {
     }
     throw new FormatProblem(`a metadata value has unknown type ${type} at offset ${reader.position - 4}`);
   }
+}
+
+/** A 64-bit integer as a number while that is exact, else its decimal digits (2^53 + 1 stays 2^53 + 1). */
+function exact(value: bigint): number | string {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
+/** NaN and the infinities, which JSON cannot hold, as the words for them. */
+function finite(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
 }

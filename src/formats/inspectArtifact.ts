@@ -1,9 +1,13 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { RegistryError, throwIfCancelled } from '../core/registryError';
 import type { ModelSignature } from '../core/signature';
 import { WEIGHT_FORMATS } from '../core/weightFormats';
-import { FileReader, FormatProblem } from './byteReader';
+import { FileReader, FormatProblem, NotARegularFile, fileKind } from './byteReader';
 import type { Inspection } from './inspection';
+import { InspectionBudget, LimitReached, limitFinding, withBudget, type InspectionLimits } from './inspectionBudget';
+import { recordedInspection } from './recordedInspection';
+import { inspectTflite } from './tflite';
 import { inspectGguf } from './gguf';
 import { inspectHdf5, inspectKerasArchive } from './keras';
 import { inspectOnnx } from './onnx';
@@ -32,6 +36,7 @@ const INSPECTORS: Record<string, Inspector> = {
   h5: inspectHdf5,
   tfjs: inspectTfjs,
   savedmodel: inspectSavedModel,
+  tflite: inspectTflite,
 };
 
 /** The inspector to read a file with, by its extension (core/weightFormats.ts); PyTorch's are told apart by their bytes. */
@@ -58,20 +63,32 @@ const HEAD_BYTES = 64;
  * Never executes or unpickles anything; reads headers and ranges through one file handle, so memory
  * stays bounded whatever the file's size. A format it does not know gives `format: 'unknown'`.
  * A file that claims a known format but is corrupt or truncated is a RegistryError ('CORRUPT')
- * naming the file.
+ * naming the file. Every inspection runs under `limits` (see InspectionLimits): one that reaches a
+ * limit records what it could and an `inspection.limit` finding. A FIFO, socket or device (or a
+ * link to one) is refused ('INVALID_INPUT') before anything is read from it.
  */
-export async function inspectArtifact(file: string): Promise<Inspection> {
-  const result = await inspectOrExplain(file);
+export async function inspectArtifact(file: string, limits: Partial<InspectionLimits> = {}): Promise<Inspection> {
+  const result = await inspectOrExplain(file, limits);
   if ('problem' in result) throw new RegistryError('CORRUPT', `${file} is ${result.problem}. Re-export or re-download it.`);
   return result.inspection;
 }
 
-/** An inspection, or why the file cannot be inspected ("not a readable onnx file: …"). */
-async function inspectOrExplain(file: string): Promise<{ inspection: Inspection } | { format: string; problem: string }> {
+/** An inspection, or why the file cannot be inspected ("not a readable onnx file: …"), within the limits. */
+async function inspectOrExplain(file: string, limits: Partial<InspectionLimits> = {}): Promise<{ inspection: Inspection } | { format: string; problem: string }> {
+  const budget = new InspectionBudget(limits);
+  const result = await withBudget(budget, () => inspectUnbounded(file));
+  return 'inspection' in result ? { inspection: recordedInspection(result.inspection, budget.limits.recordedBytes) } : result;
+}
+
+async function inspectUnbounded(file: string): Promise<{ inspection: Inspection } | { format: string; problem: string }> {
   let reader: FileReader;
   try {
+    // Checked before opening: opening a FIFO blocks until something writes to it.
+    const stats = await stat(file);
+    if (!stats.isFile()) throw new NotARegularFile(file, fileKind(stats));
     reader = await FileReader.open(file);
   } catch (error) {
+    if (error instanceof NotARegularFile) throw new RegistryError('INVALID_INPUT', error.message);
     throw new RegistryError('IO', `Cannot read ${file} to inspect it: ${(error as Error).message}`);
   }
   let format = 'unknown';
@@ -88,10 +105,11 @@ async function inspectOrExplain(file: string): Promise<{ inspection: Inspection 
     if (isZip(head) && !ARCHIVES_SCANNED_WHOLE.has(format)) return { inspection: await withArchivePickles(inspection, file) };
     return { inspection };
   } catch (error) {
+    const name = format === 'pytorch-zip' || format === 'possible-pickle' ? 'pytorch' : format;
+    if (error instanceof LimitReached) return { inspection: { ...unknownFormat(), format: name, findings: [limitFinding(error.limit, error.message)] } };
     // A format guessed from a few bytes, that the rest of the file does not bear out, was a wrong guess.
     if (error instanceof FormatProblem && !claimed) return { inspection: unknownFormat() };
     if (error instanceof FormatProblem) {
-      const name = format === 'pytorch-zip' || format === 'possible-pickle' ? 'pytorch' : format;
       return { format: name, problem: `not a readable ${name} file: ${error.message}` };
     }
     throw error;
@@ -114,6 +132,7 @@ function detectFormat(file: string, head: Buffer): { format: string; claimed: bo
   const claimed = TORCH_EXTENSIONS.has(extension) && extension !== '.bin';
   if (TORCH_EXTENSIONS.has(extension) && isZip(head)) return { format: 'pytorch-zip', claimed };
   if (head.toString('latin1', 0, 4) === 'GGUF') return { format: 'gguf', claimed };
+  if (head.toString('latin1', 4, 8) === 'TFL3') return { format: 'tflite', claimed };
   // Named neither .pkl nor .joblib, a file starting with PROTO is a pickle only if it does something before it fails.
   if (isPickle(head)) return { format: 'possible-pickle', claimed };
   if (looksLikeSafetensors(head)) return { format: 'safetensors', claimed };
@@ -143,11 +162,11 @@ function looksLikeSafetensors(head: Buffer): boolean {
  * stop registration — registries record the bytes they are given, and an inspector may lag behind
  * a format — but its inspection records the problem in `error`, and `mreg register` warns.
  */
-export async function inspectArtifactFiles(files: readonly { artifactPath: string; file: string }[], signal?: AbortSignal): Promise<Map<string, Inspection>> {
+export async function inspectArtifactFiles(files: readonly { artifactPath: string; file: string }[], signal?: AbortSignal, limits: Partial<InspectionLimits> = {}): Promise<Map<string, Inspection>> {
   const inspections = new Map<string, Inspection>();
   for (const { artifactPath, file } of files) {
     throwIfCancelled(signal);
-    const result = await inspectOrExplain(file);
+    const result = await inspectOrExplain(file, limits);
     if ('problem' in result) inspections.set(artifactPath, { ...unknownFormat(), format: result.format, error: result.problem });
     else if (result.inspection.format !== 'unknown') inspections.set(artifactPath, result.inspection);
   }

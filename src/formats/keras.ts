@@ -1,9 +1,12 @@
+import { parseBoundedJson } from './boundedJson';
 import { FormatProblem, type FileReader } from './byteReader';
-import type { Inspection, InspectionSummary, SecurityFinding } from './inspection';
+import type { Inspection } from './inspection';
+import { LimitReached } from './inspectionBudget';
+import { kerasModelFacts } from './kerasModelConfig';
 import { ZipArchive } from './zipArchive';
 
 /** A model's config.json is a few MiB at most, even for hundreds of layers. */
-const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 /** Keras 3 `.keras`: a zip of config.json (the architecture), metadata.json and model.weights.h5. */
 export async function inspectKerasArchive(_reader: FileReader, file: string): Promise<Inspection> {
@@ -11,24 +14,32 @@ export async function inspectKerasArchive(_reader: FileReader, file: string): Pr
   try {
     const [config] = archive.find((name) => name === 'config.json');
     if (!config) throw new FormatProblem('the zip archive holds no config.json, so it is not a Keras model');
-    const modelConfig = parseJson(await archive.text(config, MAX_CONFIG_BYTES), 'config.json');
+    const modelConfig = parseBoundedJson(await memberBytes(archive, config, MAX_CONFIG_BYTES), 'its config.json');
     const [metadataEntry] = archive.find((name) => name === 'metadata.json');
-    const metadata = metadataEntry ? (parseJson(await archive.text(metadataEntry, 1024 * 1024), 'metadata.json') as Record<string, unknown>) : {};
+    const metadata = metadataEntry ? (parseBoundedJson(await memberBytes(archive, metadataEntry, 1024 * 1024), 'its metadata.json') as Record<string, unknown>) : {};
     const weights = archive.find((name) => name.endsWith('.h5') || name.endsWith('.npz'));
-    const { summary, findings } = modelConfigFacts(modelConfig);
+    const { summary, findings, parameterCount, signature } = kerasModelFacts(modelConfig);
     return {
       format: 'keras',
       summary: {
         ...summary,
-        kerasVersion: typeof metadata.keras_version === 'string' ? metadata.keras_version : null,
-        dateSaved: typeof metadata.date_saved === 'string' ? metadata.date_saved : null,
+        kerasVersion: typeof metadata?.keras_version === 'string' ? metadata.keras_version : null,
+        dateSaved: typeof metadata?.date_saved === 'string' ? metadata.date_saved : null,
         weightsBytes: weights.reduce((sum, entry) => sum + entry.uncompressedSize, 0),
       },
+      ...(parameterCount !== undefined ? { parameterCount } : {}),
+      ...(signature ? { signature } : {}),
       findings,
     };
   } finally {
     archive.close();
   }
+}
+
+/** A member's bytes; past `maxBytes` (declared or real) is a limit reached, not a corrupt file. */
+async function memberBytes(archive: ZipArchive, entry: Parameters<ZipArchive['text']>[0], maxBytes: number): Promise<Buffer> {
+  if (entry.uncompressedSize > maxBytes) throw new LimitReached('readBytes', maxBytes, `its member ${entry.fileName} (${entry.uncompressedSize.toLocaleString('en-US')} bytes)`);
+  return archive.bytes(entry, maxBytes);
 }
 
 const HDF5_SIGNATURE = Buffer.from('\x89HDF\r\n\x1a\n', 'latin1');
@@ -58,8 +69,8 @@ export async function inspectHdf5(reader: FileReader): Promise<Inspection> {
       if (++candidates > MAX_CANDIDATES) return { format: 'h5', summary: { modelConfig: false }, findings: [] };
       const config = await jsonObjectAt(reader, start + at);
       if (isModelConfig(config)) {
-        const { summary, findings } = modelConfigFacts(config);
-        return { format: 'h5', summary: { modelConfig: true, ...summary }, findings };
+        const { summary, findings, parameterCount, signature } = kerasModelFacts(config);
+        return { format: 'h5', summary: { modelConfig: true, ...summary }, ...(parameterCount !== undefined ? { parameterCount } : {}), ...(signature ? { signature } : {}), findings };
       }
     }
     if (start + chunk >= end) break;
@@ -70,7 +81,7 @@ export async function inspectHdf5(reader: FileReader): Promise<Inspection> {
 const MAX_CANDIDATES = 16;
 
 function isModelConfig(config: unknown): boolean {
-  const model = config as LayerConfig | undefined;
+  const model = config as { class_name?: unknown; config?: { layers?: unknown } } | undefined;
   return typeof model === 'object' && model !== null && (Array.isArray(model.config?.layers) || ['Sequential', 'Functional', 'Model'].includes(String(model.class_name)));
 }
 
@@ -97,9 +108,10 @@ async function jsonObjectAt(reader: FileReader, position: number): Promise<unkno
       depth--;
       if (depth === 0) {
         try {
-          return JSON.parse(text.toString('utf8', 0, i + 1));
-        } catch {
-          return undefined;
+          return parseBoundedJson(text.subarray(0, i + 1), 'its model_config');
+        } catch (error) {
+          if (error instanceof FormatProblem) return undefined;
+          throw error;
         }
       }
     } else if (byte === 0) return undefined;
@@ -107,45 +119,3 @@ async function jsonObjectAt(reader: FileReader, position: number): Promise<unkno
   return undefined;
 }
 
-function parseJson(text: string, name: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new FormatProblem(`its ${name} is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-interface LayerConfig {
-  class_name?: unknown;
-  config?: { name?: unknown; layers?: unknown };
-}
-
-/**
- * The architecture class and layer count of a Keras model config, and its Lambda layers: they
- * carry Python bytecode that runs when the model is loaded (Keras refuses them in safe_mode).
- */
-export function modelConfigFacts(config: unknown): { summary: InspectionSummary; findings: SecurityFinding[] } {
-  const model = (config ?? {}) as LayerConfig;
-  const layers = Array.isArray(model.config?.layers) ? (model.config.layers as unknown[]) : undefined;
-  const findings: SecurityFinding[] = [];
-  const lambdas = new Set<string>();
-  const visit = (node: unknown, depth: number): void => {
-    if (depth > 64 || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach((child) => visit(child, depth + 1));
-    const layer = node as LayerConfig;
-    if (layer.class_name === 'Lambda') lambdas.add(typeof layer.config?.name === 'string' ? layer.config.name : '(unnamed)');
-    for (const child of Object.values(node)) visit(child, depth + 1);
-  };
-  visit(config, 0);
-  for (const name of lambdas) {
-    findings.push({ severity: 'high', code: 'keras.lambda-layer', message: `holds a Lambda layer '${name}' whose Python code runs when the model is loaded`, where: `layer ${name}` });
-  }
-  return {
-    summary: {
-      architecture: typeof model.class_name === 'string' ? model.class_name : null,
-      name: typeof model.config?.name === 'string' ? model.config.name : null,
-      layers: layers ? layers.length : null,
-    },
-    findings,
-  };
-}

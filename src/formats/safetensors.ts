@@ -1,11 +1,13 @@
+import { parseBoundedJson } from './boundedJson';
 import { FileReader, FormatProblem, uint64 } from './byteReader';
 import type { Inspection, TensorInfo } from './inspection';
-import { listedTensors, metadataSummary, product } from './tensorSummary';
+import { LISTED_TENSORS, countKinds, metadataSummary, product } from './tensorSummary';
 
 /**
- * The header's JSON is parsed whole, so its length is capped: real headers are well under a few
- * MiB (about 150 bytes per tensor); the reference implementation refuses more than 100 MB, which
- * parsed would take most of the memory an inspection may use.
+ * The header's JSON is parsed whole (under the inspection's entry and depth limits), so its length
+ * is capped: real headers are well under a few MiB (about 150 bytes per tensor); the reference
+ * implementation refuses more than 100 MB, which parsed would take most of the memory an
+ * inspection may use.
  */
 const MAX_HEADER_BYTES = 32 * 1024 * 1024;
 
@@ -23,18 +25,14 @@ export async function inspectSafetensors(reader: FileReader): Promise<Inspection
   const headerLength = uint64(await reader.bytes(8));
   if (headerLength > MAX_HEADER_BYTES) throw new FormatProblem(`its header claims ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} this reader accepts`);
   if (8 + headerLength > reader.size) throw new FormatProblem(`its header claims ${headerLength} bytes but the file holds only ${reader.size - 8} after the length`);
-  let header: unknown;
-  try {
-    header = JSON.parse((await reader.bytes(headerLength)).toString('utf8'));
-  } catch (error) {
-    throw new FormatProblem(`its header is not valid JSON (${(error as Error).message})`);
-  }
+  const header = parseBoundedJson(await reader.bytes(headerLength), 'its header');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new FormatProblem('its header is not a JSON object');
   const dataBytes = reader.size - 8 - headerLength;
   const tensors: TensorInfo[] = [];
+  let tensorCount = 0;
   let parameterCount = 0;
   let metadata: Record<string, unknown> = {};
-  const dtypes = new Map<string, number>();
+  const dtypes = countKinds();
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof value !== 'object' || value === null) throw new FormatProblem('__metadata__ is not an object');
@@ -53,18 +51,18 @@ export async function inspectSafetensors(reader: FileReader): Promise<Inspection
       throw new FormatProblem(`tensor '${name}' (${entry.dtype} ${JSON.stringify(entry.shape)}) needs ${elements * width} bytes but has ${end - begin}`);
     }
     parameterCount += elements;
-    dtypes.set(entry.dtype, (dtypes.get(entry.dtype) ?? 0) + 1);
-    tensors.push({ name, dtype: entry.dtype, shape: entry.shape });
+    dtypes.add(entry.dtype);
+    if (++tensorCount <= LISTED_TENSORS) tensors.push({ name, dtype: entry.dtype, shape: entry.shape });
   }
   return {
     format: 'safetensors',
     summary: {
-      dtypes: [...dtypes].map(([dtype, count]) => `${dtype}×${count}`).join(', '),
+      dtypes: dtypes.summary(),
       ...metadataSummary(metadata),
     },
     parameterCount,
-    tensorCount: tensors.length,
-    tensors: listedTensors(tensors),
+    tensorCount,
+    tensors,
     findings: [],
   };
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { ModelSignature, SignatureTensor } from '../core/signature';
 import { FormatProblem, type FileReader } from './byteReader';
 import type { Inspection, TensorInfo } from './inspection';
-import { modelConfigFacts } from './keras';
+import { parseBoundedJson } from './boundedJson';
+import { kerasModelFacts } from './kerasModelConfig';
 import { int64, readMessage, submessage, text, type WireValue } from './protobufWire';
 import { listedTensors, product } from './tensorSummary';
 
@@ -43,12 +44,7 @@ interface TfjsTensorInfo {
  */
 export async function inspectTfjs(reader: FileReader, file: string): Promise<Inspection> {
   if (reader.size > MAX_MODEL_JSON_BYTES) throw new FormatProblem(`it is ${reader.size} bytes, more than the ${MAX_MODEL_JSON_BYTES} this reader accepts for a model.json`);
-  let model: TfjsModelJson;
-  try {
-    model = JSON.parse((await reader.bytes(reader.size)).toString('utf8')) as TfjsModelJson;
-  } catch (error) {
-    throw new FormatProblem(`it is not valid JSON (${(error as Error).message})`);
-  }
+  let model = parseBoundedJson(await reader.bytes(reader.size), 'it') as TfjsModelJson;
   const bareManifest = Array.isArray(model);
   if (bareManifest) model = { format: 'weights-manifest', weightsManifest: model as TfjsWeightGroup[] };
   if (typeof model !== 'object' || model === null || (!model.modelTopology && !model.weightsManifest)) return { format: 'unknown', summary: {}, findings: [] };
@@ -68,8 +64,9 @@ export async function inspectTfjs(reader: FileReader, file: string): Promise<Ins
   const missing = shards.filter((shard) => !existsSync(path.resolve(path.dirname(file), shard)));
   const shardBytes = shards.filter((shard) => !missing.includes(shard)).reduce((sum, shard) => sum + statSync(path.resolve(path.dirname(file), shard)).size, 0);
   const topology = model.modelTopology?.model_config ?? (model.modelTopology?.class_name ? model.modelTopology : undefined);
-  const { summary, findings } = topology ? modelConfigFacts(topology) : { summary: {}, findings: [] };
-  const signature = model.signature ? { inputs: tfjsTensors(model.signature.inputs), outputs: tfjsTensors(model.signature.outputs) } : undefined;
+  const layers = topology ? kerasModelFacts(topology) : undefined;
+  const { summary, findings } = layers ?? { summary: {}, findings: [] };
+  const signature = model.signature ? { inputs: tfjsTensors(model.signature.inputs), outputs: tfjsTensors(model.signature.outputs) } : layers?.signature;
   return {
     format: 'tfjs',
     summary: {

@@ -1,5 +1,6 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { FormatProblem, StreamReader } from './byteReader';
+import { LimitReached, currentBudget, type InspectionBudget } from './inspectionBudget';
 
 /** More members than any model archive has; past it the central directory alone would be too big. */
 const MAX_ENTRIES = 200_000;
@@ -7,7 +8,10 @@ const ZIP_OPTIONS = { lazyEntries: true, autoClose: false, strictFileNames: fals
 
 /**
  * A zip archive (PyTorch checkpoints, .keras files) read through yauzl, which reads the central
- * directory and opens members one at a time: listing a multi-GB archive reads kilobytes.
+ * directory and opens members one at a time: listing a multi-GB archive reads kilobytes. Members
+ * are inflated as they are read and every inflated byte is charged to the inspection's budget, so
+ * a zip bomb (a few MB declaring gigabytes, or millions of members) stops at the limit instead of
+ * running for minutes; each listed member is an entry of the budget too.
  */
 export class ZipArchive {
   private readonly streams: { destroy(): void }[] = [];
@@ -15,6 +19,7 @@ export class ZipArchive {
   private constructor(
     private readonly zip: ZipFile,
     readonly entries: Entry[],
+    private readonly budget: InspectionBudget,
   ) {}
 
   static async open(file: string): Promise<ZipArchive> {
@@ -27,6 +32,7 @@ export class ZipArchive {
   }
 
   private static async read(openZip: () => Promise<ZipFile>): Promise<ZipArchive> {
+    const budget = currentBudget();
     let zip: ZipFile;
     try {
       zip = await openZip();
@@ -36,13 +42,17 @@ export class ZipArchive {
     const entries: Entry[] = [];
     try {
       if (zip.entryCount > MAX_ENTRIES) throw new FormatProblem(`its directory lists ${zip.entryCount} members, more than the ${MAX_ENTRIES} this reader accepts`);
-      for await (const entry of zip.eachEntry()) entries.push(entry);
+      budget.entries(zip.entryCount, `its zip directory of ${zip.entryCount.toLocaleString('en-US')} members`);
+      for await (const entry of zip.eachEntry()) {
+        if (entries.length % 1024 === 0) budget.checkTime('listing its zip directory');
+        entries.push(entry);
+      }
     } catch (error) {
       zip.close();
-      if (error instanceof FormatProblem) throw error;
+      if (error instanceof FormatProblem || error instanceof LimitReached) throw error;
       throw new FormatProblem(`its zip directory is damaged (${(error as Error).message})`);
     }
-    return new ZipArchive(zip, entries);
+    return new ZipArchive(zip, entries, budget);
   }
 
   close(): void {
@@ -63,7 +73,7 @@ export class ZipArchive {
       throw new FormatProblem(`its member ${entry.fileName} cannot be read (${(error as Error).message})`);
     }
     this.streams.push(stream);
-    return new StreamReader(asFormatProblems(stream, entry.fileName));
+    return new StreamReader(asFormatProblems(stream, entry.fileName), `inflating its member ${entry.fileName}`, this.budget);
   }
 
   /** Reads one member with `read`, then closes its stream (an archive may have thousands of members). */
@@ -78,11 +88,16 @@ export class ZipArchive {
     }
   }
 
-  /** A small member's text (config.json), refusing members over `maxBytes` uncompressed. */
-  async text(entry: Entry, maxBytes: number): Promise<string> {
+  /** A small member's bytes (config.json), refusing members over `maxBytes` uncompressed. */
+  async bytes(entry: Entry, maxBytes: number): Promise<Buffer> {
     if (entry.uncompressedSize > maxBytes) throw new FormatProblem(`its member ${entry.fileName} is ${entry.uncompressedSize} bytes, more than the ${maxBytes} this reader accepts`);
     const reader = await this.reader(entry);
-    return (await reader.bytes(entry.uncompressedSize)).toString('utf8');
+    return reader.bytes(entry.uncompressedSize);
+  }
+
+  /** A small member's text, as `bytes`. */
+  async text(entry: Entry, maxBytes: number): Promise<string> {
+    return (await this.bytes(entry, maxBytes)).toString('utf8');
   }
 }
 
