@@ -5,7 +5,7 @@ import type { ModelSignature } from '../core/signature';
 import { WEIGHT_FORMATS } from '../core/weightFormats';
 import { FileReader, FormatProblem, NotARegularFile, fileKind } from './byteReader';
 import type { Inspection } from './inspection';
-import { InspectionBudget, LimitReached, limitFinding, withBudget, type InspectionLimits } from './inspectionBudget';
+import { InspectionBudget, LimitReached, stoppedAt, withBudget, type InspectionLimits } from './inspectionBudget';
 import { recordedInspection } from './recordedInspection';
 import { inspectTflite } from './tflite';
 import { inspectGguf } from './gguf';
@@ -106,7 +106,7 @@ async function inspectUnbounded(file: string): Promise<{ inspection: Inspection 
     return { inspection };
   } catch (error) {
     const name = format === 'pytorch-zip' || format === 'possible-pickle' ? 'pytorch' : format;
-    if (error instanceof LimitReached) return { inspection: { ...unknownFormat(), format: name, findings: [limitFinding(error.limit, error.message)] } };
+    if (error instanceof LimitReached) return { inspection: { ...unknownFormat(), format: name, findings: [stoppedAt(error)] } };
     // A format guessed from a few bytes, that the rest of the file does not bear out, was a wrong guess.
     if (error instanceof FormatProblem && !claimed) return { inspection: unknownFormat() };
     if (error instanceof FormatProblem) {

@@ -22,10 +22,10 @@ export interface InspectionLimits {
 }
 
 export const DEFAULT_LIMITS: Readonly<InspectionLimits> = {
-  readBytes: 512 * 1024 * 1024,
+  readBytes: 256 * 1024 * 1024,
   entries: 1_000_000,
   depth: 64,
-  milliseconds: 30_000,
+  milliseconds: 10_000,
   recordedBytes: 64 * 1024,
 };
 
@@ -44,18 +44,18 @@ export class LimitReached extends Error {
     readonly value: number,
     what: string,
   ) {
-    super(`${what} goes past the limit of ${value.toLocaleString('en-US')} ${LIMIT_NAMES[limit]}`);
+    super(`${what} reached the limit of ${value.toLocaleString('en-US')} ${LIMIT_NAMES[limit]}`);
   }
 }
 
-/** The finding that records a limit reached: what was read before it stands, the rest was not looked at. */
+/** The finding that records a limit reached; `message` says which and what it means for the file. */
 export function limitFinding(limit: keyof InspectionLimits, message: string): SecurityFinding {
-  return {
-    severity: 'medium',
-    code: 'inspection.limit',
-    message: `${message}; inspection stopped there, so this file was not fully checked`,
-    where: `limit ${limit}`,
-  };
+  return { severity: 'medium', code: 'inspection.limit', message, where: `limit ${limit}` };
+}
+
+/** The finding for an inspection stopped by a limit: nothing past that point was looked at. */
+export function stoppedAt(limit: LimitReached): SecurityFinding {
+  return limitFinding(limit.limit, `${limit.message}: inspection stopped there, so the file was not fully read or checked`);
 }
 
 /** One inspection's spending against its limits. */

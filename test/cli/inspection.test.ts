@@ -76,4 +76,23 @@ describe('mreg inspect', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^mreg: model\.pt is not a readable pytorch file: it is not a readable zip archive/);
   });
+
+  it('prints every file it could read and an error for each one it could not, and exits 1', () => {
+    const cwd = writeFiles(tempFolder('cli-inspect'), {
+      'a.safetensors': safetensorsBytes([{ name: 'w', dtype: 'F32', shape: [3] }]),
+      'broken.pt': Buffer.from('not a checkpoint'),
+      'b.safetensors': safetensorsBytes([{ name: 'v', dtype: 'F32', shape: [5] }]),
+    });
+    const result = mreg(['inspect', 'a.safetensors', 'broken.pt', 'missing.onnx', 'b.safetensors', '--json'], { cwd });
+    assert.equal(result.status, 1);
+    const printed = json<{ file: string; format?: string; parameterCount?: number; error?: string }[]>(result);
+    assert.deepEqual(printed.map((entry) => [entry.file, entry.format, entry.parameterCount]), [['a.safetensors', 'safetensors', 3], ['broken.pt', undefined, undefined], ['missing.onnx', undefined, undefined], ['b.safetensors', 'safetensors', 5]]);
+    assert.match(printed[1].error ?? '', /^broken\.pt is not a readable pytorch file/);
+    assert.match(printed[2].error ?? '', /^Cannot read missing\.onnx/);
+    const text = mreg(['inspect', 'a.safetensors', 'broken.pt', 'b.safetensors'], { cwd });
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /^a\.safetensors: safetensors, 3 parameters/m);
+    assert.match(text.stdout, /^b\.safetensors: safetensors, 5 parameters/m);
+    assert.match(text.stderr, /^mreg: broken\.pt is not a readable pytorch file/m);
+  });
 });

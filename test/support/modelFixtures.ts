@@ -102,7 +102,15 @@ export const OS_SYSTEM_PICKLE = pickleBytes('\x80\x02cos\nsystem\nq\x00X\x0b\x00
 /** The same attack at protocol 4: builtins.exec through STACK_GLOBAL with memoized names. */
 export const STACK_GLOBAL_EXEC_PICKLE = pickleBytes('\x80\x04', shortUnicode('builtins'), shortUnicode('exec'), '\x93\x94', shortUnicode("print('pwned')"), '\x85\x94R\x94.');
 
-export type GgufValue = { type: 'u32'; value: number } | { type: 'string'; value: string } | { type: 'f32'; value: number } | { type: 'strings'; value: string[] } | { type: 'i32s'; value: number[] };
+export type GgufValue =
+  | { type: 'u32'; value: number }
+  | { type: 'string'; value: string }
+  | { type: 'f32'; value: number }
+  | { type: 'f64'; value: number }
+  | { type: 'u64'; value: bigint }
+  | { type: 'i64'; value: bigint }
+  | { type: 'strings'; value: string[] }
+  | { type: 'i32s'; value: number[] };
 
 /** A GGUF v3 file: header, metadata, tensor infos (ggml type codes), aligned zero data. */
 export function ggufBytes(metadata: Record<string, GgufValue>, tensors: { name: string; type: number; shape: number[]; bytes: number }[]): Buffer {
@@ -135,6 +143,14 @@ export function ggufBytes(metadata: Record<string, GgufValue>, tensors: { name: 
       u32(6);
       const b = Buffer.alloc(4);
       b.writeFloatLE(entry.value);
+      parts.push(b);
+    } else if (entry.type === 'f64' || entry.type === 'u64' || entry.type === 'i64') {
+      // gguf_type 12 float64, 10 uint64, 11 int64.
+      u32({ f64: 12, u64: 10, i64: 11 }[entry.type]);
+      const b = Buffer.alloc(8);
+      if (entry.type === 'f64') b.writeDoubleLE(entry.value);
+      else if (entry.type === 'u64') b.writeBigUInt64LE(entry.value);
+      else b.writeBigInt64LE(entry.value);
       parts.push(b);
     } else if (entry.type === 'string') {
       u32(8);

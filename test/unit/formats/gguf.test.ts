@@ -45,6 +45,28 @@ describe('GGUF inspector', () => {
     assert.deepEqual(inspection.tensors?.[0], { name: 'token_embd.weight', dtype: 'Q4_K', shape: [256, 3] });
   });
 
+  it('keeps 64-bit integer metadata exact: past 2^53 as decimal digits, within it as numbers', async () => {
+    const file = write('model.gguf', ggufBytes({
+      'general.architecture': { type: 'string', value: 'llama' },
+      'llama.context_length': { type: 'u64', value: 131_072n },
+      'x.big': { type: 'u64', value: 2n ** 53n + 1n },
+      'x.max': { type: 'u64', value: 2n ** 64n - 1n },
+      'x.min': { type: 'i64', value: -(2n ** 63n) },
+      'x.negative': { type: 'i64', value: -5n },
+    }, []));
+    const { summary } = await inspectArtifact(file);
+    // 2^53 + 1 = 9007199254740993, 2^64 - 1 = 18446744073709551615, -2^63 = -9223372036854775808 (a Number would round them).
+    assert.equal(summary['metadata.x.big'], '9007199254740993');
+    assert.equal(summary['metadata.x.max'], '18446744073709551615');
+    assert.equal(summary['metadata.x.min'], '-9223372036854775808');
+    assert.equal(summary['metadata.x.negative'], -5);
+    assert.equal(summary.contextLength, 131_072);
+  });
+
+  it('refuses an alignment that is not a power of two (0 made every offset NaN)', async () => {
+    await assertCorrupt(write('model.gguf', ggufBytes({ 'general.alignment': { type: 'u32', value: 0 } }, [{ name: 'w', type: 0, shape: [4], bytes: 16 }])), 'gguf', /general\.alignment is 0, not a power of two/);
+  });
+
   it('recognises GGUF by its magic whatever the name', async () => {
     assert.equal((await inspectArtifact(write('weights.bin', LLAMA))).format, 'gguf');
   });

@@ -61,6 +61,62 @@ describe('Keras and TensorFlow inspectors', () => {
     assert.deepEqual(inspection.findings.map((finding) => [finding.severity, finding.code, finding.where]), [['high', 'keras.lambda-layer', 'layer scale']]);
   });
 
+  it('counts parameters and reads the signature of the keras.io MNIST convnet as Keras reports them', async () => {
+    // keras.io/examples/vision/mnist_convnet: model.summary() prints "Total params: 34,826".
+    const layer = (class_name: string, config: Record<string, unknown>) => ({ module: 'keras.layers', class_name, config, registered_name: null });
+    const config = {
+      module: 'keras',
+      class_name: 'Sequential',
+      config: {
+        name: 'sequential',
+        dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } },
+        layers: [
+          layer('InputLayer', { batch_shape: [null, 28, 28, 1], dtype: 'float32', name: 'input_layer' }),
+          layer('Conv2D', { name: 'conv2d', filters: 32, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', dilation_rate: [1, 1], groups: 1, use_bias: true }),
+          layer('MaxPooling2D', { name: 'max_pooling2d', pool_size: [2, 2], padding: 'valid', strides: [2, 2] }),
+          layer('Conv2D', { name: 'conv2d_1', filters: 64, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', dilation_rate: [1, 1], groups: 1, use_bias: true }),
+          layer('MaxPooling2D', { name: 'max_pooling2d_1', pool_size: [2, 2], padding: 'valid', strides: [2, 2] }),
+          layer('Flatten', { name: 'flatten' }),
+          layer('Dropout', { name: 'dropout', rate: 0.5 }),
+          layer('Dense', { name: 'dense', units: 10, activation: 'softmax', use_bias: true }),
+        ],
+      },
+    };
+    const dir = writeFiles(tempFolder('keras'), { 'mnist.keras': zipBytes({ 'config.json': JSON.stringify(config) }) });
+    const inspection = await inspectArtifact(path.join(dir, 'mnist.keras'));
+    assert.equal(inspection.summary.layers, 7);
+    assert.equal(inspection.parameterCount, 34_826);
+    assert.deepEqual(inspection.signature, {
+      inputs: [{ name: 'input_layer', elementType: 'float32', shape: [null, 28, 28, 1] }],
+      outputs: [{ name: 'dense', elementType: 'float32', shape: [null, 10] }],
+    });
+  });
+
+  it('reads a Functional model from its per-layer build_config, and says when a layer is not known', async () => {
+    // keras.io/guides/functional_api: 784 → Dense 64 → Dense 64 → Dense 10, "Total params: 55,050".
+    const dense = (name: string, units: number, inputs: number) => ({ class_name: 'Dense', name, config: { name, units, use_bias: true }, build_config: { input_shape: [null, inputs] } });
+    const model = (extra: object[]) => ({
+      class_name: 'Functional',
+      config: {
+        name: 'mnist_model',
+        layers: [{ class_name: 'InputLayer', name: 'img', config: { batch_shape: [null, 784], dtype: 'float32', name: 'img' } }, dense('dense', 64, 784), dense('dense_1', 64, 64), dense('dense_2', 10, 64), ...extra],
+        input_layers: [['img', 0, 0]],
+        output_layers: [['dense_2', 0, 0]],
+      },
+    });
+    const dir = writeFiles(tempFolder('keras'), {
+      'functional.keras': zipBytes({ 'config.json': JSON.stringify(model([])) }),
+      'custom.keras': zipBytes({ 'config.json': JSON.stringify(model([{ class_name: 'MyAttention', config: { name: 'attention' } }])) }),
+    });
+    const functional = await inspectArtifact(path.join(dir, 'functional.keras'));
+    assert.equal(functional.parameterCount, 55_050);
+    assert.equal(functional.summary.layers, 3);
+    assert.deepEqual(functional.signature, { inputs: [{ name: 'img', elementType: 'float32', shape: [null, 784] }], outputs: [{ name: 'dense_2', elementType: 'float32', shape: [null, 10] }] });
+    const custom = await inspectArtifact(path.join(dir, 'custom.keras'));
+    assert.equal(custom.parameterCount, undefined);
+    assert.equal(custom.summary.parameterCountUnknown, 'layer attention (MyAttention)');
+  });
+
   it('finds model_config in an .h5 file, past an optimizer config that looks alike', async () => {
     const dir = writeFiles(tempFolder('h5'), { 'model.h5': h5Bytes('{"class_name": "Adam", "config": {"learning_rate": 0.001}}', JSON.stringify(SEQUENTIAL).replace(/":/g, '": ').replace(/,"/g, ', "')) });
     const inspection = await inspectArtifact(path.join(dir, 'model.h5'));
