@@ -94,28 +94,39 @@ async function findSignature(reader: FileReader): Promise<number | undefined> {
 
 /** The JSON object starting at `position`, if its braces close within 16 MiB and it parses. */
 async function jsonObjectAt(reader: FileReader, position: number): Promise<unknown> {
-  const text = await reader.peekAt(position, 16 * 1024 * 1024);
+  // Read in growing windows: most candidates close within kilobytes, and 16 candidates of 16 MiB
+  // each would be a quarter of a gigabyte read for nothing.
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const byte = text[i];
-    if (inString) {
-      if (byte === 0x5c) i++;
-      else if (byte === 0x22) inString = false;
-    } else if (byte === 0x22) inString = true;
-    else if (byte === 0x7b || byte === 0x5b) depth++;
-    else if (byte === 0x7d || byte === 0x5d) {
-      depth--;
-      if (depth === 0) {
-        try {
-          return parseBoundedJson(text.subarray(0, i + 1), 'its model_config');
-        } catch (error) {
-          if (error instanceof FormatProblem) return undefined;
-          throw error;
+  let escaped = false;
+  let window = 64 * 1024;
+  let scanned = 0;
+  for (;;) {
+    const text = await reader.peekAt(position, window);
+    for (let i = scanned; i < text.length; i++) {
+      const byte = text[i];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (byte === 0x5c) escaped = true;
+        else if (byte === 0x22) inString = false;
+      } else if (byte === 0x22) inString = true;
+      else if (byte === 0x7b || byte === 0x5b) depth++;
+      else if (byte === 0x7d || byte === 0x5d) {
+        depth--;
+        if (depth === 0) {
+          try {
+            return parseBoundedJson(text.subarray(0, i + 1), 'its model_config');
+          } catch (error) {
+            if (error instanceof FormatProblem) return undefined;
+            throw error;
+          }
         }
-      }
-    } else if (byte === 0) return undefined;
+      } else if (byte === 0) return undefined;
+    }
+    scanned = text.length;
+    if (text.length < window || window >= MAX_MODEL_CONFIG_BYTES) return undefined;
+    window = Math.min(window * 4, MAX_MODEL_CONFIG_BYTES);
   }
-  return undefined;
 }
 
+const MAX_MODEL_CONFIG_BYTES = 16 * 1024 * 1024;

@@ -1,6 +1,7 @@
 import { parseBoundedJson } from './boundedJson';
 import { FileReader, FormatProblem, uint64 } from './byteReader';
 import type { Inspection, TensorInfo } from './inspection';
+import { LimitReached } from './inspectionBudget';
 import { LISTED_TENSORS, countKinds, metadataSummary, product } from './tensorSummary';
 
 /**
@@ -23,8 +24,9 @@ const DTYPE_BYTES: Record<string, number> = {
 export async function inspectSafetensors(reader: FileReader): Promise<Inspection> {
   if (reader.size < 8) throw new FormatProblem(`it is ${reader.size} bytes long, shorter than the 8-byte header length`);
   const headerLength = uint64(await reader.bytes(8));
-  if (headerLength > MAX_HEADER_BYTES) throw new FormatProblem(`its header claims ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} this reader accepts`);
   if (8 + headerLength > reader.size) throw new FormatProblem(`its header claims ${headerLength} bytes but the file holds only ${reader.size - 8} after the length`);
+  // A header that fits the file but is past what may be parsed: the file may be real, the limit says so.
+  if (headerLength > MAX_HEADER_BYTES) throw new LimitReached('readBytes', MAX_HEADER_BYTES, `its header of ${headerLength.toLocaleString('en-US')} bytes`);
   const header = parseBoundedJson(await reader.bytes(headerLength), 'its header');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new FormatProblem('its header is not a JSON object');
   const dataBytes = reader.size - 8 - headerLength;

@@ -4,11 +4,13 @@ import type { ModelSignature, SignatureTensor } from '../core/signature';
 import { FormatProblem, type FileReader } from './byteReader';
 import type { Inspection, TensorInfo } from './inspection';
 import { parseBoundedJson } from './boundedJson';
+import { LimitReached } from './inspectionBudget';
 import { kerasModelFacts } from './kerasModelConfig';
 import { int64, readMessage, submessage, text, type WireValue } from './protobufWire';
 import { listedTensors, product } from './tensorSummary';
 
-const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+/** A model.json is the topology and the weights manifest; the largest real ones are a few MB. */
+const MAX_MODEL_JSON_BYTES = 32 * 1024 * 1024;
 
 /** tensorflow DataType enum (types.proto), named as NumPy would. */
 const TF_DTYPES: Record<number, string> = {
@@ -43,7 +45,7 @@ interface TfjsTensorInfo {
  * tf.io.loadWeights reads). A model.json that is neither (another tool's file) is 'unknown'.
  */
 export async function inspectTfjs(reader: FileReader, file: string): Promise<Inspection> {
-  if (reader.size > MAX_MODEL_JSON_BYTES) throw new FormatProblem(`it is ${reader.size} bytes, more than the ${MAX_MODEL_JSON_BYTES} this reader accepts for a model.json`);
+  if (reader.size > MAX_MODEL_JSON_BYTES) throw new LimitReached('readBytes', MAX_MODEL_JSON_BYTES, `a model.json of ${reader.size.toLocaleString('en-US')} bytes`);
   let model = parseBoundedJson(await reader.bytes(reader.size), 'it') as TfjsModelJson;
   const bareManifest = Array.isArray(model);
   if (bareManifest) model = { format: 'weights-manifest', weightsManifest: model as TfjsWeightGroup[] };
