@@ -2,50 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
-import { ggufBytes, onnxValueInfo, proto, zipBytes } from '../support/modelFixtures';
+import { crc32, createDeflateRaw } from 'node:zlib';
+import { deflatedZip, deflatedZipBytes, ggufBytes, onnxValueInfo, proto, safetensorsWithHeader, zipBytes } from '../support/modelFixtures';
 import { tfliteModel } from '../support/tfliteFixtures';
 import { printTable, verdict } from './benchTable';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 const TARGET_MIB = 256;
 const MIB = 1024 * 1024;
-
-function safetensorsWithHeader(json: string): Buffer {
-  const header = Buffer.from(json);
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(header.length));
-  return Buffer.concat([length, header]);
-}
-
-/** A zip of one deflated member, its local header and directory written around the compressed bytes. */
-function deflatedZip(name: string, compressed: Buffer, crc: number, size: number): Buffer {
-  const fileName = Buffer.from(name);
-  const header = (signature: number, length: number, at: number): Buffer => {
-    const bytes = Buffer.alloc(length);
-    bytes.writeUInt32LE(signature, 0);
-    bytes.writeUInt16LE(20, 4);
-    if (signature === 0x02014b50) bytes.writeUInt16LE(20, 6);
-    bytes.writeUInt16LE(8, at - 6);
-    bytes.writeUInt32LE(crc, at);
-    bytes.writeUInt32LE(compressed.length, at + 4);
-    bytes.writeUInt32LE(size, at + 8);
-    bytes.writeUInt16LE(fileName.length, at + 12);
-    return bytes;
-  };
-  const directory = Buffer.concat([header(0x02014b50, 46, 16), fileName]);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(30 + fileName.length + compressed.length, 16);
-  return Buffer.concat([header(0x04034b50, 30, 14), fileName, compressed, directory, end]);
-}
-
-function deflatedZipOf(name: string, content: Buffer): Buffer {
-  return deflatedZip(name, deflateRawSync(content, { level: 9 }), crc32(content), content.length);
-}
 
 /** `repeat` copies of `chunk` deflated as a stream, never held inflated: a zip bomb of `repeat × chunk` bytes. */
 async function bomb(file: string, name: string, head: Buffer, chunk: Buffer, repeat: number): Promise<void> {
@@ -122,8 +86,8 @@ const INPUTS: { inspector: string; file: string; what: string; make: (file: stri
       writeFileSync(f, Buffer.concat([proto.int(1, 8), proto.bytes(7, graph)]));
     },
   },
-  { inspector: 'keras', file: 'bomb.keras', what: '30 KB zip: config.json of 10,000,000 {}', make: (f) => writeFileSync(f, deflatedZipOf('config.json', Buffer.from(`{"class_name":"Sequential","config":{"layers":[${'{},'.repeat(10_000_000)}{}]}}`))) },
-  { inspector: 'keras', file: 'values.keras', what: 'config.json of 5,000,000 values (15 MB)', make: (f) => writeFileSync(f, deflatedZipOf('config.json', Buffer.from(`{"class_name":"Sequential","config":{"layers":[${'0,'.repeat(5_000_000)}0]}}`))) },
+  { inspector: 'keras', file: 'bomb.keras', what: '30 KB zip: config.json of 10,000,000 {}', make: (f) => writeFileSync(f, deflatedZipBytes('config.json', Buffer.from(`{"class_name":"Sequential","config":{"layers":[${'{},'.repeat(10_000_000)}{}]}}`))) },
+  { inspector: 'keras', file: 'values.keras', what: 'config.json of 5,000,000 values (15 MB)', make: (f) => writeFileSync(f, deflatedZipBytes('config.json', Buffer.from(`{"class_name":"Sequential","config":{"layers":[${'0,'.repeat(5_000_000)}0]}}`))) },
   {
     inspector: 'keras', file: 'members.keras', what: '65,000 zip members (no zip64)',
     make: (f) => writeFileSync(f, zipBytes({ 'config.json': '{"class_name":"Sequential","config":{"layers":[]}}', ...Object.fromEntries(Array.from({ length: 65_000 }, (_, i) => [`m/${i}`, ''])) })),

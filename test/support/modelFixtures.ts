@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { isRegistryError } from '../../src/core/registryError';
 import { inspectArtifact } from '../../src/formats/inspectArtifact';
 
@@ -69,13 +70,42 @@ export function zipBytes(members: Record<string, Buffer | string>): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
+/** A safetensors file of `json` as its header and no tensor data: what a hostile header needs. */
+export function safetensorsWithHeader(json: string): Buffer {
+  const header = Buffer.from(json);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([length, header]);
+}
+
+/** A zip of one deflated member, its local header and directory written around the compressed bytes. */
+export function deflatedZip(name: string, compressed: Buffer, crc: number, size: number): Buffer {
+  const fileName = Buffer.from(name);
+  const header = (signature: number, length: number, at: number): Buffer => {
+    const bytes = Buffer.alloc(length);
+    bytes.writeUInt32LE(signature, 0);
+    bytes.writeUInt16LE(20, 4);
+    if (signature === 0x02014b50) bytes.writeUInt16LE(20, 6);
+    bytes.writeUInt16LE(8, at - 6);
+    bytes.writeUInt32LE(crc, at);
+    bytes.writeUInt32LE(compressed.length, at + 4);
+    bytes.writeUInt32LE(size, at + 8);
+    bytes.writeUInt16LE(fileName.length, at + 12);
+    return bytes;
+  };
+  const directory = Buffer.concat([header(0x02014b50, 46, 16), fileName]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(30 + fileName.length + compressed.length, 16);
+  return Buffer.concat([header(0x04034b50, 30, 14), fileName, compressed, directory, end]);
+}
+
+/** A zip of one member deflated, as Keras and most zip tools write it. */
+export function deflatedZipBytes(name: string, content: Buffer): Buffer {
+  return deflatedZip(name, deflateRawSync(content, { level: 9 }), crc32(content), content.length);
 }
 
 /** Pickle text as Python's pickletools would disassemble it, assembled: strings are latin1 bytes. */

@@ -3,13 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { isRegistryError } from '../../../src/core/registryError';
 import { canonicalJson } from '../../../src/core/canonicalJson';
 import { Registry } from '../../../src/index';
 import { inspectArtifact } from '../../../src/formats/inspectArtifact';
 import type { Inspection } from '../../../src/formats/inspection';
-import { ggufBytes, onnxValueInfo, proto, zipBytes } from '../../support/modelFixtures';
+import { deflatedZipBytes, ggufBytes, onnxValueInfo, proto, safetensorsWithHeader, zipBytes } from '../../support/modelFixtures';
 import { useTempFolders } from '../../support/tempFolders';
 
 const tempFolder = useTempFolders();
@@ -22,47 +21,6 @@ function write(name: string, bytes: Buffer | string): string {
 
 function limitsReached(inspection: Inspection): string[] {
   return inspection.findings.filter((finding) => finding.code === 'inspection.limit').map((finding) => finding.where ?? '');
-}
-
-/** A safetensors file whose header is `json` (one real tensor is not needed to reach the parser). */
-function safetensorsWithHeader(json: string): Buffer {
-  const header = Buffer.from(json);
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(header.length));
-  return Buffer.concat([length, header]);
-}
-
-/** A zip whose one member is deflated, as Keras and most zip tools write: a bomb declares little and inflates to much. */
-function deflatedZip(name: string, content: Buffer): Buffer {
-  const compressed = deflateRawSync(content, { level: 9 });
-  // Local header, data, central directory and its end, method 8 (deflate).
-  const fileName = Buffer.from(name);
-  const crc = crc32(content);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(compressed.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(fileName.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(compressed.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(fileName.length, 28);
-  const directory = Buffer.concat([central, fileName]);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(30 + fileName.length + compressed.length, 16);
-  return Buffer.concat([local, fileName, compressed, directory, end]);
 }
 
 describe('inspection limits on hostile files', () => {
@@ -111,7 +69,7 @@ describe('inspection limits on hostile files', () => {
     it('stops a 40 KB .keras whose config.json inflates to 20 MB of objects at the size limit', async () => {
       // Took 1 GB of memory and 11 s: the whole config was inflated and parsed into millions of objects.
       const config = Buffer.from(`{"class_name":"Sequential","config":{"layers":[${'{},'.repeat(7_000_000)}{}]}}`);
-      const file = write('bomb.keras', deflatedZip('config.json', config));
+      const file = write('bomb.keras', deflatedZipBytes('config.json', config));
       const inspection = await inspectArtifact(file);
       assert.equal(inspection.format, 'keras');
       assert.deepEqual(limitsReached(inspection), ['limit readBytes']);
@@ -119,7 +77,7 @@ describe('inspection limits on hostile files', () => {
 
     it('stops a config.json of a million values at the entries limit', async () => {
       const config = Buffer.from(`{"class_name":"Sequential","config":{"layers":[${'0,'.repeat(1_200_000)}0]}}`);
-      const inspection = await inspectArtifact(write('many.keras', deflatedZip('config.json', config)));
+      const inspection = await inspectArtifact(write('many.keras', deflatedZipBytes('config.json', config)));
       assert.deepEqual(limitsReached(inspection), ['limit entries']);
     });
 
@@ -138,7 +96,7 @@ describe('inspection limits on hostile files', () => {
     it('bounds a zip bomb in a PyTorch checkpoint by the bytes it may inflate', async () => {
       // A pickle of 8 MB of NONE/POP pairs deflates to a few KB; the limit here is 1 MiB.
       const pickle = Buffer.concat([Buffer.from([0x80, 0x02]), Buffer.alloc(8 * 1024 * 1024, 'N0'), Buffer.from('N.')]);
-      const file = write('bomb.pt', deflatedZip('archive/data.pkl', pickle));
+      const file = write('bomb.pt', deflatedZipBytes('archive/data.pkl', pickle));
       const inspection = await inspectArtifact(file, { readBytes: 1024 * 1024 });
       assert.equal(inspection.format, 'pytorch');
       assert.deepEqual(limitsReached(inspection), ['limit readBytes']);
