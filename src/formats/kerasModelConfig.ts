@@ -4,7 +4,7 @@ import type { InspectionSummary, SecurityFinding } from './inspection';
 /**
  * What a Keras model config (a `.keras` archive's config.json, an `.h5` file's `model_config`, a
  * TF.js layers model's topology) says about the model, without building it: its class and name,
- * the layer count as `model.summary()` counts it (InputLayer is not a layer there), the parameter
+ * the layer count as `len(model.layers)` gives it (a Sequential model's InputLayer is not one), the parameter
  * count as Keras reports it ("Total params", trainable and not), its input/output signature, and its
  * Lambda layers.
  *
@@ -51,7 +51,8 @@ export function kerasModelFacts(config: unknown): KerasModelFacts {
   const summary: InspectionSummary = {
     architecture: typeof model.class_name === 'string' ? model.class_name : null,
     name: typeof model.config?.name === 'string' ? model.config.name : null,
-    layers: layers ? layers.filter((layer) => layer.class_name !== 'InputLayer').length : null,
+    // len(model.layers): a Sequential model leaves out the InputLayer Keras adds to it, a Functional one keeps its inputs.
+    layers: layers ? layers.filter((layer) => model.class_name !== 'Sequential' || layer.class_name !== 'InputLayer').length : null,
   };
   if (facts?.unknownLayer) summary.parameterCountUnknown = `layer ${facts.unknownLayer}`;
   return {
