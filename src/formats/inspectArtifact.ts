@@ -15,6 +15,7 @@ import { isPickleOpcode } from './pickleMachine';
 import { inspectNpy, inspectNpz, inspectPickleFile, inspectPossiblePickle, inspectTorchArchive, scanZipFile, withArchivePickles } from './pickleFormats';
 import { inspectSafetensors } from './safetensors';
 import { inspectSavedModel, inspectTfjs } from './tensorflow';
+import { inspectMlflowModel } from './mlflowModel';
 
 type Inspector = (reader: FileReader, file: string) => Promise<Inspection>;
 
@@ -37,6 +38,7 @@ const INSPECTORS: Record<string, Inspector> = {
   tfjs: inspectTfjs,
   savedmodel: inspectSavedModel,
   tflite: inspectTflite,
+  'mlflow-model': inspectMlflowModel,
 };
 
 /** The inspector to read a file with, by its extension (core/weightFormats.ts); PyTorch's are told apart by their bytes. */
@@ -48,6 +50,7 @@ const EXTENSIONS: Record<string, string> = Object.fromEntries(
 const FILE_NAMES: Record<string, string> = {
   'model.json': 'tfjs',
   'saved_model.pb': 'savedmodel',
+  mlmodel: 'mlflow-model',
 };
 
 /** Formats whose inspector scans every member of the zip itself. */
@@ -175,6 +178,9 @@ export async function inspectArtifactFiles(files: readonly { artifactPath: strin
 
 /** The version's signature: the one its weight files agree on, when exactly one of them has one. */
 export function versionSignature(inspections: Iterable<Inspection>): ModelSignature | undefined {
-  const signatures = [...inspections].flatMap((inspection) => (inspection.signature ? [inspection.signature] : []));
+  const all = [...inspections];
+  // An MLflow model folder says what its pyfunc takes and returns: that wins over the weight file's own tensors.
+  const declared = all.filter((inspection) => inspection.format === 'mlflow-model' && inspection.signature);
+  const signatures = (declared.length > 0 ? declared : all).flatMap((inspection) => (inspection.signature ? [inspection.signature] : []));
   return signatures.length === 1 ? signatures[0] : undefined;
 }
