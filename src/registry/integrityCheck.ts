@@ -16,6 +16,8 @@ export interface IntegrityReport {
   blobs: number;
   bytes: number;
   problems: IntegrityProblem[];
+  /** Files in the blob folder that are not blobs (`.DS_Store`, an editor backup): left alone, not corruption. */
+  strays: string[];
 }
 
 /**
@@ -76,5 +78,5 @@ export async function checkIntegrity(
   for (const { sha256, owner } of registry.queries.referencedBlobs()) {
     if (!present.has(sha256)) problems.push({ kind: 'blob-missing', message: `Blob ${sha256} (${owner}) is missing.` });
   }
-  return { events, blobs: blobs.length, bytes: total, problems };
+  return { events, blobs: blobs.length, bytes: total, problems, strays: registry.blobs.strays() };
 }

@@ -9,6 +9,7 @@ export function pullText(result: PullResult): string {
 
 export function integrityText(report: IntegrityReport): string {
   const summary = `Checked ${report.events} events and ${report.blobs} blobs (${formatBytes(report.bytes)}).`;
-  if (report.problems.length === 0) return `${summary} No problems found.`;
-  return [summary, `${report.problems.length} problem(s):`, ...report.problems.map((problem) => `  - [${problem.kind}] ${problem.message}`)].join('\n');
+  const strays = report.strays.length === 0 ? [] : [`${report.strays.length} file(s) in the blob folder are not blobs; they were left alone (remove them if they are yours to remove):`, ...report.strays.map((stray) => `  - ${stray}`)];
+  if (report.problems.length === 0) return [`${summary} No problems found.`, ...strays].join('\n');
+  return [summary, `${report.problems.length} problem(s):`, ...report.problems.map((problem) => `  - [${problem.kind}] ${problem.message}`), ...strays].join('\n');
 }

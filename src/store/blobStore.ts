@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, type Dirent, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from './persistence/atomicFile';
 import { RegistryError } from '../core/registryError';
 import { SHA256_HEX, sha256Hex } from '../core/sha256';
 import { copyAndHash, hashFile, tryReflink, type HashOptions } from './fileHashing';
-import type { StatCache } from './statCache';
+import { observeFile, sameFile, type StatCache } from './statCache';
 
 export interface StoredBlob {
   sha256: string;
@@ -40,7 +40,8 @@ export class BlobStore {
 
   /** Stores a file, reading it once; unchanged files known to the stat cache are not read at all. */
   async putFile(file: string, options: HashOptions = {}): Promise<StoredBlob> {
-    const before = await stat(file, { bigint: true });
+    const observed = await observeFile(file);
+    const before = observed.stats;
     if (!before.isFile()) throw new RegistryError('INVALID_INPUT', `${file} is not a regular file.`);
     const cached = this.statCache?.get(file, before);
     if (cached && this.reuse(cached)) {
@@ -53,11 +54,11 @@ export class BlobStore {
     try {
       const result = (await tryReflink(file, temporary)) ? await hashFile(temporary, options) : await copyAndHash(file, temporary, options);
       const after = await stat(file, { bigint: true });
-      if (after.size !== before.size || after.mtimeNs !== before.mtimeNs) {
+      if (!sameFile(before, after)) {
         throw new RegistryError('CONFLICT', `${file} changed while it was being read; register it again once it is no longer being written.`);
       }
       this.moveIntoPlace(temporary, result.sha256);
-      this.statCache?.set(file, before, result.sha256);
+      this.statCache?.set(file, observed, result.sha256);
       return result;
     } finally {
       if (existsSync(temporary)) unlinkSync(temporary);
@@ -116,12 +117,33 @@ export class BlobStore {
     return actual === sha256 ? 'ok' : 'damaged';
   }
 
-  /** Every stored digest with its size. */
+  /**
+   * Every stored digest with its size. Only regular files named by their full hash in the folder of
+   * their first two hex digits are blobs; anything else (`.DS_Store`, an editor backup, a misplaced
+   * copy) is a stray that `strays()` lists and nothing here reads, removes or counts.
+   */
   *list(): Generator<StoredBlob> {
-    if (!existsSync(this.root)) return;
-    for (const prefix of readdirSync(this.root).sort()) {
-      for (const name of readdirSync(path.join(this.root, prefix)).sort()) {
-        if (SHA256_HEX.test(name)) yield { sha256: name, size: statSync(path.join(this.root, prefix, name)).size };
+    for (const entry of this.entries()) if (entry.blob) yield entry.blob;
+  }
+
+  /** Paths under the blob folder that are not blobs, for `mreg verify` to report. */
+  strays(): string[] {
+    const found: string[] = [];
+    for (const entry of this.entries()) if (!entry.blob) found.push(entry.path);
+    return found;
+  }
+
+  private *entries(): Generator<{ path: string; blob?: StoredBlob }> {
+    for (const prefix of readdirOrEmpty(this.root)) {
+      const folder = path.join(this.root, prefix.name);
+      if (!prefix.isDirectory() || !/^[0-9a-f]{2}$/.test(prefix.name)) {
+        yield { path: folder };
+        continue;
+      }
+      for (const entry of readdirOrEmpty(folder)) {
+        const file = path.join(folder, entry.name);
+        if (entry.isFile() && SHA256_HEX.test(entry.name) && entry.name.startsWith(prefix.name)) yield { path: file, blob: { sha256: entry.name, size: statSync(file).size } };
+        else yield { path: file };
       }
     }
   }
@@ -175,5 +197,15 @@ export class BlobStore {
     mkdirSync(path.dirname(target), { recursive: true });
     renameWithRetry(temporary, target);
     fsyncDirectory(path.dirname(target));
+  }
+}
+
+/** A folder's entries in name order; none when it does not exist (yet). */
+function readdirOrEmpty(folder: string): Dirent[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './persistence/atomicFile';
 import { sha256Hex } from '../core/sha256';
@@ -8,22 +9,48 @@ interface Entry {
   path: string;
   size: string;
   mtimeNs: string;
+  ctimeNs: string;
   ino: string;
   dev: string;
   sha256: string;
+  /** The file had changed too shortly before it was observed for its timestamps to vouch for its content. */
+  racy?: boolean;
+}
+
+/** A file's stat taken just before its content was read, and when (wall clock, ns). */
+export interface ObservedFile {
+  stats: BigIntStats;
+  observedAtNs: bigint;
 }
 
 /**
- * Remembers the sha256 of files by (path, size, mtime, inode, device), so re-registering or checking
- * an unchanged multi-GB file costs a stat, not a read. Any change of those fields means re-hash.
- * One small file per path: no shared index to rewrite, and concurrent writers cannot clash.
+ * Timestamps are coarse (a kernel tick on Linux, 2 s on FAT, another machine's clock on a share):
+ * a write in the same tick as the observation leaves size, mtime and ctime as they were. A file
+ * changed less than this before it was observed is hashed again next time, as git treats a
+ * "racily clean" index entry.
+ */
+const RACY_WINDOW_NS = 2_000_000_000n;
+
+/** Stats a file and notes when, for `StatCache.set` after its content has been read. */
+export async function observeFile(file: string): Promise<ObservedFile> {
+  const observedAtNs = BigInt(Date.now()) * 1_000_000n;
+  return { stats: await stat(file, { bigint: true }), observedAtNs };
+}
+
+/**
+ * Remembers the sha256 of files by (path, size, mtime, ctime, inode, device), so re-registering or
+ * checking an unchanged multi-GB file costs a stat, not a read. Any change of those fields means
+ * re-hash. ctime matters: `cp -p`, rsync and archive extraction overwrite a file in place with
+ * bytes of the same size and put the old mtime back, but cannot set ctime. One small file per
+ * path: no shared index to rewrite, and concurrent writers cannot clash.
  */
 export class StatCache {
   constructor(private readonly dir: string) {}
 
+  /** The cached sha256 when the file is unchanged since it was hashed and nothing casts doubt on it. */
   get(file: string, stats: BigIntStats): string | undefined {
-    const known = this.lookup(file, stats);
-    return known?.current ? known.sha256 : undefined;
+    const entry = this.read(file);
+    return entry && !entry.racy && matches(entry, file, stats) ? entry.sha256 : undefined;
   }
 
   /**
@@ -31,21 +58,17 @@ export class StatCache {
    * (`current`). A stale entry tells which content the file had before it was changed.
    */
   lookup(file: string, stats: BigIntStats): { sha256: string; current: boolean } | undefined {
-    let entry: Entry;
-    try {
-      entry = JSON.parse(readFileSync(this.entryFile(file), 'utf8')) as Entry;
-    } catch {
-      return undefined;
-    }
-    if (!/^[0-9a-f]{64}$/.test(entry.sha256)) return undefined;
-    const key = keyOf(file, stats);
-    const current = entry.path === key.path && entry.size === key.size && entry.mtimeNs === key.mtimeNs && entry.ino === key.ino && entry.dev === key.dev;
-    return { sha256: entry.sha256, current };
+    const entry = this.read(file);
+    return entry ? { sha256: entry.sha256, current: matches(entry, file, stats) } : undefined;
   }
 
-  set(file: string, stats: BigIntStats, sha256: string): void {
+  /** Records the hash of the content read after `observed` was taken. */
+  set(file: string, observed: ObservedFile, sha256: string): void {
+    const { stats, observedAtNs } = observed;
+    const changedAtNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
+    const racy = changedAtNs + RACY_WINDOW_NS > observedAtNs;
     mkdirSync(this.dir, { recursive: true });
-    writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256 }));
+    writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256, ...(racy ? { racy } : {}) }));
   }
 
   /**
@@ -53,12 +76,21 @@ export class StatCache {
    * (unless `remember` is false: a dry run writes nothing).
    */
   async hash(file: string, options: HashOptions & { remember?: boolean } = {}): Promise<{ sha256: string; size: number }> {
-    const stats = statSync(file, { bigint: true });
-    const cached = this.get(file, stats);
-    if (cached) return { sha256: cached, size: Number(stats.size) };
+    const observed = await observeFile(file);
+    const cached = this.get(file, observed.stats);
+    if (cached) return { sha256: cached, size: Number(observed.stats.size) };
     const result = await hashFile(file, options);
-    if (options.remember !== false) this.set(file, stats, result.sha256);
+    if (options.remember !== false && sameFile(observed.stats, statSync(file, { bigint: true }))) this.set(file, observed, result.sha256);
     return result;
+  }
+
+  private read(file: string): Entry | undefined {
+    try {
+      const entry = JSON.parse(readFileSync(this.entryFile(file), 'utf8')) as Entry;
+      return typeof entry.sha256 === 'string' && /^[0-9a-f]{64}$/.test(entry.sha256) ? entry : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private entryFile(file: string): string {
@@ -66,6 +98,17 @@ export class StatCache {
   }
 }
 
-function keyOf(file: string, stats: BigIntStats): Omit<Entry, 'sha256'> {
-  return { path: path.resolve(file), size: String(stats.size), mtimeNs: String(stats.mtimeNs), ino: String(stats.ino), dev: String(stats.dev) };
+/** True when two stats of one path show the same, unchanged file. */
+export function sameFile(a: BigIntStats, b: BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev;
+}
+
+function matches(entry: Entry, file: string, stats: BigIntStats): boolean {
+  const key = keyOf(file, stats);
+  // An entry written before ctime was recorded has none, and so never matches: it is hashed again once.
+  return entry.path === key.path && entry.size === key.size && entry.mtimeNs === key.mtimeNs && entry.ctimeNs === key.ctimeNs && entry.ino === key.ino && entry.dev === key.dev;
+}
+
+function keyOf(file: string, stats: BigIntStats): Omit<Entry, 'sha256' | 'racy'> {
+  return { path: path.resolve(file), size: String(stats.size), mtimeNs: String(stats.mtimeNs), ctimeNs: String(stats.ctimeNs), ino: String(stats.ino), dev: String(stats.dev) };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { onnxBytes } from '../support/modelFixtures';
 import { json, mreg } from '../support/mregProcess';
@@ -97,6 +97,22 @@ describe('mreg', () => {
       assert.equal(missing.status, 1);
       assert.match(missing.stderr, /nope\.onnx does not exist/);
     });
+
+    it('registers the new bytes of a file overwritten in place with the same size and the old mtime (cp -p)', () => {
+      const cwd = writeFiles(tempFolder('cli-cp-p'), { 'model.bin': 'weights, first run', 'incoming/model.bin': 'weights, run two!!' });
+      const model = path.join(cwd, 'model.bin');
+      const incoming = path.join(cwd, 'incoming', 'model.bin');
+      for (const file of [model, incoming]) utimesSync(file, 1_700_000_000, 1_700_000_000);
+      const sha256sum = (file: string) => execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
+      const first = json<RegisterJson>(mreg(['register', 'm', 'model.bin', '--json'], { cwd }));
+      assert.equal(first.artifacts[0].sha256, sha256sum(model));
+      execFileSync('cp', ['-p', incoming, model]);
+      assert.equal(statSync(model).mtimeMs, 1_700_000_000_000);
+      const second = mreg(['register', 'm', 'model.bin', '--json'], { cwd });
+      assert.equal(second.status, 0, second.stderr);
+      assert.equal(json<RegisterJson>(second).artifacts[0].sha256, sha256sum(incoming));
+      assert.equal(mreg(['verify'], { cwd }).status, 0);
+    });
   });
 
   describe('lifecycle', () => {
@@ -183,6 +199,25 @@ describe('mreg', () => {
       assert.deepEqual(report.problems.map((p) => p.kind), ['blob-damaged']);
       assert.match(report.problems[0].message, new RegExp(sha));
       assert.match(result.stderr, /^mreg: verify found 1 problem/);
+    });
+
+    it('reports files in the blob folder that are not blobs as strays, and gc leaves them alone', () => {
+      const cwd = project();
+      const version = json<RegisterJson>(mreg(['register', 'm', 'model.onnx', '--json'], { cwd }));
+      const blobs = path.join(cwd, '.modelregistry', 'blobs', 'sha256');
+      const sha = version.artifacts[0].sha256;
+      const strays = [path.join(blobs, '.DS_Store'), path.join(blobs, sha.slice(0, 2), `${sha}.orig`)];
+      for (const stray of strays) writeFileSync(stray, 'not a blob');
+      const result = mreg(['verify', '--json'], { cwd });
+      assert.equal(result.status, 0, result.stderr);
+      const report = json<{ problems: unknown[]; strays: string[] }>(result);
+      assert.deepEqual(report.problems, []);
+      assert.deepEqual(report.strays.sort(), strays.sort());
+      assert.match(mreg(['verify'], { cwd }).stdout, /No problems found\.\n2 file\(s\) in the blob folder are not blobs; they were left alone/);
+      const gc = mreg(['gc', '--json'], { cwd });
+      assert.equal(gc.status, 0, gc.stderr);
+      for (const stray of strays) assert.equal(readFileSync(stray, 'utf8'), 'not a blob');
+      assert.equal(mreg(['pull', 'm/1', '--to', 'out'], { cwd }).status, 0);
     });
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BlobStore } from '../../../src/store/blobStore';
 import { StatCache } from '../../../src/store/statCache';
@@ -60,21 +60,21 @@ describe('BlobStore', () => {
     assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
   });
 
-  it('trusts the stat cache for an unchanged file, and re-hashes once size, mtime or inode change', async () => {
+  it('re-hashes a same-size overwrite that put the old mtime back (the stat cache keys on ctime too)', async () => {
     const dir = tempFolder();
     const file = path.join(dir, 'model.bin');
     writeFileSync(file, 'version one');
-    // Whole seconds, so that the mtime can be put back exactly below.
     utimesSync(file, 1_700_000_000, 1_700_000_000);
     const store = storeIn(dir);
     const first = await store.putFile(file);
-    // Same size, same inode, the same mtime restored: the cache answers without reading (so it keeps the old hash).
+    const inode = statSync(file).ino;
     writeFileSync(file, 'version two');
     utimesSync(file, 1_700_000_000, 1_700_000_000);
-    assert.equal((await store.putFile(file)).sha256, first.sha256);
-    // A new mtime means the file is read again.
-    utimesSync(file, 1_700_000_000, 1_700_000_005);
-    assert.equal((await store.putFile(file)).sha256, sha256('version two'));
+    assert.equal(statSync(file).ino, inode, 'overwritten in place');
+    const second = await store.putFile(file);
+    assert.notEqual(second.sha256, first.sha256);
+    assert.equal(second.sha256, sha256('version two'));
+    assert.equal(readFileSync(store.pathOf(second.sha256), 'utf8'), 'version two');
   });
 
   it('re-hashes when the cached blob has gone', async () => {
@@ -97,5 +97,30 @@ describe('BlobStore', () => {
     assert.equal(await store.check(digest), 'damaged');
     assert.throws(() => store.readBytes(digest), { code: 'CORRUPT' });
     assert.equal(await store.check('0'.repeat(64)), 'missing');
+  });
+
+  it('lists only blobs, and names every other file in its folder a stray', async () => {
+    const dir = tempFolder();
+    const store = storeIn(dir);
+    const blob = store.putBytes(Buffer.from('weights'));
+    const prefix = path.join(store.root, blob.sha256.slice(0, 2));
+    const wrongPrefix = blob.sha256.slice(0, 2) === 'ff' ? 'ee' : 'ff';
+    const misplaced = sha256('elsewhere');
+    const strays = [
+      path.join(store.root, '.DS_Store'),
+      path.join(prefix, '.DS_Store'),
+      path.join(prefix, `${blob.sha256}~`),
+      path.join(prefix, blob.sha256.toUpperCase()),
+      path.join(store.root, wrongPrefix, misplaced.startsWith(wrongPrefix) ? sha256('x') : misplaced),
+      path.join(store.root, 'notes'),
+    ];
+    for (const stray of strays) {
+      mkdirSync(path.dirname(stray), { recursive: true });
+      writeFileSync(stray, 'not a blob');
+    }
+    mkdirSync(path.join(prefix, sha256('a folder named like a blob')));
+    strays.push(path.join(prefix, sha256('a folder named like a blob')));
+    assert.deepEqual([...store.list()], [{ sha256: blob.sha256, size: 7 }]);
+    assert.deepEqual(store.strays().sort(), strays.sort());
   });
 });
