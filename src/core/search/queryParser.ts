@@ -17,6 +17,23 @@ import { FIELDS, KEYED_PREFIXES, lookUpField, type FieldSpec } from './queryFiel
  * at the character and the extension can underline it.
  */
 
+/**
+ * What a query may hold. SQLite refuses expression trees deeper than 1000 and LIKE/GLOB patterns
+ * over 50 000 bytes, and recursion this deep would exhaust the stack: every comparison (each IN
+ * value is one) adds a level to the SQL, so these bounds keep a query well inside SQLite's limits
+ * and give a message pointing at the part that is too big instead.
+ */
+export const QUERY_LIMITS = {
+  /** Characters in the whole query. */
+  length: 20_000,
+  /** Parentheses and NOTs inside one another. */
+  nesting: 32,
+  /** Comparisons in the whole query, counting each value of an IN list. */
+  conditions: 500,
+  /** Characters in one LIKE or ILIKE pattern. */
+  patternLength: 1_000,
+};
+
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
 export interface Span {
@@ -62,10 +79,24 @@ export class QueryError extends RegistryError {
     readonly detail: string,
   ) {
     const column = start + 1;
-    const line = query.replace(/[\r\n\t]/g, ' ');
-    super('INVALID_INPUT', `Invalid query at column ${column}: ${detail}\n  ${line}\n  ${' '.repeat(start)}${'^'.repeat(Math.max(1, end - start))}`);
+    const { line, caretAt, caretLength } = excerptAround(query.replace(/[\r\n\t]/g, ' '), start, end);
+    super('INVALID_INPUT', `Invalid query at column ${column}: ${detail}\n  ${line}\n  ${' '.repeat(caretAt)}${'^'.repeat(caretLength)}`);
     this.column = column;
   }
+}
+
+const EXCERPT_BEFORE = 40;
+const EXCERPT_WIDTH = 120;
+
+/** The part of a long query around the error, so the caret line stays readable. */
+function excerptAround(line: string, start: number, end: number): { line: string; caretAt: number; caretLength: number } {
+  const length = Math.max(1, end - start);
+  if (line.length <= EXCERPT_WIDTH) return { line, caretAt: start, caretLength: length };
+  const from = Math.max(0, start - EXCERPT_BEFORE);
+  const to = Math.min(line.length, from + EXCERPT_WIDTH);
+  const lead = from > 0 ? '…' : '';
+  const excerpt = `${lead}${line.slice(from, to)}${to < line.length ? '…' : ''}`;
+  return { line: excerpt, caretAt: lead.length + start - from, caretLength: Math.max(1, Math.min(length, to - start)) };
 }
 
 export type TokenKind = 'word' | 'string' | 'op' | '(' | ')' | ',' | 'end';
@@ -139,12 +170,17 @@ export function isKeyword(token: Token, keyword: string): boolean {
 
 /** Reads a query into a tree, or throws a QueryError pointing at the first thing wrong. Empty text matches every version. */
 export function parseQuery(query: string, known: KnownKeys = {}): QueryNode | undefined {
+  if (query.length > QUERY_LIMITS.length) {
+    throw new QueryError(query, QUERY_LIMITS.length, query.length, `the query is ${query.length} characters long; a query may have at most ${QUERY_LIMITS.length}. Split it, or match by a tag or an alias instead of listing every value.`);
+  }
   const parser = new Parser(query, tokenize(query), known);
   return parser.parse();
 }
 
 class Parser {
   private at = 0;
+  private nesting = 0;
+  private conditions = 0;
 
   constructor(
     private readonly query: string,
@@ -185,20 +221,38 @@ class Parser {
 
   private not(): QueryNode {
     const token = this.peek();
-    if (isKeyword(token, 'not')) {
-      this.next();
+    if (isKeyword(token, 'not') || token.kind === '(') {
+      if (this.nesting === QUERY_LIMITS.nesting) throw this.error(token, `parentheses and NOTs are nested more than ${QUERY_LIMITS.nesting} deep here; write the query with fewer levels.`);
+      this.nesting++;
+      try {
+        return this.nested(token);
+      } finally {
+        this.nesting--;
+      }
+    }
+    return this.condition();
+  }
+
+  /** `NOT operand` or `( or )`, one level deeper. */
+  private nested(token: Token): QueryNode {
+    this.next();
+    if (token.kind !== '(') {
       const operand = this.not();
       return { kind: 'not', operand, start: token.start, end: operand.end };
     }
-    if (token.kind === '(') {
-      this.next();
-      const inner = this.or();
-      const close = this.peek();
-      if (close.kind !== ')') throw this.error(close, close.kind === 'end' ? `the '(' at column ${token.start + 1} is never closed; add ')'.` : `expected ')' or AND/OR, found '${close.text}'.`);
-      this.next();
-      return { ...inner, start: token.start, end: close.end };
+    const inner = this.or();
+    const close = this.peek();
+    if (close.kind !== ')') throw this.error(close, close.kind === 'end' ? `the '(' at column ${token.start + 1} is never closed; add ')'.` : `expected ')' or AND/OR, found '${close.text}'.`);
+    this.next();
+    return { ...inner, start: token.start, end: close.end };
+  }
+
+  /** Counts comparisons, so the SQL stays well inside SQLite's expression depth. */
+  private countCondition(span: Span): void {
+    this.conditions++;
+    if (this.conditions > QUERY_LIMITS.conditions) {
+      throw this.error(span, `the query has more than ${QUERY_LIMITS.conditions} comparisons (each IN value counts as one); narrow it with a tag, an alias or a LIKE pattern.`);
     }
-    return this.condition();
   }
 
   private condition(): QueryNode {
@@ -207,6 +261,7 @@ class Parser {
     if (token.kind === 'op') {
       const op = normalizeOperator(token.text);
       const value = this.value();
+      this.countCondition(value);
       return { kind: 'compare', field, op, value, start: field.start, end: value.end };
     }
     let negated = false;
@@ -219,15 +274,22 @@ class Parser {
       const open = this.next();
       if (open.kind !== '(') throw this.error(open, `IN takes a list in parentheses: ${field.text} IN ('a', 'b').`);
       const values = [this.value()];
+      this.countCondition(values[0]);
       for (;;) {
         const separator = this.next();
         if (separator.kind === ')') return { kind: 'in', field, negated, values, start: field.start, end: separator.end };
         if (separator.kind !== ',') throw this.error(separator, `expected ',' or ')' in the IN list, found ${describe(separator)}.`);
-        values.push(this.value());
+        const value = this.value();
+        this.countCondition(value);
+        values.push(value);
       }
     }
     if (isKeyword(keyword, 'like') || isKeyword(keyword, 'ilike')) {
       const pattern = this.value();
+      this.countCondition(pattern);
+      if (pattern.text.length > QUERY_LIMITS.patternLength) {
+        throw this.error(pattern, `this pattern is ${pattern.text.length} characters long; a LIKE pattern may have at most ${QUERY_LIMITS.patternLength}.`);
+      }
       return { kind: 'like', field, negated, caseInsensitive: isKeyword(keyword, 'ilike'), pattern, start: field.start, end: pattern.end };
     }
     const expected = negated ? 'IN, LIKE or ILIKE after NOT' : 'an operator (= != < <= > >= LIKE ILIKE IN NOT IN)';

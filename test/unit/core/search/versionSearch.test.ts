@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry, type RegisterInput } from '../../../../src/index';
 import { sha256Hex } from '../../../../src/core/sha256';
+import { QUERY_LIMITS, QueryError } from '../../../../src/core/search/queryParser';
 import { useTempFolders, writeFiles } from '../../../support/tempFolders';
 
 const tempFolder = useTempFolders();
@@ -44,6 +45,54 @@ describe('Registry.search', () => {
   after(async () => registry.close());
 
   const search = (query: string, options = {}): string[] => refs(registry.search(query, options));
+
+  it('runs queries as large as the language allows, and points at the part of a larger one that is too big', () => {
+    const values = (n: number, field = 'tags.team') => `${field} IN (${Array.from({ length: n }, (_, i) => `${i + 1000}`).join(', ')})`;
+    const nested = (depth: number, inner: string) => `${'NOT ('.repeat(depth / 2)}${inner}${')'.repeat(depth / 2)}`;
+    const limit = QUERY_LIMITS.conditions;
+    // At each limit the query runs (SQLite accepts the SQL), whatever the field kind.
+    for (const field of ['tags.team', 'params.optimizer', 'version', 'name', 'alias']) {
+      assert.deepEqual(search(values(limit, field)), [], field);
+      assert.equal(search(`NOT ${values(limit, field)}`).length, 5, field);
+    }
+    assert.deepEqual(search(Array.from({ length: limit }, () => "tags.team = 'risk'").join(' OR ')), ['fraud-detector/1']);
+    assert.deepEqual(search(nested(QUERY_LIMITS.nesting, `${values(limit - 2, 'metrics.accuracy')} OR metrics.accuracy > 0.9 OR tags.team = 'risk'`)), ['fraud-detector/1', 'fraud-v2/1']);
+    assert.deepEqual(search(`name LIKE '${'%'.repeat(QUERY_LIMITS.patternLength - 5)}fraud'`), []);
+    assert.deepEqual(search(`name ILIKE '${'[*?'.repeat(QUERY_LIMITS.patternLength / 4)}%'`), []);
+
+    const refused = (query: string): QueryError => {
+      try {
+        registry.search(query);
+      } catch (error) {
+        assert.ok(error instanceof QueryError, `expected a QueryError for a ${query.length}-character query, got ${String(error)}`);
+        return error;
+      }
+      assert.fail('expected a refusal');
+    };
+    const tooMany = refused(values(999));
+    assert.match(tooMany.detail, /more than 500 comparisons \(each IN value counts as one\)/);
+    assert.equal(tooMany.start, values(999).indexOf(`${limit + 1000}`));
+    assert.match(refused(Array.from({ length: limit + 1 }, () => 'version = 1').join(' AND ')).detail, /more than 500 comparisons/);
+
+    const deep = `${'('.repeat(3000)}stage = None${')'.repeat(3000)}`;
+    const tooDeep = refused(deep);
+    assert.equal(tooDeep.start, QUERY_LIMITS.nesting);
+    assert.match(tooDeep.detail, /nested more than 32 deep/);
+    assert.match(refused(`${'NOT '.repeat(4000)}version = 1`).detail, /nested more than 32 deep/);
+    // The caret line shows the part around the error, not thousands of characters.
+    const [, line, caret] = tooDeep.message.split('\n');
+    assert.ok(line.length < 200, line);
+    assert.equal(line[caret.indexOf('^')], '(');
+
+    const longPattern = `name LIKE '${'%a'.repeat(30_000 / 2 / 2)}'`;
+    const tooLong = refused(longPattern);
+    assert.match(tooLong.detail, /this pattern is 15000 characters long; a LIKE pattern may have at most 1000/);
+    assert.equal(tooLong.column, 11);
+    assert.match(refused(`name ILIKE '${'x'.repeat(QUERY_LIMITS.patternLength + 1)}'`).detail, /may have at most 1000/);
+    const huge = refused(`version = 1 OR description = '${'x'.repeat(30_000)}'`);
+    assert.match(huge.detail, /the query is 30031 characters long; a query may have at most 20000/);
+    assert.equal(huge.column, QUERY_LIMITS.length + 1);
+  });
 
   it('runs the example from the reference', () => {
     const query =
