@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type { RegistryEvent } from '../core/events';
 import { matchesModel, type Webhook } from '../core/governance/policy';
@@ -57,18 +57,55 @@ async function post(hook: Webhook, url: string, body: string): Promise<void> {
   if (!response.ok) throw new Error(`the server answered ${response.status} ${response.statusText}`);
 }
 
-/** Runs the program directly (no shell), so registry values never become shell text; the payload goes to stdin. */
+/**
+ * Runs the program directly (no shell), so registry values never become shell text; the payload goes
+ * to stdin. The program leads a process group of its own, and the whole group is killed at the
+ * timeout and once the program exits: a child it started (a `sleep`, a retrying `curl`) would
+ * otherwise outlive the timeout and hold its output pipe open, keeping the registration waiting.
+ */
 function run(hook: Webhook, command: string[], body: string): Promise<void> {
+  const timeoutMs = hook.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], timeout: hook.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], detached: process.platform !== 'win32' });
     let stderr = '';
+    let timedOut = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killProcessTree(child);
+    }, timeoutMs);
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-500)));
     child.stdin.on('error', () => undefined);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(signal ? `it was stopped (${signal}) after the timeout` : `it exited with ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // What the program left running goes with it, so its pipe closes and 'close' follows.
+      killProcessTree(child);
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      const { code, signal } = exit ?? { code: null, signal: null };
+      if (timedOut) reject(new Error(`it was stopped after the timeout of ${timeoutMs} ms, with every process it started`));
+      else if (code === 0) resolve();
+      else reject(new Error(signal ? `it was stopped by ${signal}` : `it exited with ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
     });
     child.stdin.end(body);
   });
+}
+
+/** Kills the program's whole process group (on Windows its process tree); gone already is fine. */
+function killProcessTree(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  if (process.platform === 'win32') {
+    spawn('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore' }).on('error', () => child.kill('SIGKILL'));
+    return;
+  }
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group has no process left.
+  }
 }

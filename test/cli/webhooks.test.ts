@@ -101,4 +101,44 @@ describe('mreg webhooks', () => {
     assert.match(result.stderr, /its secret variable MISSING_HOOK_SECRET is not set; nothing was sent/);
     assert.deepEqual(hosted.received.slice(before).map((request) => request.path).sort(), ['/500', '/hang']);
   });
+
+  it('kills a command together with the processes it started, at the timeout and when it exits', async () => {
+    const cwd = writeFiles(tempFolder('webhooks'), { 'model.bin': 'weights' });
+    const timedOutChild = path.join(cwd, 'timed-out-grandchild.pid');
+    const leftChild = path.join(cwd, 'left-behind-grandchild.pid');
+    writeFileSync(
+      path.join(writeFiles(cwd, { '.modelregistry/.keep': '' }), '.modelregistry', 'policy.yaml'),
+      [
+        'webhooks:',
+        // Waits for its child: the timeout must stop both.
+        `  - command: ${JSON.stringify(['sh', '-c', `sleep 20 & echo $! > ${timedOutChild}; wait`])}`,
+        '    timeoutMs: 1000',
+        // Exits at once, leaving a child that holds its stderr open.
+        `  - command: ${JSON.stringify(['sh', '-c', `sleep 20 & echo $! > ${leftChild}`])}`,
+      ].join('\n'),
+    );
+    const result = await mregAsync(['register', 'fraud', 'model.bin', '--json'], { cwd });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /webhook sh failed for version\.registered of fraud\/1: it was stopped after the timeout of 1000 ms, with every process it started/);
+    assert.equal(result.stderr.match(/webhook/g)?.length, 1, result.stderr);
+    for (const file of [timedOutChild, leftChild]) {
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      assert.ok(pid > 0);
+      assert.equal(isRunning(pid), false, `the hook's sleep 20 (pid ${pid}) is still running`);
+    }
+  });
 });
+
+/** True while the process exists and is not a zombie waiting to be reaped (which has stopped running). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
