@@ -7,6 +7,7 @@ import { RegistryTreeProvider } from './registryTreeProvider';
 import { stageIcon } from './stagePresentation';
 import { TreeNode } from './treeNode';
 import { ContextValues } from './contextValues';
+import { approvalTooltipMarkdown } from './approvalTooltip';
 
 /** An open request to move a version into a stage: who asked, and the approvals so far. */
 export class ApprovalRequestNode extends TreeNode {
@@ -31,12 +32,7 @@ export class ApprovalRequestNode extends TreeNode {
   }
 
   override tooltip(): vscode.MarkdownString {
-    const { request } = this;
-    const text = new vscode.MarkdownString(undefined, true);
-    text.appendMarkdown(`**${formatRef(request.model, request.version)} → ${request.stage}** (request ${request.id})\n\n`);
-    text.appendText(`Requested by ${request.requestedBy} on ${request.requestedAt}${request.reason ? `: ${request.reason}` : ''}\n`);
-    text.appendText(`Approvals: ${request.approvals.length} of ${request.needed}${request.approvals.length > 0 ? ` (${request.approvals.map((decision) => decision.actor).join(', ')})` : ''}\n`);
-    return text;
+    return new vscode.MarkdownString(approvalTooltipMarkdown(this.request), true);
   }
 }
 
