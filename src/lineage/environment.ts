@@ -179,7 +179,16 @@ async function freezeInterpreter(interpreter: string): Promise<{ path: string; p
 /** Looked up before spawning: most machines have no GPU, and a failed spawn still costs a fork. */
 function onPath(program: string): boolean {
   const names = process.platform === 'win32' ? [`${program}.exe`] : [program];
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && names.some((name) => statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile()));
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && names.some((name) => isFile(path.join(dir, name))));
+}
+
+/** A PATH folder this user may not read (another user's ~/.cargo/bin) holds nothing we can run. */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** CUDA version, driver version and GPU names; nothing when nvidia-smi is missing or fails. */

@@ -1,8 +1,9 @@
-import { existsSync, lstatSync, mkdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { copyAndHash, hashFile } from '../store/fileHashing';
 import { artifactPathSetProblem, assertSafeArtifactPath } from '../core/artifactPaths';
 import type { ResolvedArtifact, ResolvedVersion } from '../core/modelVersion';
+import { makeFolder, withFileSystemErrors, withFileSystemErrorsAsync } from '../store/fileSystemErrors';
 import { fsyncDirectory, renameWithRetry, temporaryNameFor } from '../store/persistence/atomicFile';
 import { formatRef } from '../core/refs';
 import type { WorkOptions } from '../core/workOptions';
@@ -63,7 +64,7 @@ export async function pullVersion(resolved: ResolvedVersion, toDir: string, opti
     throw new RegistryError('FILE_EXISTS', `${root} already has different files at ${differing.join(', ')}; nothing was written. Pull into an empty folder, or add --force to overwrite them.`);
   }
 
-  mkdirSync(root, { recursive: true });
+  makeFolder(root, `create ${root} to pull ${ref} into`);
   const realRoot = realpathSync(root);
   const total = plans.reduce((sum, plan) => sum + (plan.unchanged ? 0 : plan.artifact.size), 0);
   let done = 0;
@@ -71,20 +72,22 @@ export async function pullVersion(resolved: ResolvedVersion, toDir: string, opti
   for (const { artifact, target, unchanged } of plans) {
     throwIfCancelled(options.signal);
     if (!unchanged) {
-      mkdirSync(path.dirname(target), { recursive: true });
+      makeFolder(path.dirname(target), `create the folder of ${artifact.path} in ${root}`);
       // Checked again now that the folders exist: nothing may have moved a link in meanwhile.
       assertInside(realRoot, realpathSync(path.dirname(target)), artifact.path);
       const temporary = temporaryNameFor(target);
       try {
-        const copied = await copyAndHash(artifact.blobPath, temporary, {
-          signal: options.signal,
-          onProgress: (bytes) => options.onProgress?.(done + bytes, total, artifact.path),
-        });
+        const copied = await withFileSystemErrorsAsync(target, `write ${target}`, () =>
+          copyAndHash(artifact.blobPath, temporary, {
+            signal: options.signal,
+            onProgress: (bytes) => options.onProgress?.(done + bytes, total, artifact.path),
+          }),
+        );
         if (copied.sha256 !== artifact.sha256) {
           throw new RegistryError('CORRUPT', `The stored bytes of ${artifact.path} are damaged (sha256 ${copied.sha256}, expected ${artifact.sha256}); nothing was written for it. Run 'mreg verify'.`);
         }
         // rename replaces a link at the target itself, never the file it points to
-        renameWithRetry(temporary, target);
+        withFileSystemErrors(target, `write ${target}`, () => renameWithRetry(temporary, target));
         fsyncDirectory(path.dirname(target));
       } finally {
         if (existsSync(temporary)) unlinkSync(temporary);

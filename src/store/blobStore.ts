@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, type Dirent, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, type Dirent, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFor, writeFileDurably } from './persistence/atomicFile';
+import { makeFolder, withFileSystemErrors, withFileSystemErrorsAsync } from './fileSystemErrors';
 import { RegistryError } from '../core/registryError';
 import { SHA256_HEX, sha256Hex } from '../core/sha256';
 import { copyAndHash, hashFile, tryReflink, type HashOptions } from './fileHashing';
@@ -49,10 +50,12 @@ export class BlobStore {
       return { sha256: cached, size: Number(before.size) };
     }
 
-    mkdirSync(this.temporaryDir, { recursive: true });
+    this.makeTemporaryDir();
     const temporary = temporaryNameFor(path.join(this.temporaryDir, 'blob'));
     try {
-      const result = (await tryReflink(file, temporary)) ? await hashFile(temporary, options) : await copyAndHash(file, temporary, options);
+      const result = await withFileSystemErrorsAsync(this.temporaryDir, `copy ${file} into the registry (nothing was registered)`, async () =>
+        (await tryReflink(file, temporary)) ? await hashFile(temporary, options) : await copyAndHash(file, temporary, options),
+      );
       const after = await stat(file, { bigint: true });
       if (!sameFile(before, after)) {
         throw new RegistryError('CONFLICT', `${file} changed while it was being read; register it again once it is no longer being written.`);
@@ -68,7 +71,7 @@ export class BlobStore {
   putBytes(bytes: Uint8Array): StoredBlob {
     const sha256 = sha256Hex(bytes);
     if (!this.reuse(sha256)) {
-      mkdirSync(this.temporaryDir, { recursive: true });
+      this.makeTemporaryDir();
       const temporary = temporaryNameFor(path.join(this.temporaryDir, 'blob'));
       writeFileDurably(temporary, bytes);
       this.moveIntoPlace(temporary, sha256);
@@ -93,7 +96,7 @@ export class BlobStore {
 
   /** A fresh temporary name on the blob store's filesystem, for a download to be adopted. */
   temporaryFile(): string {
-    mkdirSync(this.temporaryDir, { recursive: true });
+    this.makeTemporaryDir();
     return temporaryNameFor(path.join(this.temporaryDir, 'download'));
   }
 
@@ -194,9 +197,13 @@ export class BlobStore {
   private moveIntoPlace(temporary: string, sha256: string): void {
     const target = this.pathOf(sha256);
     if (this.reuse(sha256)) return;
-    mkdirSync(path.dirname(target), { recursive: true });
-    renameWithRetry(temporary, target);
+    makeFolder(path.dirname(target), `store blob ${sha256}`);
+    withFileSystemErrors(target, `store blob ${sha256}`, () => renameWithRetry(temporary, target));
     fsyncDirectory(path.dirname(target));
+  }
+
+  private makeTemporaryDir(): void {
+    makeFolder(this.temporaryDir, `create the registry's temporary folder ${this.temporaryDir}`);
   }
 }
 

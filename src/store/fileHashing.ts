@@ -82,8 +82,10 @@ export async function tryReflink(source: string, destination: string): Promise<b
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EEXIST') throw error;
-    reflinkUnsupported = true;
+    if (code === 'ENOENT' || code === 'EEXIST') throw error;
+    // Permission denied names only the source, whichever side refused: the plain copy that follows
+    // opens each side on its own and so reports the right one.
+    if (code !== 'EACCES' && code !== 'EPERM') reflinkUnsupported = true;
     return false;
   }
 }
@@ -103,7 +105,12 @@ async function pump(input: FileHandle, output: FileHandle | undefined, { onProgr
       const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
       await pendingWrite;
-      if (output) pendingWrite = writeAll(output, chunk, size);
+      if (output) {
+        pendingWrite = writeAll(output, chunk, size);
+        // A failed write (a full disk) is thrown at the next await of it; until then it must not
+        // count as unhandled, which would end the process.
+        pendingWrite.catch(() => undefined);
+      }
       size += bytesRead;
       onProgress?.(size);
     }

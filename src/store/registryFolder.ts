@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './persistence/atomicFile';
 import { RegistryError } from '../core/registryError';
+import { makeFolder } from './fileSystemErrors';
 
 export const REGISTRY_DIR_NAME = '.modelregistry';
 /** Version of the folder layout. A folder written by a newer layout is refused, not misread. */
@@ -44,9 +45,9 @@ export class RegistryFolder {
     if (existsSync(this.root) && !statSync(this.root).isDirectory()) {
       throw new RegistryError('INVALID_INPUT', `${this.root} exists and is not a folder; choose another registry location.`);
     }
-    mkdirSync(this.root, { recursive: true });
     const gitignore = path.join(this.root, '.gitignore');
-    if (!existsSync(gitignore)) writeFileSync(gitignore, GITIGNORE);
+    makeFolder(this.root, `create the registry folder ${this.root}`);
+    if (!existsSync(gitignore)) writeFileAtomic(gitignore, GITIGNORE);
     if (!this.exists()) writeFileAtomic(this.formatFile, `${JSON.stringify({ format: FOLDER_FORMAT }, null, 2)}\n`);
   }
 

@@ -67,8 +67,13 @@ export class StatCache {
     const { stats, observedAtNs } = observed;
     const changedAtNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
     const racy = changedAtNs + RACY_WINDOW_NS > observedAtNs;
-    mkdirSync(this.dir, { recursive: true });
-    writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256, ...(racy ? { racy } : {}) }));
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256, ...(racy ? { racy } : {}) }));
+    } catch {
+      // Only a shortcut is lost (the file is hashed again next time); a full disk or a read-only
+      // cache folder must not fail the work that hashed it.
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, wr
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fileSystemError, withFileSystemErrors } from '../fileSystemErrors';
 import { sha256Hex } from '../../core/sha256';
 
 const TEMPORARY = /^\.tmp-([0-9a-f]{8})-(\d+)-/;
@@ -71,9 +72,12 @@ export function renameWithRetry(from: string, to: string): void {
   }
 }
 
-/** Creates `file` (which must not exist) with `data`, and fsyncs it. */
+/**
+ * Creates `file` (which must not exist) with `data`, and fsyncs it. On failure (a full disk, a
+ * read-only folder) nothing is left behind, and the error names the file and what to do.
+ */
 export function writeFileDurably(file: string, data: Uint8Array | string): void {
-  const fd = openSync(file, 'wx');
+  const fd = withFileSystemErrors(file, `create ${file}`, () => openSync(file, 'wx'));
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let written = 0;
@@ -81,8 +85,8 @@ export function writeFileDurably(file: string, data: Uint8Array | string): void 
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
-    unlinkSync(file);
-    throw error;
+    removeIfPresent(file);
+    throw fileSystemError(error, file, `write ${file}`);
   }
   closeSync(fd);
 }
@@ -91,6 +95,20 @@ export function writeFileDurably(file: string, data: Uint8Array | string): void 
 export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   const temporary = temporaryNameFor(file);
   writeFileDurably(temporary, data);
-  renameWithRetry(temporary, file);
+  try {
+    renameWithRetry(temporary, file);
+  } catch (error) {
+    removeIfPresent(temporary);
+    throw fileSystemError(error, file, `replace ${file}`);
+  }
   fsyncDirectory(path.dirname(file));
+}
+
+/** Deletes what a failed write left; a file already gone (or not deletable either) is left to the next cleanup. */
+export function removeIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // gone already, or the folder refuses changes: removeDeadTemporaries gets it later
+  }
 }

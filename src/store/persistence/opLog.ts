@@ -1,8 +1,9 @@
-import { closeSync, copyFileSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEvent } from '../../core/events';
+import { fileSystemError, withFileSystemErrors } from '../fileSystemErrors';
 import { RegistryError } from '../../core/registryError';
-import { fsyncDirectory, renameWithRetry, temporaryNameFor } from './atomicFile';
+import { fsyncDirectory, removeIfPresent, renameWithRetry, temporaryNameFor } from './atomicFile';
 
 const CHUNK = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -72,17 +73,27 @@ export class OpLog {
    */
   append(line: Buffer, at: number): void {
     const isNew = !existsSync(this.file);
-    const fd = openSync(this.file, isNew ? 'wx+' : 'r+');
+    const fd = withFileSystemErrors(this.file, `write to the op log ${this.file}`, () => openSync(this.file, isNew ? 'wx+' : 'r+'));
     try {
       const end = completeLength(fd);
       if (end !== at) {
         throw new RegistryError('CONFLICT', `The op log ${this.file} changed while this process held the writer lock (expected ${at} bytes, found ${end}); nothing was written. Try again.`);
       }
       if (end < fstatSync(fd).size) ftruncateSync(fd, end);
-      let written = 0;
-      while (written < line.length) written += writeSync(fd, line, written, line.length - written, end + written);
-      fsyncSync(fd);
-      if (isNew) fsyncDirectory(path.dirname(this.file));
+      try {
+        let written = 0;
+        while (written < line.length) written += writeSync(fd, line, written, line.length - written, end + written);
+        fsyncSync(fd);
+        if (isNew) fsyncDirectory(path.dirname(this.file));
+      } catch (error) {
+        // A full disk took part of the line: take it back, so the log ends where it did.
+        try {
+          ftruncateSync(fd, end);
+        } catch {
+          // then the next writer cuts it, as it cuts a torn line
+        }
+        throw fileSystemError(error, this.file, `write to the op log ${this.file} (nothing was recorded)`);
+      }
     } finally {
       closeSync(fd);
     }
@@ -122,25 +133,32 @@ export class OpLog {
   rewriteFrom(offset: number, lines: readonly Buffer[]): void {
     const temporary = temporaryNameFor(this.file);
     try {
-      if (existsSync(this.file)) copyFileSync(this.file, temporary);
-      const fd = openSync(temporary, existsSync(temporary) ? 'r+' : 'wx+');
-      try {
-        ftruncateSync(fd, offset);
-        let position = offset;
-        for (const line of lines) {
-          let written = 0;
-          while (written < line.length) written += writeSync(fd, line, written, line.length - written, position + written);
-          position += line.length;
-        }
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameWithRetry(temporary, this.file);
-      fsyncDirectory(path.dirname(this.file));
+      this.writeRewritten(temporary, offset, lines);
+    } catch (error) {
+      throw fileSystemError(error, this.file, `rewrite the op log ${this.file} (it was left as it was)`);
     } finally {
-      if (existsSync(temporary)) unlinkSync(temporary);
+      removeIfPresent(temporary);
     }
+  }
+
+  /** Writes the rewritten log beside the old one and renames it into place. */
+  private writeRewritten(temporary: string, offset: number, lines: readonly Buffer[]): void {
+    if (existsSync(this.file)) copyFileSync(this.file, temporary);
+    const fd = openSync(temporary, existsSync(temporary) ? 'r+' : 'wx+');
+    try {
+      ftruncateSync(fd, offset);
+      let position = offset;
+      for (const line of lines) {
+        let written = 0;
+        while (written < line.length) written += writeSync(fd, line, written, line.length - written, position + written);
+        position += line.length;
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameWithRetry(temporary, this.file);
+    fsyncDirectory(path.dirname(this.file));
   }
 }
 

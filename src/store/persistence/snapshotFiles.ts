@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { makeFolder } from '../fileSystemErrors';
 import { sha256Hex } from '../../core/sha256';
 import { removeDeadTemporaries, writeFileAtomic } from './atomicFile';
 
@@ -57,7 +58,7 @@ export class SnapshotFiles {
   }
 
   write(data: Uint8Array, seq: number): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeFolder(this.dir, `create the snapshot folder ${this.dir}`);
     removeDeadTemporaries(this.dir);
     const name = `${String(seq).padStart(20, '0')}-${sha256Hex(data)}.sqlite`;
     writeFileAtomic(path.join(this.dir, name), data);

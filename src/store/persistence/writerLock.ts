@@ -2,7 +2,8 @@ import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { RegistryError } from '../../core/registryError';
-import { processIsAlive, temporaryNameFor } from './atomicFile';
+import { fileSystemError } from '../fileSystemErrors';
+import { processIsAlive, removeIfPresent, temporaryNameFor } from './atomicFile';
 
 interface LockOwner {
   pid: number;
@@ -84,15 +85,16 @@ export class WriterLock {
  */
 function tryCreate(file: string, owner: LockOwner): boolean {
   const temporary = temporaryNameFor(file);
-  writeFileSync(temporary, JSON.stringify(owner), { flag: 'wx' });
   try {
+    writeFileSync(temporary, JSON.stringify(owner), { flag: 'wx' });
     linkSync(temporary, file);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    // A full disk creates the temporary file and then refuses its bytes: no empty file is left.
+    throw fileSystemError(error, file, `take the writer lock ${file}`);
   } finally {
-    unlinkSync(temporary);
+    removeIfPresent(temporary);
   }
 }
 
