@@ -28,7 +28,7 @@ import { pullVersion, type PullResult } from './pullVersion';
 import { toRef } from './refArgument';
 import { captureProjectLineage, checkRegisterInput, previewManifest, registerVersion } from './registration/registerVersion';
 import type { RegisterInput } from './registration/registerInput';
-import { RegistryEngine, type LogPosition, type RegistryOptions } from './registryEngine';
+import { RegistryEngine, type LogDamage, type LogPosition, type RegistryOptions } from './registryEngine';
 import { RegistrySearch } from './registrySearch';
 import { collectGarbage, type GcOptions } from './retention/collectGarbage';
 import { liveBlobs, type GcReport } from './retention/garbageCollection';
@@ -69,6 +69,11 @@ export class Registry {
   /** Things a person should know about how the registry was opened (a damaged snapshot, say). */
   get warnings(): string[] {
     return this.engine.warnings;
+  }
+
+  /** Why the registry is read-only, when its op log is damaged (`mreg repair` fixes it); undefined when it is sound. */
+  get damage(): LogDamage | undefined {
+    return this.engine.damage;
   }
 
   // ── reading ────────────────────────────────────────────────────────────────

@@ -1,4 +1,4 @@
-import { linkSync, renameSync, rmSync } from 'node:fs';
+import { linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sealEvents, checkEventChain, type EventDraft, type RegistryEvent } from '../core/events';
 import { loadPolicy, type Policy, type Webhook } from '../core/governance/policy';
@@ -12,7 +12,8 @@ import { RegistryQueries } from '../core/registryQueries';
 import { SqlDatabase } from '../core/sqlDatabase';
 import { projectRelative } from '../lineage/projectFiles';
 import { BlobStore } from '../store/blobStore';
-import { OpLog, type OpLogLine } from '../store/persistence/opLog';
+import { OpLog, type OpLogLine, type RawOpLogLine } from '../store/persistence/opLog';
+import { scanOpLog } from '../store/persistence/opLogScan';
 import { SnapshotFiles } from '../store/persistence/snapshotFiles';
 import { WriterLock } from '../store/persistence/writerLock';
 import { RegistryFolder } from '../store/registryFolder';
@@ -41,6 +42,18 @@ export interface LogPosition {
   seq: number;
   hash: string;
   offset: number;
+}
+
+/**
+ * Damage that stops replay: the registry shows what comes before it and refuses every change
+ * until `mreg repair` has rebuilt the log.
+ */
+export interface LogDamage {
+  /** Byte of the op log where the damage starts. */
+  offset: number;
+  /** The last event shown. */
+  shownUpTo: number;
+  message: string;
 }
 
 /** What a use case decides under the writer lock: the events to append, and how to read the result once they are applied. */
@@ -84,6 +97,9 @@ export class RegistryEngine {
   private checkpointTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly deliveries = new Set<Promise<void>>();
+  /** Set while this process holds the writer lock (inside mutate or a log rewrite). */
+  private holdingLock = false;
+  private damageFound: LogDamage | undefined;
 
   private constructor(private readonly options: RegistryOptions) {
     this.folder = new RegistryFolder(path.resolve(options.folder));
@@ -118,6 +134,11 @@ export class RegistryEngine {
     return this.head;
   }
 
+  /** Why the registry is read-only, when its op log is damaged; undefined when it is sound. */
+  get damage(): LogDamage | undefined {
+    return this.damageFound;
+  }
+
   /** Picks up what other processes (the CLI beside the extension) wrote; true when something changed. */
   refresh(): boolean {
     this.assertOpen();
@@ -141,18 +162,27 @@ export class RegistryEngine {
     this.assertOpen();
     const actor = await this.actor();
     this.folder.initialize();
-    return this.lock.withLock(() => {
-      this.catchUp();
-      const { drafts, result } = plan();
-      if (drafts.length === 0) return result();
-      const events = sealEvents(drafts, this.head, actor);
-      this.commitLine(events, OpLog.encode(events));
-      const value = result();
-      this.changed();
-      this.notifyWebhooks(events);
-      return value;
-    });
+    return this.lock.withLock(() =>
+      this.whileHoldingLock(() => {
+        this.catchUp();
+        this.assertWritable();
+        const { drafts, result } = plan();
+        if (drafts.length === 0) return result();
+        const events = sealEvents(drafts, this.head, actor);
+        this.commitLine(events, OpLog.encode(events));
+        const value = result();
+        this.changed();
+        this.notifyWebhooks(events);
+        return value;
+      }),
+    );
   }
+
+  /** Refuses changes while the op log is damaged: a write after the damage would be lost by the repair, or bury it. */
+  assertWritable(): void {
+    if (this.damageFound) throw new RegistryError('CORRUPT', `${this.damageFound.message} Nothing was changed.`);
+  }
+
 
   /** Resolved once per registry, on first need. */
   actor(): Promise<string> {
@@ -182,7 +212,7 @@ export class RegistryEngine {
     this.assertOpen();
     // A log rewritten by sync since the last read would otherwise be snapshotted from stale rows.
     this.catchUp();
-    if (this.head.seq <= this.snapshots.newestSeq()) return;
+    if (this.damageFound || this.head.seq <= this.snapshots.newestSeq()) return;
     this.database.reserveFreePages(Math.max(1024 * 1024, Math.round(this.database.sizeInBytes() * FREE_PAGE_RESERVE)));
     this.snapshots.write(this.database.export(), this.head.seq);
   }
@@ -225,8 +255,9 @@ export class RegistryEngine {
   async replaceLogTail(base: LogPosition, plan: (tail: OpLogLine[]) => RegistryEvent[][]): Promise<number[]> {
     this.assertOpen();
     this.folder.initialize();
-    return this.lock.withLock(() => {
+    return this.lock.withLock(() => this.whileHoldingLock(() => {
       this.catchUp();
+      this.assertWritable();
       const tail = [...this.opLog.linesAfter(base.offset)];
       const first = tail[0]?.events[0];
       const holdsBase = first ? first.seq === base.seq + 1 && first.prev === base.hash : this.head.offset === base.offset && this.head.hash === base.hash;
@@ -259,7 +290,16 @@ export class RegistryEngine {
       rmSync(keep, { force: true });
       this.changed();
       return ends;
-    });
+    }));
+  }
+
+  private whileHoldingLock<T>(work: () => T): T {
+    this.holdingLock = true;
+    try {
+      return work();
+    } finally {
+      this.holdingLock = false;
+    }
   }
 
   private removeSnapshotsAfter(seq: number): void {
@@ -278,9 +318,11 @@ export class RegistryEngine {
 
   private loadNow(): void {
     this.logInode = this.opLog.fileState().inode;
+    this.damageFound = undefined;
     const snapshot = this.snapshots.readNewestIntact((file) => this.setAsideDamagedSnapshot(file));
     try {
       this.openDatabase(snapshot?.data);
+      if (snapshot && this.snapshotIsAheadOfLog(snapshot.seq)) return;
       this.checkSnapshotAgainstLog();
       this.catchUp();
     } catch (error) {
@@ -291,6 +333,27 @@ export class RegistryEngine {
       this.openDatabase(undefined);
       this.catchUp();
     }
+  }
+
+  /**
+   * A snapshot holds events the op log no longer has: the log was cut (a bad copy, a tool that
+   * truncated it) after those events were acknowledged. The snapshot shows them, read-only, so
+   * nothing acknowledged disappears; `mreg repair` writes them back into the log.
+   */
+  private snapshotIsAheadOfLog(snapshotSeq: number): boolean {
+    const { size } = this.opLog.fileState();
+    if (this.head.offset <= size) return false;
+    const scan = scanOpLog(this.opLog);
+    if (scan.intactHead.seq >= snapshotSeq) return false;
+    const damage = scan.damage && scan.damage.kind !== 'torn-tail' ? scan.damage : undefined;
+    const what = damage
+      ? `is damaged at byte ${damage.offset} (${damage.kind === 'broken-chain' ? damage.detail.replace(/\.$/, '') : 'that line is not a batch of events'}), so it holds events only up to #${scan.intactHead.seq}`
+      : `was cut short: it ends after event #${scan.intactHead.seq} (byte ${scan.intactEnd})`;
+    this.setDamage(
+      scan.intactEnd,
+      `The op log ${this.opLog.file} ${what}, but the snapshot holds events up to #${snapshotSeq}. The registry is shown from the snapshot and is read-only; run 'mreg repair' to write the missing events back into the log.`,
+    );
+    return true;
   }
 
   /** A snapshot taken before sync rewrote the log's tail may end where a different event now ends. */
@@ -325,7 +388,12 @@ export class RegistryEngine {
     }
   }
 
-  /** Applies op-log lines that this process has not seen yet; true when there were any. */
+  /**
+   * Applies op-log lines that this process has not seen yet; true when there were any. Replay stops
+   * at damage (a line that is no batch, or does not continue the chain): what comes before is
+   * shown, the registry turns read-only, and the message says where and what to do. A last line
+   * without its newline is a write under way, or one a crash cut short: see settleTornTail.
+   */
   private catchUp(): boolean {
     const { inode, size } = this.opLog.fileState();
     if (this.logInode === undefined) this.logInode = inode;
@@ -335,20 +403,28 @@ export class RegistryEngine {
       this.loadNow();
       return true;
     }
-    if (size === this.head.offset) return false;
+    if (this.damageFound || size === this.head.offset) return false;
     if (size < this.head.offset) {
-      throw new RegistryError(
-        'CORRUPT',
-        `The op log ${this.opLog.file} is shorter (${size} bytes) than what the registry already read (${this.head.offset} bytes): it was truncated or replaced. Restore it from a backup or the shared store.`,
+      this.setDamage(
+        size,
+        `The op log ${this.opLog.file} is shorter (${size} bytes) than what this registry already read (${this.head.offset} bytes, up to event #${this.head.seq}): it was truncated or replaced. The registry is read-only; run 'mreg repair'.`,
       );
+      return false;
     }
     let position = this.head;
+    let torn: RawOpLogLine | undefined;
     try {
       this.database.transaction(() => {
-        for (const line of this.opLog.linesAfter(position.offset)) {
-          const link = checkEventChain(line.events, position);
-          this.projection.applyBatch(line.events, line.endOffset);
-          position = { ...link, offset: line.endOffset };
+        for (const line of this.opLog.rawLinesAfter(position.offset)) {
+          if (!line.complete) {
+            torn = line;
+            break;
+          }
+          const events = OpLog.parse(line);
+          const link = events ? this.linkOrDamage(events, position, line) : this.damagedAt(line, position.seq, 'that line is not a batch of events');
+          if (!events || !link) break;
+          this.projection.applyBatch(events, line.end);
+          position = { ...link, offset: line.end };
         }
       });
     } catch (error) {
@@ -357,7 +433,59 @@ export class RegistryEngine {
     }
     const changed = position.offset !== this.head.offset;
     this.head = position;
+    if (torn && !this.damageFound) this.settleTornTail(torn);
     return changed;
+  }
+
+  /** The chain link the batch ends with, or undefined (and the registry marked damaged) when it does not continue the chain. */
+  private linkOrDamage(events: RegistryEvent[], position: LogPosition, line: RawOpLogLine): { seq: number; hash: string } | undefined {
+    try {
+      return checkEventChain(events, position);
+    } catch (error) {
+      if (!isRegistryError(error, 'CORRUPT')) throw error;
+      this.damagedAt(line, position.seq, error.message.replace(/\.$/, ''));
+      return undefined;
+    }
+  }
+
+  private damagedAt(line: RawOpLogLine, shownUpTo: number, what: string): undefined {
+    this.setDamage(
+      line.start,
+      `The op log ${this.opLog.file} is damaged at byte ${line.start} (${what}). Versions and changes recorded after event #${shownUpTo} are not shown, and the registry is read-only; run 'mreg repair' (it keeps the damaged file aside and says what it recovered).`,
+      shownUpTo,
+    );
+    return undefined;
+  }
+
+  private setDamage(offset: number, message: string, shownUpTo = this.head.seq): void {
+    this.damageFound = { offset, shownUpTo, message };
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  /**
+   * A last line without its newline. While a live writer holds the lock it is a write under way and
+   * is left alone. Otherwise a writer died mid-append, before it acknowledged anything: the bytes
+   * are kept aside in `oplog.jsonl.torn-<offset>`, cut from the log, and reported once (by the
+   * process that cut them).
+   */
+  private settleTornTail(torn: RawOpLogLine): void {
+    const cut = () => {
+      const now = [...this.opLog.rawLinesAfter(torn.start)];
+      if (now.length !== 1 || now[0].complete) return false;
+      const keptAs = `${this.opLog.file}.torn-${torn.start}`;
+      writeFileSync(keptAs, now[0].bytes);
+      this.opLog.truncate(torn.start);
+      this.warnings.push(
+        `The op log ended in a half-written line (${now[0].bytes.length} bytes at byte ${torn.start}) left by a write that was interrupted before it finished; that change was never acknowledged. It was cut from the log and kept in ${path.basename(keptAs)}.`,
+      );
+      return true;
+    };
+    try {
+      if (this.holdingLock) cut();
+      else this.lock.withLockIfFree(cut);
+    } catch {
+      // A read-only folder: the line stays, ignored as before, and the next writer cuts it.
+    }
   }
 
   /** Applies one line's events to the database and appends it to the op log, in one synchronous transaction. */

@@ -8,6 +8,17 @@ import { fsyncDirectory, removeIfPresent, renameWithRetry, temporaryNameFor } fr
 const CHUNK = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
+/** One line of the log as stored, before it is parsed. */
+export interface RawOpLogLine {
+  bytes: Buffer;
+  /** Byte offset of its first byte. */
+  start: number;
+  /** Byte offset just past its newline (or past its last byte, when it has none). */
+  end: number;
+  /** False for a last line without its newline: a write cut short, or one under way right now. */
+  complete: boolean;
+}
+
 export interface OpLogLine {
   events: RegistryEvent[];
   /** Byte offset just past this line: where reading resumes. */
@@ -32,8 +43,19 @@ export class OpLog {
     return { inode: stats?.ino, size: stats?.size ?? 0 };
   }
 
-  /** Complete lines after `offset`, read in bounded chunks, whatever the log's size. */
+  /** Complete lines after `offset`, read in bounded chunks, whatever the log's size; throws CORRUPT at a line that is not a batch. */
   *linesAfter(offset: number): Generator<OpLogLine> {
+    for (const line of this.rawLinesAfter(offset)) {
+      if (!line.complete) return;
+      yield { events: parseLine(line.bytes.toString('utf8'), line.start, this.file), endOffset: line.end };
+    }
+  }
+
+  /**
+   * Every line after `offset` as bytes, unparsed, the last one possibly without its newline
+   * (`complete: false`): for the readers that must get past damage (scan, repair).
+   */
+  *rawLinesAfter(offset: number): Generator<RawOpLogLine> {
     if (!existsSync(this.file)) return;
     const fd = openSync(this.file, 'r');
     try {
@@ -48,9 +70,8 @@ export class OpLog {
         let lineStart = 0;
         for (let newline = chunk.indexOf(NEWLINE, 0); newline >= 0 && newline < read; newline = chunk.indexOf(NEWLINE, lineStart)) {
           pending.push(chunk.subarray(lineStart, newline));
-          const text = Buffer.concat(pending).toString('utf8');
           const endOffset = position + newline + 1;
-          yield { events: parseLine(text, pendingStart, this.file), endOffset };
+          yield { bytes: Buffer.concat(pending), start: pendingStart, end: endOffset, complete: true };
           pending = [];
           pendingStart = endOffset;
           lineStart = newline + 1;
@@ -58,9 +79,32 @@ export class OpLog {
         if (lineStart < read) pending.push(Buffer.from(chunk.subarray(lineStart, read)));
         position += read;
       }
+      if (pending.length > 0) yield { bytes: Buffer.concat(pending), start: pendingStart, end: position, complete: false };
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** The batch a raw line holds, or undefined when it holds none (damage). */
+  static parse(line: RawOpLogLine): RegistryEvent[] | undefined {
+    try {
+      return parseLine(line.bytes.toString('utf8'), line.start, '');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Cuts the log back to `length` bytes (the caller holds the writer lock and has kept what it cuts). */
+  truncate(length: number): void {
+    withFileSystemErrors(this.file, `cut the op log ${this.file} back to ${length} bytes`, () => {
+      const fd = openSync(this.file, 'r+');
+      try {
+        ftruncateSync(fd, length);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
   static encode(events: readonly RegistryEvent[]): Buffer {

@@ -6,7 +6,8 @@ import { sha256Hex } from '../../core/sha256';
 import { removeDeadTemporaries, writeFileAtomic } from './atomicFile';
 
 const NAME = /^(\d{20})-([0-9a-f]{64})\.sqlite$/;
-const KEEP = 2;
+/** Generations kept, so a damaged newest snapshot (or one past damage in the log) leaves an older one to rebuild from. */
+const KEEP = 3;
 
 export interface SnapshotFile {
   seq: number;

@@ -37,6 +37,26 @@ export class WriterLock {
     }
   }
 
+  /**
+   * Runs `work` under the lock only if the lock is free right now (or held by a dead process);
+   * undefined, without waiting, when a live writer holds it. For readers that may tidy up what a
+   * crashed writer left (a torn last line) but must never disturb a write under way.
+   */
+  withLockIfFree<T>(work: () => T): T | undefined {
+    const owner: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex'), since: new Date().toISOString() };
+    if (!tryCreate(this.file, owner)) {
+      const holder = readOwner(this.file);
+      if (!holder || !isStale(holder, this.file)) return undefined;
+      this.breakStaleLock(holder);
+      if (!tryCreate(this.file, owner)) return undefined;
+    }
+    try {
+      return work();
+    } finally {
+      this.release(owner.nonce);
+    }
+  }
+
   private async acquire(): Promise<string> {
     const owner: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex'), since: new Date().toISOString() };
     const deadline = Date.now() + this.timeoutMs;

@@ -6,11 +6,11 @@ import { useTempFolders } from '../../../support/tempFolders';
 const tempFolder = useTempFolders();
 
 describe('SnapshotFiles', () => {
-  it('names snapshots by sequence and checksum and keeps the newest two', () => {
+  it('names snapshots by sequence and checksum and keeps the newest three', () => {
     const snapshots = new SnapshotFiles(tempFolder());
-    for (const seq of [3, 7, 12]) snapshots.write(Buffer.from(`db at ${seq}`), seq);
-    assert.deepEqual(snapshots.list().map((snapshot) => snapshot.seq), [12, 7]);
-    assert.equal(snapshots.newestSeq(), 12);
+    for (const seq of [3, 7, 12, 20]) snapshots.write(Buffer.from(`db at ${seq}`), seq);
+    assert.deepEqual(snapshots.list().map((snapshot) => snapshot.seq), [20, 12, 7]);
+    assert.equal(snapshots.newestSeq(), 20);
     assert.match(readdirSync(snapshots.dir)[0], /^\d{20}-[0-9a-f]{64}\.sqlite$/);
   });
 
