@@ -43,6 +43,11 @@ export interface EventPayloads {
   'version.updated': { description?: string | null; tags?: Record<string, string | null> };
   /** Retention removed the version; the event is its tombstone (the number is never given again). */
   'version.deleted': { rule: string; fingerprint: string };
+  /**
+   * `mreg repair` rebuilt the op log after damage (its model is ''): what it kept, what it put back
+   * and what is gone, so the audit log says it for everyone who pulls it.
+   */
+  'registry.repaired': { keptAs: string; intactUpTo: number; unreadableBytes: number; rechained: number; restored: string[]; lost: string[] };
 }
 
 export type EventType = keyof EventPayloads;

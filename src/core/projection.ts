@@ -36,6 +36,11 @@ export class Projection {
   }
 
   private apply(event: RegistryEvent): void {
+    if (event.type === 'registry.repaired') {
+      // About the registry, not a model: only the audit log keeps it.
+      this.db.run('INSERT INTO events (seq, time, actor, type, model_id, version, reason, details) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)', [event.seq, event.time, event.actor, event.type, event.reason ?? null, JSON.stringify(event.payload)]);
+      return;
+    }
     const modelId = event.type === 'model.created' ? this.createModel(event) : this.modelId(event);
     switch (event.type) {
       case 'model.created':

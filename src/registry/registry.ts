@@ -28,6 +28,7 @@ import { pullVersion, type PullResult } from './pullVersion';
 import { toRef } from './refArgument';
 import { captureProjectLineage, checkRegisterInput, previewManifest, registerVersion } from './registration/registerVersion';
 import type { RegisterInput } from './registration/registerInput';
+import { repairOpLog, type RepairReport } from './repair/registryRepair';
 import { RegistryEngine, type LogDamage, type LogPosition, type RegistryOptions } from './registryEngine';
 import { RegistrySearch } from './registrySearch';
 import { collectGarbage, type GcOptions } from './retention/collectGarbage';
@@ -69,6 +70,17 @@ export class Registry {
   /** Things a person should know about how the registry was opened (a damaged snapshot, say). */
   get warnings(): string[] {
     return this.engine.warnings;
+  }
+
+  /**
+   * `mreg repair`: rebuilds a damaged op log from its intact part, the readable batches after the
+   * damage and the newest intact snapshot, keeping the damaged file aside (see repairOpLog).
+   */
+  async repair(options: { pullFromStore?: () => Promise<string[]> } = {}): Promise<RepairReport> {
+    const report = await this.engine.repairLog((actor) => repairOpLog({ folder: this.engine.folder, blobs: this.engine.blobs, actor }));
+    // The shared store holds every pushed event: once the log is sound, pulling brings back what it has.
+    if (report.repaired && options.pullFromStore) report.pulled = await options.pullFromStore();
+    return report;
   }
 
   /** Why the registry is read-only, when its op log is damaged (`mreg repair` fixes it); undefined when it is sound. */

@@ -178,6 +178,25 @@ export class RegistryEngine {
     );
   }
 
+  /**
+   * Runs `repair` (which rewrites the op log) under the writer lock, then reloads from what it wrote.
+   * Allowed while damaged: it is the way out.
+   */
+  async repairLog<T>(repair: (actor: string) => T): Promise<T> {
+    this.assertOpen();
+    const actor = await this.actor();
+    return this.lock.withLock(() =>
+      this.whileHoldingLock(() => {
+        const result = repair(actor);
+        this.projection.forgetCachedKeys();
+        this.database.close();
+        this.loadNow();
+        this.changed();
+        return result;
+      }),
+    );
+  }
+
   /** Refuses changes while the op log is damaged: a write after the damage would be lost by the repair, or bury it. */
   assertWritable(): void {
     if (this.damageFound) throw new RegistryError('CORRUPT', `${this.damageFound.message} Nothing was changed.`);
