@@ -39,6 +39,8 @@ export interface SyncResult {
   bootstrappedFrom?: number;
   /** A snapshot this sync wrote for new clients. */
   snapshotWritten?: number;
+  /** The id of the store this sync created, in a location where there was none. */
+  createdStore?: string;
   /** Things to tell the person (a damaged snapshot that was passed over, say). */
   warnings: string[];
 }

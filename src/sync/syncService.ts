@@ -12,6 +12,7 @@ import { pullBatches } from './pullBatches';
 import { pushPending } from './pushPending';
 import type { RebaseReport } from './rebase';
 import { pendingLines, type SyncContext, type SyncOptions, type SyncResult } from './syncContext';
+import { confirmStoreIdentity, identityProblem, standingOf } from './storeIdentityCheck';
 import { SyncStateFile } from './syncState';
 import { verifyCreateOnly, verifyStore, type StoreVerifyReport } from './storeVerification';
 
@@ -30,13 +31,27 @@ export async function openSyncService(registry: Registry, credentials?: (storeUr
   return new SyncService(registry, await store.open({ credentials: keys }), store.uri);
 }
 
-/** What the status bar shows. */
-export type SyncState = 'local' | 'synced' | 'pending' | 'offline' | 'error';
+/**
+ * What the status bar shows. offline: the store did not answer (network, service down);
+ * unreachable: its location is missing or empty though this registry synced with it (a share not
+ * mounted); wrong-store: the location holds another store.
+ */
+export type SyncState = 'local' | 'synced' | 'pending' | 'offline' | 'unreachable' | 'wrong-store' | 'error';
+
+/** The state a failed sync leaves, by the code of its error. */
+export function stateOfError(code: string): SyncState {
+  if (code === 'IO') return 'offline';
+  if (code === 'STORE_UNREACHABLE') return 'unreachable';
+  if (code === 'WRONG_STORE') return 'wrong-store';
+  return 'error';
+}
 
 export interface SyncStatus {
   state: SyncState;
   /** The store's URI; undefined when the registry has none. */
   store?: string;
+  /** The id of the store this registry synced with (its store.json), once it has. */
+  storeId?: string;
   /** Local mutations (op-log lines) not yet in the shared log. */
   pendingOps: number;
   /** Versions registered here and not yet pushed: their numbers may still change. */
@@ -95,10 +110,11 @@ export class SyncService {
       line.events.filter((event) => event.type === 'version.registered').map((event) => ({ model: event.model, number: event.version ?? 0 })),
     );
     let value: SyncState = pending.length > 0 ? 'pending' : 'synced';
-    if (state.lastError && (!state.lastSync || state.lastError.time > state.lastSync)) value = state.lastError.code === 'IO' ? 'offline' : 'error';
+    if (state.lastError && (!state.lastSync || state.lastError.time > state.lastSync)) value = stateOfError(state.lastError.code);
     return {
       state: value,
       store: this.storeUri,
+      storeId: state.storeId,
       pendingOps: pending.length,
       pendingVersions,
       unfinishedUploads: this.uploads.list().map(({ key, size }) => ({ key, size })),
@@ -109,13 +125,15 @@ export class SyncService {
     };
   }
 
-  /** Whether the store answers now. */
-  async reachable(): Promise<boolean> {
+  /** Whether the store answers now and is the one this registry syncs with; reads only. */
+  async probe(): Promise<{ reachable: true } | { reachable: false; state: SyncState; message: string }> {
     try {
       await this.store.assertReachable();
-      return true;
-    } catch {
-      return false;
+      const problem = identityProblem(this.store, this.state.read(this.storeUri), await standingOf(this.store));
+      if (problem) throw problem;
+      return { reachable: true };
+    } catch (error) {
+      return { reachable: false, state: stateOfError(isRegistryError(error) ? error.code : 'IO'), message: (error as Error).message };
     }
   }
 
@@ -139,6 +157,9 @@ export class SyncService {
       };
       try {
         await this.store.assertReachable();
+        const confirmed = await confirmStoreIdentity(this.context, state);
+        state = confirmed.state;
+        if (confirmed.created) result.createdStore = confirmed.created.id;
         state = await verifyCreateOnly(this.context, state);
         for (let attempt = 1; ; attempt++) {
           throwIfCancelled(options.signal);
@@ -196,13 +217,4 @@ export class SyncService {
   verifyStore(options: SyncOptions & { sample?: number } = {}): Promise<StoreVerifyReport> {
     return verifyStore(this.context, options);
   }
-
-
-
-
-
-
-
-
-
 }
