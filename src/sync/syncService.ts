@@ -13,6 +13,7 @@ import { pushPending } from './pushPending';
 import type { RebaseReport } from './rebase';
 import { pendingLines, type SyncContext, type SyncOptions, type SyncResult } from './syncContext';
 import { confirmStoreIdentity, identityProblem, standingOf } from './storeIdentityCheck';
+import { SharedLogStateFile } from './sharedLogStateFile';
 import { SyncStateFile } from './syncState';
 import { verifyCreateOnly, verifyStore, type StoreVerifyReport } from './storeVerification';
 
@@ -99,7 +100,7 @@ export class SyncService {
     this.state = new SyncStateFile(registry.folder);
     this.uploads = new UploadJournal(registry.folder, storeUri);
     this.syncLock = new WriterLock(path.join(registry.folder.root, 'sync', 'lock'), 300_000);
-    this.context = { registry, store, state: this.state, uploads: this.uploads, snapshotEvery: options.snapshotEvery ?? SNAPSHOT_EVERY };
+    this.context = { registry, store, storeUri, state: this.state, uploads: this.uploads, logState: new SharedLogStateFile(registry), snapshotEvery: options.snapshotEvery ?? SNAPSHOT_EVERY };
   }
 
   /** Where the registry stands, from local files only: no network. */
@@ -202,15 +203,21 @@ export class SyncService {
     let done = 0;
     for (const artifact of missing) {
       throwIfCancelled(options.signal);
-      const temporary = this.registry.blobs.temporaryFile();
-      const found = await this.store.getToFile(blobKey(artifact.sha256), temporary, (bytes) => options.onProgress?.(done + bytes, total, artifact.path));
+      const found = await this.fetchBlob(artifact.sha256, (bytes) => options.onProgress?.(done + bytes, total, artifact.path));
       if (!found) {
         throw new RegistryError('NOT_FOUND', `Artifact ${artifact.path} (blob ${artifact.sha256}) is neither in this registry nor in the shared store ${this.store.description}. Ask whoever registered the version to run 'mreg sync'.`);
       }
-      await this.registry.blobs.adopt(temporary, artifact.sha256, this.store.description);
       done += artifact.size;
     }
     return missing.length;
+  }
+
+  /** Downloads one blob into the local blob store, checking its sha256 first; false when the store has none. */
+  async fetchBlob(sha256: string, onProgress?: (bytesDone: number) => void): Promise<boolean> {
+    const temporary = this.registry.blobs.temporaryFile();
+    if (!(await this.store.getToFile(blobKey(sha256), temporary, onProgress))) return false;
+    await this.registry.blobs.adopt(temporary, sha256, this.store.description);
+    return true;
   }
 
   /** Checks the whole remote chain and re-hashes remote blobs (all, or a random sample of `sample`). */
