@@ -1,6 +1,8 @@
 import { formatRef } from '../core/refs';
 import { formatBytes } from '../core/textReports';
+import { integrityText } from '../registry/registryReports';
 import type { RebaseReport } from './rebase';
+import type { VerifyReport } from './unfetchedBlobs';
 import type { StoreGcReport } from './storeGarbageCollection';
 import type { StoreVerifyReport, SyncResult, SyncStatus } from './syncService';
 
@@ -55,6 +57,17 @@ export function statusText(status: SyncStatus & { reachable?: boolean; problem?:
     lines.push(`Unfinished uploads: ${status.unfinishedUploads.length} file(s), ${formatBytes(bytes)}; the next sync continues them where they stopped`);
   }
   if (status.lastError) lines.push(`Last error (${status.lastError.time}): ${status.lastError.message}`);
+  return lines.join('\n');
+}
+
+/** `mreg verify` of a registry that syncs: the local check, then what is not fetched yet. */
+export function verifyText(report: VerifyReport): string {
+  const lines = [integrityText(report)];
+  if (report.fetched > 0) lines.push(`Fetched and checked ${report.fetched} blob(s) of pulled versions from the shared store.`);
+  if (report.notFetched.length > 0) {
+    lines.push(`Not fetched yet: ${report.notFetched.length} blob(s) of pulled versions, held by the shared store (fetched on first use; 'mreg verify --fetch' downloads and checks them now).`);
+  }
+  if (report.storeNotAsked) lines.push(`The shared store could not be asked about the blobs absent here: ${report.storeNotAsked}`);
   return lines.join('\n');
 }
 

@@ -8,6 +8,8 @@ import { parseStoreUri, readStoreUri, writeStoreUri } from '../../store/shared/s
 import { createStoreIdentity, type StoreIdentity } from '../../store/shared/storeIdentity';
 import { identityProblem, standingOf } from '../../sync/storeIdentityCheck';
 import { SyncStateFile } from '../../sync/syncState';
+import { sortOutAbsentBlobs, type VerifyReport } from '../../sync/unfetchedBlobs';
+import type { IntegrityReport } from '../../registry/integrityCheck';
 import { rebaseText, statusText, storeVerifyText, syncText } from '../../sync/syncReports';
 import { artifactsNotHeld, openSyncService, type SyncService } from '../../sync/syncService';
 import { progressBar } from '../progressBar';
@@ -138,6 +140,22 @@ export async function verifyStore(registry: Registry, options: { sample?: number
     const report = await service.verifyStore({ sample: options.sample, signal: options.signal });
     return { report, text: storeVerifyText(report) };
   } finally {
+    service.store.close();
+  }
+}
+
+/**
+ * `mreg verify` with a shared store: blobs absent here that the store holds are not fetched yet
+ * (or, with `--fetch`, downloaded and checked), not missing. Without a store, the local report.
+ */
+export async function withStoreBlobs(registry: Registry, report: IntegrityReport, options: { fetch: boolean; signal: AbortSignal }): Promise<IntegrityReport | VerifyReport> {
+  const service = await openSyncService(registry);
+  if (!service) return report;
+  const bar = progressBar('fetching');
+  try {
+    return await sortOutAbsentBlobs(service, report, { fetch: options.fetch, signal: options.signal, onProgress: (done, total, item) => bar.update(done, total, item) });
+  } finally {
+    bar.stop();
     service.store.close();
   }
 }
