@@ -20,6 +20,11 @@ export async function standingOf(store: SharedStore): Promise<StoreStanding> {
   const identity = await readStoreIdentity(store);
   if (identity) return { kind: 'store', identity };
   const keys = (await store.list('')).filter((key) => !key.startsWith(PROBE_PREFIX));
+  if (keys.includes(STORE_IDENTITY_KEY)) {
+    // Created since it was looked for (another client creating the store at the same moment).
+    const created = await readStoreIdentity(store);
+    if (created) return { kind: 'store', identity: created };
+  }
   if (keys.length === 0) return { kind: 'empty' };
   if (keys.some((key) => key.startsWith('log/') || key.startsWith('blobs/'))) return { kind: 'unnamed' };
   return { kind: 'foreign', keys: keys.slice(0, 3) };
