@@ -17,6 +17,10 @@ export type RegistryErrorCode =
   | 'NEWER_FORMAT'
   | 'CANCELLED'
   | 'IO'
+  /** The shared store is not where its clients last saw it: a missing or empty location (a share not mounted, a wrong prefix). */
+  | 'STORE_UNREACHABLE'
+  /** The location holds a different shared store than the one this registry syncs with. */
+  | 'WRONG_STORE'
   | 'UNSUPPORTED'
   | 'DIRTY_TREE'
   | 'GATE_FAILED';

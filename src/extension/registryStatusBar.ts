@@ -5,8 +5,8 @@ import type { RegistrySession } from './registrySession';
 import type { RegistrySync } from './registrySync';
 
 /**
- * The registry's state in the status bar: local (no shared store), synced, N pending, offline or a
- * sync error, read-only in Restricted Mode, or an error opening it; a click opens a menu of the
+ * The registry's state in the status bar: local (no shared store), synced, N pending, offline, store
+ * unreachable (missing or empty: a share not mounted), wrong store, or a sync error, read-only in Restricted Mode, or an error opening it; a click opens a menu of the
  * registry-wide actions.
  */
 export class RegistryStatusBar implements vscode.Disposable {
@@ -44,7 +44,9 @@ export class RegistryStatusBar implements vscode.Disposable {
         `Model Registry — ${label}, in ${registry?.folder.root ?? 'this workspace'}\n${models} models, ${versions} versions. ` +
         (sync ? syncDetails(sync) : 'No shared store is configured (mreg store set URI).') +
         (trusted ? '' : '\nRestricted Mode: browsing only. Registering and changing versions run git and write files; trust this workspace to allow them.');
-      this.item.backgroundColor = sync?.state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      // Unreachable and wrong store are not weather: someone has to mount the share or fix the URI.
+      this.item.backgroundColor =
+        sync?.state === 'error' || sync?.state === 'unreachable' || sync?.state === 'wrong-store' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
     this.item.show();
   }
@@ -78,6 +80,10 @@ function syncPresentation(status: SyncStatus, syncing: boolean): [icon: string, 
       return ['$(cloud-upload)', `${status.pendingOps} pending`];
     case 'offline':
       return ['$(debug-disconnect)', 'offline'];
+    case 'unreachable':
+      return ['$(debug-disconnect)', 'store unreachable'];
+    case 'wrong-store':
+      return ['$(error)', 'wrong store'];
     case 'error':
       return ['$(warning)', 'sync error'];
     default:
@@ -86,7 +92,7 @@ function syncPresentation(status: SyncStatus, syncing: boolean): [icon: string, 
 }
 
 function syncDetails(status: SyncStatus): string {
-  const lines = [`Shared store: ${status.store ?? '-'}`, `Last sync: ${status.lastSync ?? 'never'}`];
+  const lines = [`Shared store: ${status.store ?? '-'}${status.storeId ? ` (id ${status.storeId})` : ''}`, `Last sync: ${status.lastSync ?? 'never'}`];
   if (status.pendingOps > 0) lines.push(`${status.pendingOps} change(s) not yet in the store${status.pendingVersions.length > 0 ? `, including ${status.pendingVersions.length} new version(s) whose numbers may still change` : ''}.`);
   if (status.lastError && status.state !== 'synced' && status.state !== 'pending') lines.push(`Last attempt failed: ${status.lastError.message}`);
   return lines.join('\n');

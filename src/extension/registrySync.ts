@@ -124,6 +124,11 @@ export class RegistrySync implements vscode.Disposable {
     const started = Date.now();
     const result = await service.sync(options);
     this.output.info(`Synced with ${service.storeUri} in ${Date.now() - started} ms: pulled ${result.pulledEvents} event(s), pushed ${result.pushedEvents} event(s) and ${result.uploadedBlobs} blob(s).`);
+    if (result.createdStore) {
+      const message = `Created a new shared store at ${service.storeUri} (id ${result.createdStore}): the location was empty.`;
+      this.output.info(message);
+      void vscode.window.showInformationMessage(message);
+    }
     for (const warning of result.warnings) this.output.warn(warning);
     const rebased = rebaseText(result.rebase);
     if (rebased.length > 0) {

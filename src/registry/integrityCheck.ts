@@ -9,6 +9,8 @@ import { isRegistryError, throwIfCancelled } from '../core/registryError';
 export interface IntegrityProblem {
   kind: 'event-chain' | 'blob-damaged' | 'blob-missing' | 'manifest';
   message: string;
+  /** For a missing blob: which one, and what refers to it (`model/3 path`). */
+  blob?: { sha256: string; owner: string };
 }
 
 export interface IntegrityReport {
@@ -76,7 +78,7 @@ export async function checkIntegrity(
     if (status !== 'missing') present.add(blob.sha256);
   }
   for (const { sha256, owner } of registry.queries.referencedBlobs()) {
-    if (!present.has(sha256)) problems.push({ kind: 'blob-missing', message: `Blob ${sha256} (${owner}) is missing.` });
+    if (!present.has(sha256)) problems.push({ kind: 'blob-missing', message: `Blob ${sha256} (${owner}) is missing.`, blob: { sha256, owner } });
   }
   return { events, blobs: blobs.length, bytes: total, problems, strays: registry.blobs.strays() };
 }

@@ -72,8 +72,9 @@ export function decodeBatch(bytes: Buffer, after: RemoteHead, where: string): { 
   try {
     link = checkEventChain(batch.events, after.event);
   } catch (error) {
-    if (error instanceof RegistryError && error.code === 'CORRUPT') throw corrupt(seq, where, error.message);
-    throw error;
+    if (error instanceof RegistryError && error.code === 'NEWER_FORMAT') throw error;
+    // Whatever the bytes hold, a batch that does not chain is damaged, never an unexpected error.
+    throw corrupt(seq, where, (error as Error).message);
   }
   return { events: batch.events, head: { seq, hash: sha256Hex(bytes), event: link } };
 }
@@ -82,5 +83,18 @@ function corrupt(seq: number, where: string, what: string): RegistryError {
   return new RegistryError(
     'CORRUPT',
     `Batch ${seq} of the shared log in ${where} is damaged: ${what}. Nothing from it was applied. Restore ${batchKey(seq)} from a backup, or run 'mreg verify --store' for the whole chain.`,
+  );
+}
+
+/**
+ * A batch that chains correctly but whose event breaks the registry's rules (two Production
+ * versions, a guarded promotion without gates, a malformed field …): handled like a damaged one.
+ */
+export function invalidBatchError(seq: number, where: string, event: unknown, problem: string): RegistryError {
+  const { seq: eventSeq, type, model, version } = (typeof event === 'object' && event !== null ? event : {}) as Partial<RegistryEvent>;
+  const what = `event #${String(eventSeq ?? '?')}${typeof type === 'string' ? ` (${type}${typeof model === 'string' ? ` of ${model}${version === undefined ? '' : `/${String(version)}`}` : ''})` : ''}`;
+  return new RegistryError(
+    'CORRUPT',
+    `Batch ${seq} of the shared log in ${where} breaks the registry's rules: ${what}: ${problem}. It was not written by a Model Registry client that checks them (edited by hand, or forged): nothing from it or any later batch was applied; the batches before it were. Restore ${batchKey(seq)} from a backup, or remove it and the batches after it; 'mreg verify --store' lists it.`,
   );
 }

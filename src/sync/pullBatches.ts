@@ -2,7 +2,8 @@ import type { RegistryEvent } from '../core/events';
 import { manifestBytes } from '../core/manifest';
 import { RegistryError } from '../core/registryError';
 import { readNewestSnapshot } from './bootstrapSnapshots';
-import { batchKey, batchSeqOf, decodeBatch, LOG_PREFIX } from './logBatch';
+import { batchKey, batchSeqOf, decodeBatch, invalidBatchError, LOG_PREFIX } from './logBatch';
+import { SharedLogState } from './sharedLogState';
 import { rebasePending, type RebaseReport } from './rebase';
 import type { SyncContext, SyncResult } from './syncContext';
 import type { SyncStateRecord } from './syncState';
@@ -15,11 +16,19 @@ import type { SyncStateRecord } from './syncState';
 export async function pullBatches(sync: SyncContext, state: SyncStateRecord, result: SyncResult): Promise<SyncStateRecord> {
   let head = state.remote;
   const batches: RegistryEvent[][] = [];
+  const policy = sync.registry.policy();
+  let logState = sync.logState.load(state);
+  let logStateMatches = true;
   if (head.seq === 0) {
     const snapshot = await readNewestSnapshot(sync, result);
-    if (snapshot) {
+    const fromSnapshot = SharedLogState.empty();
+    const refused = snapshot && fromSnapshot.admitBatch(snapshot.lines.flat(), policy);
+    if (snapshot && refused) {
+      result.warnings.push(`${invalidBatchError(snapshot.head.seq, sync.store.description, refused.event, refused.problem).message.split('. It was')[0]} (in the snapshot of it): the snapshot was passed over; reading the batches instead.`);
+    } else if (snapshot) {
       batches.push(...snapshot.lines);
       head = snapshot.head;
+      logState = fromSnapshot;
       result.bootstrappedFrom = head.seq;
     }
   }
@@ -38,6 +47,12 @@ export async function pullBatches(sync: SyncContext, state: SyncStateRecord, res
       if (!bytes) throw new RegistryError('IO', `${key} vanished from ${sync.store.description} while it was being read; try again.`);
       result.bytesDown += bytes.length;
       const decoded = decodeBatch(bytes, head, sync.store.description);
+      const refused = logState.admitBatch(decoded.events, policy);
+      if (refused) {
+        // The events before the refused one are in logState already: it no longer matches any head.
+        logStateMatches = false;
+        throw invalidBatchError(seq, sync.store.description, refused.event, refused.problem);
+      }
       batches.push(decoded.events);
       head = decoded.head;
       pulledBatches += 1;
@@ -75,6 +90,8 @@ export async function pullBatches(sync: SyncContext, state: SyncStateRecord, res
   }
   const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: ends[batches.length - 1] } };
   sync.state.write(next);
+  if (logStateMatches) sync.logState.save(head, logState);
+  else sync.logState.forget();
   if (stopped) throw stopped;
   return next;
 }

@@ -25,6 +25,7 @@ export async function pushPending(sync: SyncContext, state: SyncStateRecord, res
   result.pushedEvents += events.length;
   result.bytesUp += bytes.length;
   const next: SyncStateRecord = { ...state, remote: head, confirmed: { seq: head.event.seq, hash: head.event.hash, offset: lines[lines.length - 1].endOffset } };
+  sync.logState.advance(state, head, events);
   sync.state.write(next);
   // A gc that had not seen the batch may have removed blobs it names: put those back (see collectorMarkers.ts).
   if (await waitForCollectors(sync.store, batchKey(head.seq), performance.now() - blobsCheckedFrom)) await uploadBlobs(sync, events, result, options);

@@ -58,8 +58,8 @@ export async function gcEverywhere(registry: Registry, options: GcOptions = {}):
     try {
       await service.sync({ signal: options.signal, pullOnly: options.dryRun });
     } catch (error) {
-      if (!isRegistryError(error, 'IO')) throw error;
-      // Offline, retention still applies here; its tombstones are pushed with the next sync.
+      if (!isRegistryError(error, 'IO') && !isRegistryError(error, 'STORE_UNREACHABLE') && !isRegistryError(error, 'WRONG_STORE')) throw error;
+      // Offline (or the store not there), retention still applies here; its tombstones are pushed with the next sync.
       return { ...(await registry.gc(options)), storeSkipped: error.message };
     }
     const local = await registry.gc(options);

@@ -3,7 +3,10 @@ import { rmSync } from 'node:fs';
 import { RegistryError, throwIfCancelled } from '../core/registryError';
 import { hashFile } from '../store/fileHashing';
 import { blobKey, blobSha256Of } from '../store/shared/sharedStore';
-import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, LOG_PREFIX, type RemoteHead } from './logBatch';
+import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, invalidBatchError, LOG_PREFIX, type RemoteHead } from './logBatch';
+import { SharedLogState } from './sharedLogState';
+import { identityProblem, standingOf } from './storeIdentityCheck';
+import { STORE_IDENTITY_KEY } from '../store/shared/storeIdentity';
 import type { SyncContext, SyncOptions } from './syncContext';
 import type { SyncStateRecord } from './syncState';
 
@@ -12,13 +15,21 @@ export interface StoreVerifyReport {
   events: number;
   blobsChecked: number;
   blobsTotal: number;
-  problems: { kind: 'batch' | 'blob'; key: string; message: string }[];
+  problems: { kind: 'store' | 'batch' | 'blob'; key: string; message: string }[];
 }
 
 /** Checks the whole remote chain and re-hashes remote blobs (all, or a random sample of `sample`). */
 export async function verifyStore(sync: SyncContext, options: SyncOptions & { sample?: number } = {}): Promise<StoreVerifyReport> {
   const report: StoreVerifyReport = { batches: 0, events: 0, blobsChecked: 0, blobsTotal: 0, problems: [] };
+  // Another store's log, or an empty mount point, is not this registry's store to judge.
+  const wrong = identityProblem(sync.store, sync.state.read(sync.storeUri), await standingOf(sync.store));
+  if (wrong) {
+    report.problems.push({ kind: 'store', key: STORE_IDENTITY_KEY, message: wrong.message });
+    return report;
+  }
   let head: RemoteHead = EMPTY_REMOTE;
+  const policy = sync.registry.policy();
+  const rules = SharedLogState.empty();
   /** Blobs the live versions of the log name, by version: each must be in the store (gc removes those of deleted versions). */
   const named = new Map<string, [string, string][]>();
   for (const key of await sync.store.list(LOG_PREFIX)) {
@@ -30,6 +41,8 @@ export async function verifyStore(sync: SyncContext, options: SyncOptions & { sa
     const bytes = await sync.store.get(key);
     try {
       const decoded = decodeBatch(bytes ?? Buffer.alloc(0), head, sync.store.description);
+      const refused = rules.admitBatch(decoded.events, policy);
+      if (refused) throw invalidBatchError(decoded.head.seq, sync.store.description, refused.event, refused.problem);
       head = decoded.head;
       report.batches += 1;
       report.events += decoded.events.length;

@@ -3,14 +3,19 @@ import type { SharedStore } from '../store/shared/sharedStore';
 import type { UploadJournal } from '../store/shared/uploadJournal';
 import { RegistryError } from '../core/registryError';
 import type { RebaseReport } from './rebase';
+import type { SharedLogStateFile } from './sharedLogStateFile';
 import type { SyncStateFile, SyncStateRecord } from './syncState';
 
 /** What each step of the protocol (pull, push, snapshots, verification) works on: one registry, one store. */
 export interface SyncContext {
   registry: Registry;
   store: SharedStore;
+  /** The store's URI as the registry's config names it (the key of its sync state). */
+  storeUri: string;
   state: SyncStateFile;
   uploads: UploadJournal;
+  /** The shared log's state that pulled events are checked against. */
+  logState: SharedLogStateFile;
   /** After every this many batches of the shared log, the client that pushed the batch uploads a snapshot. */
   snapshotEvery: number;
 }
@@ -39,6 +44,8 @@ export interface SyncResult {
   bootstrappedFrom?: number;
   /** A snapshot this sync wrote for new clients. */
   snapshotWritten?: number;
+  /** The id of the store this sync created, in a location where there was none. */
+  createdStore?: string;
   /** Things to tell the person (a damaged snapshot that was passed over, say). */
   warnings: string[];
 }

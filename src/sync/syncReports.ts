@@ -1,6 +1,8 @@
 import { formatRef } from '../core/refs';
 import { formatBytes } from '../core/textReports';
+import { integrityText } from '../registry/registryReports';
 import type { RebaseReport } from './rebase';
+import type { VerifyReport } from './unfetchedBlobs';
 import type { StoreGcReport } from './storeGarbageCollection';
 import type { StoreVerifyReport, SyncResult, SyncStatus } from './syncService';
 
@@ -19,6 +21,9 @@ export function syncText(result: SyncResult): string {
   const lines = [
     `Synced: pulled ${result.pulledBatches} batch(es) (${result.pulledEvents} events), pushed ${result.pushedBatches} batch(es) (${result.pushedEvents} events, ${result.uploadedBlobs} blob(s)); shared log at batch ${result.remoteSeq}.`,
     `  moved ${formatBytes(result.bytesUp)} up, ${formatBytes(result.bytesDown)} down${result.retries > 0 ? `; ${result.retries} retry(ies) after other clients pushed first` : ''}`,
+    ...(result.createdStore
+      ? [`Created a new shared store here (id ${result.createdStore}): the location was empty. Were a store expected there (a share not mounted?), this one stays apart from it, and syncs against the real one are refused until this is sorted out.`]
+      : []),
     ...(result.bootstrappedFrom ? [`Started from the store's snapshot of batch ${result.bootstrappedFrom}.`] : []),
     ...(result.snapshotWritten ? [`Wrote a snapshot of batch ${result.snapshotWritten} for new clients.`] : []),
     ...rebaseText(result.rebase),
@@ -27,11 +32,23 @@ export function syncText(result: SyncResult): string {
   return lines.join('\n');
 }
 
-export function statusText(status: SyncStatus & { reachable?: boolean }): string {
+/** What each state means, for people. */
+const STATE_TEXT: Record<SyncStatus['state'], string> = {
+  local: 'local only',
+  synced: 'synced',
+  pending: 'changes not yet pushed',
+  offline: 'offline: the store did not answer',
+  unreachable: 'unreachable: the store is missing or empty (a share not mounted?); nothing is written there',
+  'wrong-store': 'wrong store: the location holds another store than this registry syncs with; nothing is written there',
+  error: 'sync error',
+};
+
+export function statusText(status: SyncStatus & { reachable?: boolean; problem?: string }): string {
   if (!status.store) return `Local only: no shared store is set (mreg store set URI). ${status.pendingOps} local change(s).`;
   const lines = [
-    `Store: ${status.store}${status.reachable === undefined ? '' : status.reachable ? ' (reachable)' : ' (not reachable)'}`,
-    `State: ${status.state}`,
+    `Store: ${status.store}${status.reachable === undefined ? '' : status.reachable ? ' (reachable)' : ' (not reachable)'}${status.storeId ? `, id ${status.storeId}` : ''}`,
+    `State: ${STATE_TEXT[status.state]}`,
+    ...(status.problem ? [`Now: ${status.problem}`] : []),
     `Pending: ${status.pendingOps} change(s) not yet pushed${status.pendingVersions.length > 0 ? `; pending versions (numbers may change): ${status.pendingVersions.map((v) => formatRef(v.model, v.number)).join(', ')}` : ''}`,
     `Last sync: ${status.lastSync ?? 'never'}; shared log at batch ${status.remoteSeq}`,
   ];
@@ -40,6 +57,17 @@ export function statusText(status: SyncStatus & { reachable?: boolean }): string
     lines.push(`Unfinished uploads: ${status.unfinishedUploads.length} file(s), ${formatBytes(bytes)}; the next sync continues them where they stopped`);
   }
   if (status.lastError) lines.push(`Last error (${status.lastError.time}): ${status.lastError.message}`);
+  return lines.join('\n');
+}
+
+/** `mreg verify` of a registry that syncs: the local check, then what is not fetched yet. */
+export function verifyText(report: VerifyReport): string {
+  const lines = [integrityText(report)];
+  if (report.fetched > 0) lines.push(`Fetched and checked ${report.fetched} blob(s) of pulled versions from the shared store.`);
+  if (report.notFetched.length > 0) {
+    lines.push(`Not fetched yet: ${report.notFetched.length} blob(s) of pulled versions, held by the shared store (fetched on first use; 'mreg verify --fetch' downloads and checks them now).`);
+  }
+  if (report.storeNotAsked) lines.push(`The shared store could not be asked about the blobs absent here: ${report.storeNotAsked}`);
   return lines.join('\n');
 }
 

@@ -11,6 +11,8 @@ import { pullBatches } from './pullBatches';
 import { pushPending } from './pushPending';
 import type { RebaseReport } from './rebase';
 import { pendingLines, type SyncContext, type SyncOptions, type SyncResult } from './syncContext';
+import { confirmStoreIdentity, identityProblem, standingOf } from './storeIdentityCheck';
+import { SharedLogStateFile } from './sharedLogStateFile';
 import { SyncStateFile } from './syncState';
 import { verifyCreateOnly, verifyStore, type StoreVerifyReport } from './storeVerification';
 
@@ -29,13 +31,27 @@ export async function openSyncService(registry: Registry, credentials?: (storeUr
   return new SyncService(registry, await store.open({ credentials: keys }), store.uri);
 }
 
-/** What the status bar shows. */
-export type SyncState = 'local' | 'synced' | 'pending' | 'offline' | 'error';
+/**
+ * What the status bar shows. offline: the store did not answer (network, service down);
+ * unreachable: its location is missing or empty though this registry synced with it (a share not
+ * mounted); wrong-store: the location holds another store.
+ */
+export type SyncState = 'local' | 'synced' | 'pending' | 'offline' | 'unreachable' | 'wrong-store' | 'error';
+
+/** The state a failed sync leaves, by the code of its error. */
+export function stateOfError(code: string): SyncState {
+  if (code === 'IO') return 'offline';
+  if (code === 'STORE_UNREACHABLE') return 'unreachable';
+  if (code === 'WRONG_STORE') return 'wrong-store';
+  return 'error';
+}
 
 export interface SyncStatus {
   state: SyncState;
   /** The store's URI; undefined when the registry has none. */
   store?: string;
+  /** The id of the store this registry synced with (its store.json), once it has. */
+  storeId?: string;
   /** Local mutations (op-log lines) not yet in the shared log. */
   pendingOps: number;
   /** Versions registered here and not yet pushed: their numbers may still change. */
@@ -83,7 +99,7 @@ export class SyncService {
     this.state = new SyncStateFile(registry.folder);
     this.uploads = new UploadJournal(registry.folder, storeUri);
     this.syncLock = new WriterLock(path.join(registry.folder.root, 'sync', 'lock'), 300_000);
-    this.context = { registry, store, state: this.state, uploads: this.uploads, snapshotEvery: options.snapshotEvery ?? SNAPSHOT_EVERY };
+    this.context = { registry, store, storeUri, state: this.state, uploads: this.uploads, logState: new SharedLogStateFile(registry), snapshotEvery: options.snapshotEvery ?? SNAPSHOT_EVERY };
   }
 
   /** Where the registry stands, from local files only: no network. */
@@ -94,10 +110,11 @@ export class SyncService {
       line.events.filter((event) => event.type === 'version.registered').map((event) => ({ model: event.model, number: event.version ?? 0 })),
     );
     let value: SyncState = pending.length > 0 ? 'pending' : 'synced';
-    if (state.lastError && (!state.lastSync || state.lastError.time > state.lastSync)) value = state.lastError.code === 'IO' ? 'offline' : 'error';
+    if (state.lastError && (!state.lastSync || state.lastError.time > state.lastSync)) value = stateOfError(state.lastError.code);
     return {
       state: value,
       store: this.storeUri,
+      storeId: state.storeId,
       pendingOps: pending.length,
       pendingVersions,
       unfinishedUploads: this.uploads.list().map(({ key, size }) => ({ key, size })),
@@ -108,13 +125,15 @@ export class SyncService {
     };
   }
 
-  /** Whether the store answers now. */
-  async reachable(): Promise<boolean> {
+  /** Whether the store answers now and is the one this registry syncs with; reads only. */
+  async probe(): Promise<{ reachable: true } | { reachable: false; state: SyncState; message: string }> {
     try {
       await this.store.assertReachable();
-      return true;
-    } catch {
-      return false;
+      const problem = identityProblem(this.store, this.state.read(this.storeUri), await standingOf(this.store));
+      if (problem) throw problem;
+      return { reachable: true };
+    } catch (error) {
+      return { reachable: false, state: stateOfError(isRegistryError(error) ? error.code : 'IO'), message: (error as Error).message };
     }
   }
 
@@ -138,6 +157,9 @@ export class SyncService {
       };
       try {
         await this.store.assertReachable();
+        const confirmed = await confirmStoreIdentity(this.context, state);
+        state = confirmed.state;
+        if (confirmed.created) result.createdStore = confirmed.created.id;
         state = await verifyCreateOnly(this.context, state);
         for (let attempt = 1; ; attempt++) {
           throwIfCancelled(options.signal);
@@ -180,28 +202,25 @@ export class SyncService {
     let done = 0;
     for (const artifact of missing) {
       throwIfCancelled(options.signal);
-      const temporary = this.registry.blobs.temporaryFile();
-      const found = await this.store.getToFile(blobKey(artifact.sha256), temporary, (bytes) => options.onProgress?.(done + bytes, total, artifact.path));
+      const found = await this.fetchBlob(artifact.sha256, (bytes) => options.onProgress?.(done + bytes, total, artifact.path));
       if (!found) {
         throw new RegistryError('NOT_FOUND', `Artifact ${artifact.path} (blob ${artifact.sha256}) is neither in this registry nor in the shared store ${this.store.description}. Ask whoever registered the version to run 'mreg sync'.`);
       }
-      await this.registry.blobs.adopt(temporary, artifact.sha256, this.store.description);
       done += artifact.size;
     }
     return missing.length;
+  }
+
+  /** Downloads one blob into the local blob store, checking its sha256 first; false when the store has none. */
+  async fetchBlob(sha256: string, onProgress?: (bytesDone: number) => void): Promise<boolean> {
+    const temporary = this.registry.blobs.temporaryFile();
+    if (!(await this.store.getToFile(blobKey(sha256), temporary, onProgress))) return false;
+    await this.registry.blobs.adopt(temporary, sha256, this.store.description);
+    return true;
   }
 
   /** Checks the whole remote chain and re-hashes remote blobs (all, or a random sample of `sample`). */
   verifyStore(options: SyncOptions & { sample?: number } = {}): Promise<StoreVerifyReport> {
     return verifyStore(this.context, options);
   }
-
-
-
-
-
-
-
-
-
 }

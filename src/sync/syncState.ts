@@ -23,6 +23,8 @@ export interface ConfirmedPosition {
  */
 export interface SyncStateRecord {
   store: string;
+  /** The id in the store's identity object (store.json) when this registry first synced with it. */
+  storeId?: string;
   remote: RemoteHead;
   confirmed: ConfirmedPosition;
   /** The store refused a second create of the same object: its create-only writes are safe. */

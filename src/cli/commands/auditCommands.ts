@@ -4,7 +4,8 @@ import { integrityText } from '../../registry/registryReports';
 import { EXIT, type CliContext } from '../cliContext';
 import { parsePositiveInteger } from '../keyValueOptions';
 import { progressBar } from '../progressBar';
-import { verifyStore } from './syncCommands';
+import { verifyStore, withStoreBlobs } from './syncCommands';
+import { verifyText } from '../../sync/syncReports';
 
 /** `mreg log` and `mreg verify`: the audit log, and checking every byte and link of the registry. */
 export function addAuditCommands(program: Command, context: CliContext): void {
@@ -26,7 +27,8 @@ export function addAuditCommands(program: Command, context: CliContext): void {
     .description('re-hash every blob and check the event chain; list each problem')
     .option('--store', "check the shared store instead: its log's hash chain and its blobs")
     .option('--sample <n>', 'with --store: re-hash only this many randomly chosen blobs', parsePositiveInteger)
-    .action(async (flags: { store?: boolean; sample?: number }, command: Command) => withRegistry(command, async (registry, options) => {
+    .option('--fetch', 'download and check the artifacts of pulled versions not fetched yet (otherwise listed as not fetched, not as missing)')
+    .action(async (flags: { store?: boolean; sample?: number; fetch?: boolean }, command: Command) => withRegistry(command, async (registry, options) => {
       if (flags.store) {
         const { report, text } = await verifyStore(registry, { sample: flags.sample, signal });
         emit(options, report, text);
@@ -37,9 +39,10 @@ export function addAuditCommands(program: Command, context: CliContext): void {
         return;
       }
       const bar = progressBar('verifying');
-      const report = await registry.verify({ signal, onProgress: (done, total, item) => bar.update(done, total, item) });
+      const local = await registry.verify({ signal, onProgress: (done, total, item) => bar.update(done, total, item) });
       bar.stop();
-      emit(options, report, integrityText(report));
+      const report = await withStoreBlobs(registry, local, { fetch: flags.fetch === true, signal });
+      emit(options, report, 'notFetched' in report ? verifyText(report) : integrityText(report));
       if (report.problems.length > 0) {
         process.stderr.write(`mreg: verify found ${report.problems.length} problem(s)\n`);
         process.exitCode = EXIT.failure;

@@ -63,27 +63,51 @@ export class GateFailedError extends RegistryError {
   }
 }
 
+/** One check a rule asks for: its kind, its text as a person reads it, and how it decides. */
+export interface GateCheck {
+  kind: GateKind;
+  rule: string;
+  decide: (input: GateInput) => Verdict;
+}
+
+/** The checks of one rule, in the order they are reported (the texts an evaluation records). */
+export function ruleChecks(rule: GateRule): GateCheck[] {
+  const checks: GateCheck[] = [];
+  const add = (kind: GateKind, text: string, decide: (input: GateInput) => Verdict) => checks.push({ kind, rule: text, decide });
+  for (const threshold of rule.thresholds ?? []) add('threshold', threshold.trim(), (input) => checkThreshold(threshold, input.candidate.manifest));
+  for (const check of rule.noRegression ?? []) add('noRegression', `no regression in ${check.metric}${check.tolerance ? ` (tolerance ${check.tolerance})` : ''} vs Production`, (input) => checkRegression(check, input));
+  if (rule.signatureCompatible) add('signatureCompatible', 'signature compatible with Production', checkSignature);
+  const lineage = rule.lineage ?? {};
+  if (lineage.cleanGitTree) add('cleanGitTree', 'registered from a clean git tree', (input) => checkCleanTree(input.candidate.manifest));
+  if (lineage.dataLineage) {
+    add('dataLineage', 'data lineage recorded', (input) => {
+      const data = input.candidate.manifest.lineage.data;
+      return [data.length > 0, data.length > 0 ? `${data.length} data entr${data.length === 1 ? 'y' : 'ies'}: ${data.map((d) => d.uri).join(', ')}` : 'no training data recorded (register with --data)'];
+    });
+  }
+  if (lineage.environment) {
+    add('environment', 'environment captured', (input) => {
+      const keys = Object.keys(input.candidate.manifest.lineage.environment);
+      return [keys.length > 0, keys.length > 0 ? `recorded: ${keys.join(', ')}` : 'no environment recorded with the version'];
+    });
+  }
+  if (lineage.noPickleFindings) add('noPickleFindings', 'no pickle security findings', (input) => checkPickleFindings(input.candidate.manifest));
+  if (rule.approvals !== undefined && rule.approvals > 0) {
+    const needed = rule.approvals;
+    add('approvals', `${needed} approval(s) by others than the registrant`, (input) => checkApprovals(needed, input));
+  }
+  return checks;
+}
+
 /** Applies the policy's rules for the candidate's model and the target stage. Pure: reads nothing itself. */
 export function evaluateGates(input: GateInput, rules: readonly GateRule[]): GateEvaluation {
   const results: GateResult[] = [];
   for (const rule of rules) {
     const overridable = rule.allowOverride === true;
-    const add = (kind: GateKind, text: string, passed: boolean, detail: string) => results.push({ kind, rule: text, passed, detail, overridable });
-    for (const threshold of rule.thresholds ?? []) add('threshold', threshold.trim(), ...checkThreshold(threshold, input.candidate.manifest));
-    for (const check of rule.noRegression ?? []) add('noRegression', `no regression in ${check.metric}${check.tolerance ? ` (tolerance ${check.tolerance})` : ''} vs Production`, ...checkRegression(check, input));
-    if (rule.signatureCompatible) add('signatureCompatible', 'signature compatible with Production', ...checkSignature(input));
-    const lineage = rule.lineage ?? {};
-    if (lineage.cleanGitTree) add('cleanGitTree', 'registered from a clean git tree', ...checkCleanTree(input.candidate.manifest));
-    if (lineage.dataLineage) {
-      const data = input.candidate.manifest.lineage.data;
-      add('dataLineage', 'data lineage recorded', data.length > 0, data.length > 0 ? `${data.length} data entr${data.length === 1 ? 'y' : 'ies'}: ${data.map((d) => d.uri).join(', ')}` : 'no training data recorded (register with --data)');
+    for (const check of ruleChecks(rule)) {
+      const [passed, detail] = check.decide(input);
+      results.push({ kind: check.kind, rule: check.rule, passed, detail, overridable });
     }
-    if (lineage.environment) {
-      const keys = Object.keys(input.candidate.manifest.lineage.environment);
-      add('environment', 'environment captured', keys.length > 0, keys.length > 0 ? `recorded: ${keys.join(', ')}` : 'no environment recorded with the version');
-    }
-    if (lineage.noPickleFindings) add('noPickleFindings', 'no pickle security findings', ...checkPickleFindings(input.candidate.manifest));
-    if (rule.approvals !== undefined && rule.approvals > 0) add('approvals', `${rule.approvals} approval(s) by others than the registrant`, ...checkApprovals(rule.approvals, input));
   }
   const failed = results.filter((result) => !result.passed);
   return {
@@ -98,7 +122,7 @@ export function evaluateGates(input: GateInput, rules: readonly GateRule[]): Gat
   };
 }
 
-type Verdict = [passed: boolean, detail: string];
+export type Verdict = [passed: boolean, detail: string];
 
 const COMPARE: Record<string, (a: number, b: number) => boolean> = {
   '>=': (a, b) => a >= b,

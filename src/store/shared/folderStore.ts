@@ -166,7 +166,7 @@ export class FolderStore implements SharedStore {
     try {
       if (!(await stat(this.root)).isDirectory()) throw new Error('not a folder');
     } catch (error) {
-      throw new RegistryError('IO', `The shared store ${this.root} is not reachable (${(error as Error).message}). Check that the disk or share is mounted.`);
+      throw new RegistryError('STORE_UNREACHABLE', `The shared store ${this.root} is not reachable (${(error as Error).message}). Check that the disk or share is mounted.`);
     }
     removeDeadTemporaries(this.temporaryDir);
   }
@@ -217,7 +217,7 @@ export class FolderStore implements SharedStore {
    * empty mount point, and objects written there would be lost to everyone else.
    */
   private makeDirectory(dir: string): void {
-    if (!existsSync(this.root)) throw new RegistryError('IO', `The shared store ${this.root} is not reachable (it is gone). Check that the disk or share is mounted.`);
+    if (!existsSync(this.root)) throw new RegistryError('STORE_UNREACHABLE', `The shared store ${this.root} is not reachable (it is gone). Check that the disk or share is mounted.`);
     mkdirSync(dir, { recursive: true });
   }
 

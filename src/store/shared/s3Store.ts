@@ -50,6 +50,8 @@ export interface S3StoreOptions {
 const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
 /** Parts sent at once: enough to fill a link to a distant region, few enough to keep memory small. */
 const PARALLEL_PARTS = 4;
+/** Tries of a conditional write whose outcome the service left unknown (5xx) and that read back as not written. */
+const CREATE_ATTEMPTS = 5;
 
 /**
  * A store in an S3-compatible bucket. Create-only is `PutObject` with `If-None-Match: *`, which the
@@ -85,15 +87,29 @@ export class S3Store implements SharedStore {
     });
   }
 
+  /**
+   * `PutObject` with `If-None-Match: *`. The answer alone does not always say who won: some services
+   * (radosgw) answer a loser of a race with HTTP 500 rather than 412, and the SDK retries a 5xx, so
+   * a write that succeeded can come back as 412 on the retry. So whenever the answer is not a plain
+   * success, the object is read back: our bytes there mean ours won, other bytes that another
+   * writer's did; no object after a 5xx means nothing was written, and the write is tried again.
+   */
   async createOnly(key: string, bytes: Uint8Array): Promise<'created' | 'exists'> {
-    try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(key), Body: bytes, IfNoneMatch: '*' }));
-      return 'created';
-    } catch (error) {
-      // 412: the object exists; 409: a concurrent conditional write to the same key won.
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    for (let attempt = 1; ; attempt++) {
+      let status: number | undefined;
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(key), Body: bytes, IfNoneMatch: '*' }));
+        return 'created';
+      } catch (error) {
+        status = httpStatusOf(error);
+        // 412: the object exists; 409: a concurrent conditional write to the same key won; 5xx: unknown.
+        if (status !== 412 && status !== 409 && !(status !== undefined && status >= 500)) throw this.ioError(`create ${key}`, error);
+        if (status >= 500 && attempt >= CREATE_ATTEMPTS) throw this.ioError(`create ${key}`, error);
+      }
+      const existing = await this.get(key);
+      if (existing) return existing.equals(bytes) ? 'created' : 'exists';
+      // A 412 for an object gone since (a probe another client removed) still means it was taken.
       if (status === 412 || status === 409) return 'exists';
-      throw this.ioError(`create ${key}`, error);
     }
   }
 
@@ -178,6 +194,8 @@ export class S3Store implements SharedStore {
     try {
       await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, Math.max(queue.length, 1)) }, worker));
       if (failure) throw failure.error;
+      // Never conditional: radosgw ignores If-None-Match on completion, and a blob's key names its
+      // content, so a completion that overwrites writes the same bytes.
       await this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.location.bucket,
@@ -188,6 +206,13 @@ export class S3Store implements SharedStore {
         { abortSignal },
       );
     } catch (error) {
+      // A 5xx leaves the completion's outcome unknown (radosgw answers 500 for an upload aborted
+      // meanwhile): the blob's key names its content, so an object there now is the blob, whoever completed it.
+      const status = httpStatusOf(error);
+      if (!failure && status !== undefined && status >= 500 && (await this.exists(key))) {
+        journal?.delete(key);
+        return;
+      }
       // Without a journal nothing could resume the upload; with one, a forgotten upload starts afresh.
       if (!journal || isNoSuchUpload(error)) {
         journal?.delete(key);
@@ -232,8 +257,9 @@ export class S3Store implements SharedStore {
       } while (marker);
       return parts;
     } catch (error) {
-      if (isNoSuchUpload(error)) return 'gone';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // radosgw answers NoSuchKey for an upload it aborted (AWS: NoSuchUpload).
+      if (isNoSuchUpload(error) || isNotFound(error)) return 'gone';
+      const status = httpStatusOf(error);
       if (status === 405 || status === 501 || (error as Error).name === 'NotImplemented') return undefined;
       throw error;
     }
@@ -345,7 +371,7 @@ export class S3Store implements SharedStore {
   /** The SDK's message and status only: requests (and so signatures) are never put into errors. */
   private ioError(what: string, error: unknown): RegistryError {
     if (error instanceof RegistryError) return error;
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = httpStatusOf(error);
     const name = (error as Error).name;
     const message = (error as Error).message;
     return new RegistryError('IO', `Could not ${what} in the shared store ${this.description}: ${name}${status ? ` (HTTP ${status})` : ''}: ${message}`);
@@ -371,8 +397,12 @@ function countingStream(file: string, start: number, length: number, onProgress:
   );
 }
 
+function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
 function isNotFound(error: unknown): boolean {
   const name = (error as Error).name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
 }

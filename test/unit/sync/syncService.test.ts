@@ -115,11 +115,11 @@ describe('SyncService', () => {
     ]);
   });
 
-  it('reports the store offline when its folder is not there', async () => {
+  it('reports the store unreachable when its folder is not there', async () => {
     const a = await client(path.join(tempFolder('gone'), 'not-mounted'), 'a');
     await register(a.registry, a.project, 'm');
     await assert.rejects(a.sync.sync(), /not reachable/);
-    assert.equal(a.sync.status().state, 'offline');
+    assert.equal(a.sync.status().state, 'unreachable');
     assert.equal(a.sync.status().pendingOps, 1);
   });
 

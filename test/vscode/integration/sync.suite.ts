@@ -56,7 +56,7 @@ describe('Sync with a shared store', () => {
       const file = path.join(root(), 'models', 'offline.onnx');
       writeFileSync(file, Buffer.alloc(4096, 4));
       version = await host.vscode.commands.executeCommand<ModelVersion>('modelRegistry.registerVersion', { model: 'synced-model', paths: [file] });
-      await eventually(() => assert.equal(host.extension.sync.status()?.state, 'offline'), 'the failed sync reads as offline', 30_000);
+      await eventually(() => assert.equal(host.extension.sync.status()?.state, 'unreachable'), 'the failed sync reads as store unreachable', 30_000);
       assert.ok(host.extension.sync.pendingVersions().has(`synced-model/${version.number}`));
       await eventually(async () => {
         const model = (await host.extension.modelsTree.getChildren()).find((node) => node.toTreeItem().label === 'synced-model');
