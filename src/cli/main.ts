@@ -12,6 +12,7 @@ import { addInspectCommands } from './commands/inspectCommands';
 import { addLifecycleCommands } from './commands/lifecycleCommands';
 import { addPolicyCommands } from './commands/policyCommands';
 import { addRegisterCommand } from './commands/registerCommand';
+import { addRepairCommands } from './commands/repairCommands';
 import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
 import { addSyncCommands } from './commands/syncCommands';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   addLifecycleCommands(program, context);
   addArtifactCommands(program, context);
   addAuditCommands(program, context);
+  addRepairCommands(program, context);
   addHistoryCommands(program, context);
   addSyncCommands(program, context);
   addSearchCommands(program, context);

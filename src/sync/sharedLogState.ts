@@ -102,6 +102,8 @@ export class SharedLogState {
   }
 
   private ruleProblem(event: RegistryEvent, policy: Policy): string | undefined {
+    // A repair is about the registry itself (mreg repair records what it kept and lost), not a model.
+    if (event.type === 'registry.repaired') return event.model === '' ? undefined : 'a registry.repaired event names no model';
     const nameProblem = modelNameProblem(event.model);
     if (nameProblem) return nameProblem;
     const model = this.data.models[event.model];

@@ -96,4 +96,19 @@ describe('mreg with a damaged op log', () => {
     assert.equal(mreg(['verify'], { cwd }).status, 0);
     assert.match(mreg(['repair'], { cwd }).stdout, /nothing to repair/);
   });
+
+  it('a repaired registry syncs: the repair event passes the checks of every client that pulls it', () => {
+    const { cwd, log } = threeVersions();
+    const store = path.join(tempFolder('repair-store'), 'store');
+    assert.equal(mreg(['store', 'init', store], { cwd }).status, 0);
+    truncateSync(log, statSync(log).size - 300);
+    assert.equal(mreg(['repair'], { cwd }).status, 0);
+    const pushed = mreg(['sync'], { cwd });
+    assert.equal(pushed.status, 0, pushed.stderr);
+    const other = tempFolder('repair-reader');
+    assert.equal(mreg(['init', '--store', store], { cwd: other }).status, 0);
+    const pulled = mreg(['sync'], { cwd: other });
+    assert.equal(pulled.status, 0, pulled.stderr);
+    assert.deepEqual(versions(other), [3, 2, 1]);
+  });
 });

@@ -97,7 +97,9 @@ function assertRefused(store: string, reader: string, forged: number, why: RegEx
   void store;
 }
 
-describe('mreg sync checks every pulled event with the rules of a local write', () => {
+describe('mreg sync checks every pulled event with the rules of a local write', function () {
+  // Each case runs a dozen mreg processes (a team, a forger, a reader): a limit for a loaded 2-core machine, not a speed target.
+  this.timeout(300_000);
   it('refuses a batch that puts a second version of a model into Production', () => {
     const { store, reader } = teamWithReaderBehind('forged-two-production');
     const forged = appendForgedBatch(store, [{ type: 'version.stage_changed', model: 'm', version: 2, payload: { from: 'None', to: 'Production', gates: { passed: true, results: [{ kind: 'threshold', rule: 'accuracy >= 0.99', passed: true, detail: 'forged' }], approvalRequests: [] } } }]);
@@ -141,7 +143,7 @@ describe('mreg sync checks every pulled event with the rules of a local write', 
   it('refuses an invalid model name', () => {
     const { store, reader } = teamWithReaderBehind('forged-name');
     const forged = appendForgedBatch(store, [{ type: 'model.created', model: '../Fraud Detector', payload: {} }]);
-    assertRefused(store, reader, forged, /model name '..\/Fraud Detector' may use only lowercase letters/);
+    assertRefused(store, reader, forged, /model name '..\/Fraud Detector' may use only letters/);
   });
 
   it('refuses a malformed event (a registration without a manifest, a number that is text) without an unexpected error', () => {
