@@ -46,10 +46,18 @@ const PAYLOADS: Record<EventType, TSchema> = {
   'version.alias_removed': Type.Object({ alias: Type.String() }),
   'version.updated': Type.Object({ description: DescriptionChange, tags: Type.Optional(TagChanges) }),
   'version.deleted': Type.Object({ rule: Type.String(), fingerprint: Sha256 }),
+  'registry.repaired': Type.Object({
+    keptAs: Type.String(),
+    intactUpTo: Type.Integer({ minimum: 0 }),
+    unreadableBytes: Type.Integer({ minimum: 0 }),
+    rechained: Type.Integer({ minimum: 0 }),
+    restored: Type.Array(Type.String()),
+    lost: Type.Array(Type.String()),
+  }),
 };
 
-/** Event types that are about one version, so they must name its number. */
-const MODEL_LEVEL = new Set<EventType>(['model.created', 'model.updated']);
+/** Event types that name no version number (the others are about one version and must). */
+const MODEL_LEVEL = new Set<EventType>(['model.created', 'model.updated', 'registry.repaired']);
 
 const EnvelopeSchema = Type.Object({
   v: Type.Integer({ minimum: 1 }),
