@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { MetricDirection, ParamValue } from '../core/manifest';
 import { parseStage, STAGES, type Stage } from '../core/stage';
+import { setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 /** Collects a repeatable `--flag k=v` into a list. */
 export function collect(value: string, previous: string[]): string[] {
@@ -14,22 +15,22 @@ function splitPair(flag: string, text: string): [string, string] {
 }
 
 export function parseMetrics(pairs: string[]): Record<string, number> {
-  const metrics: Record<string, number> = {};
+  const metrics = userKeyedRecord<number>();
   for (const pair of pairs) {
     const [key, text] = splitPair('metric', pair);
     const value = Number(text);
     if (text.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError(`--metric ${pair}: '${text}' is not a finite number.`);
-    metrics[key] = value;
+    setOwn(metrics, key, value);
   }
   return metrics;
 }
 
 export function parseDirections(pairs: string[]): Record<string, MetricDirection> {
-  const directions: Record<string, MetricDirection> = {};
+  const directions = userKeyedRecord<MetricDirection>();
   for (const pair of pairs) {
     const [key, text] = splitPair('metric-direction', pair);
     if (text !== 'max' && text !== 'min') throw new InvalidArgumentError(`--metric-direction ${pair}: use max (higher is better) or min (lower is better).`);
-    directions[key] = text;
+    setOwn(directions, key, text);
   }
   return directions;
 }
@@ -38,10 +39,10 @@ const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** `lr=0.01` is the number 0.01, `seed=042` the string "042", `flag=true` a boolean, the rest strings. */
 export function parseParams(pairs: string[]): Record<string, ParamValue> {
-  const params: Record<string, ParamValue> = {};
+  const params = userKeyedRecord<ParamValue>();
   for (const pair of pairs) {
     const [key, text] = splitPair('param', pair);
-    params[key] = JSON_NUMBER.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text === 'null' ? null : text;
+    setOwn(params, key, JSON_NUMBER.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text === 'null' ? null : text);
   }
   return params;
 }
@@ -70,7 +71,7 @@ export function parseJsonParams(pairs: string[]): Record<string, ParamValue> {
 }
 
 export function parseTags(pairs: string[]): Record<string, string> {
-  return Object.fromEntries(pairs.map((pair) => splitPair('tag', pair)));
+  return userKeyedRecord(pairs.map((pair) => splitPair('tag', pair)));
 }
 
 export function parseStageArgument(text: string): Stage {

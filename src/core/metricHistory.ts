@@ -2,6 +2,7 @@ import type { MetricDirection } from './manifest';
 import type { ModelVersionDetails } from './modelVersion';
 import type { Stage } from './stage';
 import type { StageChange } from './stageHistory';
+import { ownValue } from './userKeyedRecord';
 
 /**
  * A model's metrics across all its versions, with the versions where a stage changed marked: what
@@ -44,7 +45,7 @@ export function metricHistory(model: string, versions: readonly ModelVersionDeta
   const metrics = names.map((name): MetricSeries => {
     let direction: MetricDirection | null = null;
     const values = ordered.map((version) => {
-      const metric = Object.hasOwn(version.manifest.metrics, name) ? version.manifest.metrics[name] : undefined;
+      const metric = ownValue(version.manifest.metrics, name);
       if (metric?.direction) direction = metric.direction;
       return typeof metric?.value === 'number' && Number.isFinite(metric.value) ? metric.value : null;
     });

@@ -3,6 +3,7 @@ import { describeSelector, type Ref } from './refs';
 import { RegistryError } from './registryError';
 import type { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
+import { setOwn, userKeyedRecord } from './userKeyedRecord';
 
 /** Read side of the registry: every query the CLI, the library and the extension show. */
 export class RegistryQueries {
@@ -58,7 +59,7 @@ export class RegistryQueries {
     return models.map((row) => ({
       name: row.name,
       description: row.description,
-      tags: tags.get(row.id) ?? {},
+      tags: tags.get(row.id) ?? userKeyedRecord(),
       createdAt: row.created_at,
       versionCount: Number(counts.get(row.id)?.version_count ?? 0),
       latestVersion: counts.get(row.id)?.latest ?? null,
@@ -265,7 +266,7 @@ export class RegistryQueries {
         aliases: row.aliases ? row.aliases.split(' ') : [],
         fingerprint: row.fingerprint,
         description: row.description,
-        tags: tags.get(row.id) ?? {},
+        tags: tags.get(row.id) ?? userKeyedRecord(),
         createdAt: row.created_at,
         createdBy: row.created_by,
         gitCommit: row.git_commit,
@@ -301,8 +302,8 @@ export class RegistryQueries {
 /** Tag rows (ordered by key) gathered into one record per owning model or version. */
 function groupTags(rows: { owner: number; key: string; value: string }[], into = new Map<number, Record<string, string>>()): Map<number, Record<string, string>> {
   for (const row of rows) {
-    const tags = into.get(row.owner) ?? {};
-    tags[row.key] = row.value;
+    const tags = into.get(row.owner) ?? userKeyedRecord<string>();
+    setOwn(tags, row.key, row.value);
     into.set(row.owner, tags);
   }
   return into;

@@ -3,6 +3,7 @@ import type { ModelVersionDetails } from './modelVersion';
 import type { ModelSignature, SignatureTensor } from './signature';
 import { compareSignatures, type SignatureComparison } from './signatureComparison';
 import type { Stage } from './stage';
+import { ownValue, setOwn, userKeyedRecord } from './userKeyedRecord';
 
 /**
  * What changed between two versions, computed once for `mreg diff` and the comparison page. It is
@@ -157,8 +158,8 @@ function describe(details: ModelVersionDetails): ComparedVersion {
 
 function compareMetrics(before: Manifest, after: Manifest): MetricComparison[] {
   return unionOfKeys(before.metrics, after.metrics).map((name) => {
-    const old = before.metrics[name];
-    const current = after.metrics[name];
+    const old = ownValue(before.metrics, name);
+    const current = ownValue(after.metrics, name);
     // The newer version's direction wins: it is the more recent statement of what "better" means.
     const direction = current?.direction ?? old?.direction ?? null;
     if (!old || !current) {
@@ -209,20 +210,20 @@ function compareData(before: Manifest, after: Manifest): DataComparison[] {
  * version or lock-file hash shows as its own change. Arrays of records named by `path` or `name`
  * (lock files, packages) are keyed by that name; other arrays compare whole.
  */
-export function flatten(value: Record<string, unknown>, prefix = '', into: Record<string, unknown> = {}): Record<string, unknown> {
+export function flatten(value: Record<string, unknown>, prefix = '', into: Record<string, unknown> = userKeyedRecord()): Record<string, unknown> {
   for (const [key, item] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${key}` : key;
     if (Array.isArray(item) && item.length > 0 && item.every((element) => isRecord(element) && typeof (element.path ?? element.name) === 'string')) {
       for (const element of item as Record<string, unknown>[]) {
         const { path, name: elementName, ...rest } = element;
         const id = `${name}[${String(path ?? elementName)}]`;
-        if (Object.keys(rest).length === 0) into[id] = true;
+        if (Object.keys(rest).length === 0) setOwn(into, id, true);
         else flatten(rest, id, into);
       }
     } else if (isRecord(item) && Object.keys(item).length > 0) {
       flatten(item, name, into);
     } else {
-      into[name] = item;
+      setOwn(into, name, item);
     }
   }
   return into;
@@ -286,7 +287,7 @@ export interface ArtifactRow {
 /** The columns for `mreg diff a b c …` and the columns page, versions in the order given. */
 export function compareColumns(versions: readonly ModelVersionDetails[]): VersionColumns {
   const metrics = unionOfKeys(...versions.map((version) => version.manifest.metrics)).map((name): MetricRow => {
-    const cells = versions.map((version) => (Object.hasOwn(version.manifest.metrics, name) ? version.manifest.metrics[name] : undefined));
+    const cells = versions.map((version) => ownValue(version.manifest.metrics, name));
     // The newest version's direction wins, as between two versions.
     const newest = [...cells.keys()].sort((a, b) => versions[b].number - versions[a].number || b - a).map((index) => cells[index]?.direction).find(Boolean);
     const direction = newest ?? null;
@@ -300,7 +301,7 @@ export function compareColumns(versions: readonly ModelVersionDetails[]): Versio
   const params = valueRows(versions.map((version) => version.manifest.lineage.params));
   const artifactMaps = versions.map((version) => Object.fromEntries(version.manifest.artifacts.map((artifact) => [artifact.path, { size: artifact.size, sha256: artifact.sha256 }])));
   const artifacts = unionOfKeys(...artifactMaps).map((path): ArtifactRow => {
-    const values = artifactMaps.map((map) => map[path] ?? null);
+    const values = artifactMaps.map((map) => ownValue(map, path) ?? null);
     return { path, values, differs: new Set(values.map((value) => value?.sha256 ?? null)).size > 1 };
   });
   return { versions: versions.map(describe), metrics, params, artifacts };

@@ -19,6 +19,8 @@ export const CommandIds = {
   showManifest: 'modelRegistry.showManifest',
   showLog: 'modelRegistry.showLog',
   verifyIntegrity: 'modelRegistry.verifyIntegrity',
+  repairRegistry: 'modelRegistry.repairRegistry',
+  showOutput: 'modelRegistry.showOutput',
   refresh: 'modelRegistry.refresh',
   filterTree: 'modelRegistry.filterTree',
   clearFilter: 'modelRegistry.clearFilter',

@@ -14,10 +14,11 @@ export async function reportError(error: unknown, output: vscode.LogOutputChanne
   const message = error instanceof Error ? error.message : String(error);
   if (isRegistryError(error)) output.warn(`${doing} failed: ${message}`);
   else output.error(`${doing} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
-  const actions = isRegistryError(error, 'CORRUPT') ? ['Verify Integrity', 'Show Output'] : ['Show Output'];
+  // Damage is what Repair is for; Verify would only list it again (and fails itself on a log it cannot read).
+  const actions = isRegistryError(error, 'CORRUPT') ? ['Repair Registry…', 'Show Output'] : ['Show Output'];
   const choice = await vscode.window.showErrorMessage(`${doing} failed: ${message}`, ...actions);
   if (choice === 'Show Output') output.show(true);
-  if (choice === 'Verify Integrity') await vscode.commands.executeCommand('modelRegistry.verifyIntegrity');
+  if (choice === 'Repair Registry…') await vscode.commands.executeCommand('modelRegistry.repairRegistry');
 }
 
 /** Writing needs a trusted workspace (registration runs git); says so instead of failing later. */

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Registry } from '../registry/registry';
 import { RegistryFolder, locateProjectRoot, locateRegistryFolder } from '../store/registryFolder';
 import type { Settings } from './settings';
+import { CommandIds } from './commandIds';
 
 /** What the views show: no folder open, an empty registry, a registry with models, or an error. */
 export type SessionState = 'noFolder' | 'empty' | 'ready' | 'error';
@@ -143,7 +144,20 @@ export class RegistrySession implements vscode.Disposable {
   private updateState(registry: Registry): void {
     this.lastError = undefined;
     this.setState(registry.counts().models === 0 ? 'empty' : 'ready');
+    this.announceDamage(registry);
     this.changeEmitter.fire();
+  }
+
+  /** A damaged op log opens read-only: say so once per damage, with the way out, and let menus offer Repair. */
+  private announceDamage(registry: Registry): void {
+    const damage = registry.damage;
+    void vscode.commands.executeCommand('setContext', 'modelRegistry.damaged', damage !== undefined);
+    if (!damage || damage.message === this.announcedDamage) return;
+    this.announcedDamage = damage.message;
+    void vscode.window.showWarningMessage(damage.message, 'Repair Registry…', 'Show Output').then((choice) => {
+      if (choice === 'Repair Registry…') void vscode.commands.executeCommand(CommandIds.repairRegistry);
+      if (choice === 'Show Output') this.output.show(true);
+    });
   }
 
   private fail(error: unknown): void {
@@ -152,6 +166,8 @@ export class RegistrySession implements vscode.Disposable {
     this.setState('error');
     this.changeEmitter.fire();
   }
+
+  private announcedDamage: string | undefined;
 
   private setState(state: SessionState): void {
     this.stateValue = state;

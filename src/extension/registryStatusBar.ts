@@ -47,24 +47,48 @@ export class RegistryStatusBar implements vscode.Disposable {
       // Unreachable and wrong store are not weather: someone has to mount the share or fix the URI.
       this.item.backgroundColor =
         sync?.state === 'error' || sync?.state === 'unreachable' || sync?.state === 'wrong-store' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      if (registry?.damage) {
+        this.item.text = '$(warning) Registry: damaged · read-only';
+        this.item.tooltip = `${registry.damage.message}\n${models} models, ${versions} versions shown.`;
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      }
     }
     this.item.show();
   }
 
   /** The click menu. */
   async showMenu(): Promise<void> {
-    const actions = [
-      ...(this.sync.status() ? [{ label: '$(sync) Sync with Shared Store', command: CommandIds.syncNow }] : []),
+    const actions = this.session.state === 'error' ? this.errorActions() : this.readyActions();
+    const choice = await vscode.window.showQuickPick(actions, { title: this.item.tooltip?.toString().split('\n')[0] ?? 'Model Registry' });
+    if (choice) await vscode.commands.executeCommand(choice.command);
+  }
+
+  /** The registry could not be opened: only what works without it. */
+  private errorActions(): { label: string; command: string }[] {
+    return [
+      { label: '$(output) Show Output', command: CommandIds.showOutput },
+      { label: '$(refresh) Try Again', command: CommandIds.refresh },
+      { label: '$(gear) Open Settings', command: CommandIds.openSettings },
+    ];
+  }
+
+  private readyActions(): { label: string; command: string }[] {
+    const damaged = this.session.current?.damage !== undefined;
+    return [
+      ...(damaged ? [{ label: '$(tools) Repair Registry…', command: CommandIds.repairRegistry }] : []),
+      ...(this.sync.status() && !damaged ? [{ label: '$(sync) Sync with Shared Store', command: CommandIds.syncNow }] : []),
       { label: '$(refresh) Refresh', command: CommandIds.refresh },
       { label: '$(output) Show Audit Log', command: CommandIds.showLog },
       { label: '$(verified) Verify Integrity', command: CommandIds.verifyIntegrity },
-      vscode.workspace.isTrusted
-        ? { label: '$(add) Register Model Version…', command: CommandIds.registerVersion }
-        : { label: '$(shield) Manage Workspace Trust…', command: 'workbench.trust.manage' },
+      ...(damaged
+        ? [{ label: '$(output) Show Output', command: CommandIds.showOutput }]
+        : [
+            vscode.workspace.isTrusted
+              ? { label: '$(add) Register Model Version…', command: CommandIds.registerVersion }
+              : { label: '$(shield) Manage Workspace Trust…', command: 'workbench.trust.manage' },
+          ]),
       { label: '$(gear) Open Settings', command: CommandIds.openSettings },
     ];
-    const choice = await vscode.window.showQuickPick(actions, { title: this.item.tooltip?.toString().split('\n')[0] ?? 'Model Registry' });
-    if (choice) await vscode.commands.executeCommand(choice.command);
   }
 
   dispose(): void {

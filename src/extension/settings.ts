@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MetricDirection } from '../core/manifest';
+import { setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 /** The extension's settings, read in one place with their defaults and meaning. */
 export class Settings {
@@ -27,8 +28,8 @@ export class Settings {
 
   metricDirections(): Record<string, MetricDirection> {
     const value = this.config.get<Record<string, unknown>>('metricDirections', {});
-    const directions: Record<string, MetricDirection> = {};
-    for (const [metric, direction] of Object.entries(value)) if (direction === 'max' || direction === 'min') directions[metric] = direction;
+    const directions = userKeyedRecord<MetricDirection>();
+    for (const [metric, direction] of Object.entries(value)) if (direction === 'max' || direction === 'min') setOwn(directions, metric, direction);
     return directions;
   }
 

@@ -11,6 +11,7 @@ import { captureEnvironment } from './environment';
 import { captureGitLineage } from './gitLineage';
 import { mlflowModelsAmong } from './mlflowModelEnvironment';
 import { candidateForFile, discoverParamsAndMetrics, readParamsAndMetrics, type ParamsMetricsCandidate } from './paramsAndMetrics';
+import { setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 export interface CaptureOptions {
   /** `--data` arguments: paths (hashed), URIs (recorded as given), DVC files (read). */
@@ -93,13 +94,13 @@ export async function captureLineage(projectRoot: string, options: CaptureOption
   if (paramsFrom) {
     const read = readParamsAndMetrics(root, paramsFrom);
     captured.params = validKeys('param', read.params);
-    Object.assign(captured.tags, validKeys('tag', read.tags));
+    for (const [key, value] of Object.entries(validKeys('tag', read.tags))) setOwn(captured.tags, key, value);
     captured.sources.params = paramsFrom.path;
   }
   if (metricsFrom) {
     const read = readParamsAndMetrics(root, metricsFrom);
     captured.metrics = validKeys('metric', read.metrics);
-    Object.assign(captured.tags, validKeys('tag', read.tags));
+    for (const [key, value] of Object.entries(validKeys('tag', read.tags))) setOwn(captured.tags, key, value);
     captured.sources.metrics = metricsFrom.path;
   }
   for (const entry of checkedData) if (entry.warning) captured.warnings.push(entry.warning);
@@ -142,7 +143,7 @@ function chooseSources(root: string, options: CaptureOptions, candidates: Params
 
 /** Keys a registration would refuse (with `=`, control characters, too long) are left out of what was discovered. */
 function validKeys<T>(kind: 'metric' | 'param' | 'tag', values: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(
+  return userKeyedRecord(
     Object.entries(values).filter(([key]) => {
       try {
         assertKey(kind, key);

@@ -5,6 +5,7 @@ import { RegistryError } from '../core/registryError';
 import { dvcHashName } from './dvcMd5';
 import { withoutCredentials } from './gitLineage';
 import { isRecord, projectRelative, readStructuredFile } from './projectFiles';
+import { setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -49,7 +50,7 @@ export function readDvcData(projectRoot: string, file: string): DataLineage[] {
 /** DVC params recorded in dvc.lock: `stages.<stage>.params.<file>.<key>`, keys already dotted. */
 export function readDvcParams(file: string): Record<string, ParamValue> {
   const document = readStructuredFile(file);
-  const params: Record<string, ParamValue> = {};
+  const params = userKeyedRecord<ParamValue>();
   const stages = isRecord(document) && isRecord(document.stages) ? document.stages : {};
   for (const body of Object.values(stages)) {
     if (!isRecord(body) || !isRecord(body.params)) continue;
@@ -142,8 +143,8 @@ export function flattenInto(into: Record<string, ParamValue>, value: Record<stri
   for (const [key, inner] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${key}` : key;
     if (isRecord(inner)) flattenInto(into, inner, name);
-    else if (inner === null || typeof inner === 'string' || typeof inner === 'boolean' || (typeof inner === 'number' && Number.isFinite(inner))) into[name] = inner;
-    else if (Array.isArray(inner)) into[name] = JSON.stringify(inner);
-    else if (inner instanceof Date) into[name] = inner.toISOString();
+    else if (inner === null || typeof inner === 'string' || typeof inner === 'boolean' || (typeof inner === 'number' && Number.isFinite(inner))) setOwn(into, name, inner);
+    else if (Array.isArray(inner)) setOwn(into, name, JSON.stringify(inner));
+    else if (inner instanceof Date) setOwn(into, name, inner.toISOString());
   }
 }

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { RegistryError } from '../core/registryError';
 import { sha256Hex } from '../core/sha256';
 import { isRecord, projectRelative, readProjectBytes, readProjectText } from './projectFiles';
+import { ownValue, setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 export interface LockFileRecord {
   /** Relative to the project. */
@@ -71,7 +72,7 @@ export function readLockFile(projectRoot: string, file: string): LockFileRecord 
   const bytes = readProjectBytes(file);
   const text = bytes.toString('utf8');
   const name = path.basename(file);
-  const record: LockFileRecord = { path: projectRelative(projectRoot, file), sha256: sha256Hex(bytes), packages: {} };
+  const record: LockFileRecord = { path: projectRelative(projectRoot, file), sha256: sha256Hex(bytes), packages: userKeyedRecord() };
   try {
     if (name.endsWith('.txt')) record.packages = parseRequirements(text);
     else if (name === 'poetry.lock' || name === 'uv.lock') Object.assign(record, parseTomlLock(text));
@@ -86,7 +87,7 @@ export function readLockFile(projectRoot: string, file: string): LockFileRecord 
 
 /** `name==1.2`, `name[extra]>=1 ; markers  # comment`; options (-r, -e, --hash) are not packages. */
 export function parseRequirements(text: string): Record<string, string> {
-  const packages: Record<string, string> = {};
+  const packages = userKeyedRecord<string>();
   for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)#.*$/, '').split(';')[0].replace(/\s--hash[= ]\S+/g, '').trim();
     if (!line || line.startsWith('-')) continue;
@@ -94,7 +95,7 @@ export function parseRequirements(text: string): Record<string, string> {
     if (!match) continue;
     const spec = match[3].trim();
     const pinned = /^===?\s*([^\s,]+)$/.exec(spec);
-    packages[normalizeName(match[1])] = pinned ? pinned[1] : spec;
+    setOwn(packages, normalizeName(match[1]), pinned ? pinned[1] : spec);
   }
   return packages;
 }
@@ -102,9 +103,9 @@ export function parseRequirements(text: string): Record<string, string> {
 /** poetry.lock and uv.lock: `[[package]]` tables with name and version; uv adds `requires-python`. */
 function parseTomlLock(text: string): Pick<LockFileRecord, 'packages' | 'python'> {
   const document = parseToml(text) as Record<string, unknown>;
-  const packages: Record<string, string> = {};
+  const packages = userKeyedRecord<string>();
   for (const item of Array.isArray(document.package) ? document.package : []) {
-    if (isRecord(item) && typeof item.name === 'string' && typeof item.version === 'string') packages[normalizeName(item.name)] = item.version;
+    if (isRecord(item) && typeof item.name === 'string' && typeof item.version === 'string') setOwn(packages, normalizeName(item.name), item.version);
   }
   const metadata = isRecord(document.metadata) ? document.metadata : {};
   const python = typeof document['requires-python'] === 'string' ? document['requires-python'] : typeof metadata['python-versions'] === 'string' ? metadata['python-versions'] : undefined;
@@ -113,13 +114,13 @@ function parseTomlLock(text: string): Pick<LockFileRecord, 'packages' | 'python'
 
 function parsePipfileLock(text: string): Pick<LockFileRecord, 'packages' | 'python'> {
   const document = JSON.parse(text) as unknown;
-  if (!isRecord(document)) return { packages: {} };
-  const packages: Record<string, string> = {};
+  if (!isRecord(document)) return { packages: userKeyedRecord() };
+  const packages = userKeyedRecord<string>();
   for (const section of ['default', 'develop']) {
     const entries = document[section];
     if (!isRecord(entries)) continue;
     for (const [name, entry] of Object.entries(entries)) {
-      if (isRecord(entry) && typeof entry.version === 'string') packages[normalizeName(name)] ??= entry.version.replace(/^==/, '');
+      if (isRecord(entry) && typeof entry.version === 'string' && ownValue(packages, normalizeName(name)) === undefined) setOwn(packages, normalizeName(name), entry.version.replace(/^==/, ''));
     }
   }
   const meta = isRecord(document._meta) && isRecord(document._meta.requires) ? document._meta.requires : {};
@@ -129,7 +130,7 @@ function parsePipfileLock(text: string): Pick<LockFileRecord, 'packages' | 'pyth
 
 /** environment.yml: conda specs `name=version[=build]` and a nested `pip:` list. */
 function parseCondaEnvironment(document: unknown): Pick<LockFileRecord, 'packages' | 'python'> {
-  const packages: Record<string, string> = {};
+  const packages = userKeyedRecord<string>();
   let python: string | undefined;
   const dependencies = isRecord(document) && Array.isArray(document.dependencies) ? document.dependencies : [];
   for (const dependency of dependencies) {
@@ -137,9 +138,9 @@ function parseCondaEnvironment(document: unknown): Pick<LockFileRecord, 'package
       const [name, version = ''] = dependency.trim().split(/\s*=+\s*|\s+/);
       const key = normalizeName(name.replace(/^.*::/, ''));
       if (key === 'python') python = version || undefined;
-      else packages[key] = version;
+      else setOwn(packages, key, version);
     } else if (isRecord(dependency) && Array.isArray(dependency.pip)) {
-      Object.assign(packages, parseRequirements(dependency.pip.filter((item): item is string => typeof item === 'string').join('\n')));
+      for (const [name, version] of Object.entries(parseRequirements(dependency.pip.filter((item): item is string => typeof item === 'string').join('\n')))) setOwn(packages, name, version);
     }
   }
   return python ? { packages, python } : { packages };

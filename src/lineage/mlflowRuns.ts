@@ -4,6 +4,7 @@ import type { ParamValue } from '../core/manifest';
 import { readMlflowMeta } from './mlflowMeta';
 import { readProjectText } from './projectFiles';
 import { typedParamValue } from './typedParams';
+import { setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 /**
  * A run of MLflow's file store: mlruns/<experiment id>/<run id>/{meta.yaml, params/, metrics/, tags/,
@@ -122,16 +123,16 @@ export function usableRunsNewestFirst(runs: MlflowRun[]): MlflowRun[] {
  * with the greatest (step, timestamp, value), as `FileStore._get_metric_from_file` takes it.
  */
 export function readMlflowRunRecord(folder: string): { params: Record<string, ParamValue>; metrics: Record<string, number>; tags: Record<string, string> } {
-  const params: Record<string, ParamValue> = {};
-  const metrics: Record<string, number> = {};
-  const tags: Record<string, string> = {};
-  for (const [name, file] of filesUnder(path.join(folder, 'params'), '')) params[name] = typedParamValue(readProjectText(file));
+  const params = userKeyedRecord<ParamValue>();
+  const metrics = userKeyedRecord<number>();
+  const tags = userKeyedRecord<string>();
+  for (const [name, file] of filesUnder(path.join(folder, 'params'), '')) setOwn(params, name, typedParamValue(readProjectText(file)));
   for (const [name, file] of filesUnder(path.join(folder, 'metrics'), '')) {
     const latest = latestMetricValue(readProjectText(file));
-    if (latest !== undefined && Number.isFinite(latest)) metrics[name] = latest;
+    if (latest !== undefined && Number.isFinite(latest)) setOwn(metrics, name, latest);
   }
   for (const [name, file] of filesUnder(path.join(folder, 'tags'), '')) {
-    if (!name.startsWith('mlflow.')) tags[name] = readProjectText(file);
+    if (!name.startsWith('mlflow.')) setOwn(tags, name, readProjectText(file));
   }
   return { params, metrics, tags };
 }

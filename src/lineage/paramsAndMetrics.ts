@@ -7,6 +7,7 @@ import { listDirs, readMlflowRunRecord } from './mlflowRuns';
 import { isRecord, projectRelative, readStructuredFile } from './projectFiles';
 import { chooseSourceRun, runChoiceForFolder, type RunChoice } from './runProvenance';
 import { readWandbRunRecord } from './wandbRuns';
+import { setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 /** Where params and metrics can come from, in the order the first of each is preferred. */
 export type RunRecordFormat = 'params-file' | 'hydra-config' | 'dvc-lock-params' | 'metrics-file' | 'mlflow-run' | 'wandb-run';
@@ -108,7 +109,7 @@ export function candidateForFile(projectRoot: string, file: string): ParamsMetri
 /** Reads one candidate: its params, metrics and run tags, whichever it holds. */
 export function readParamsAndMetrics(projectRoot: string, candidate: ParamsMetricsCandidate): ParamsAndMetrics {
   const where = path.resolve(projectRoot, candidate.path);
-  const result: ParamsAndMetrics = { params: {}, metrics: {}, tags: {} };
+  const result: ParamsAndMetrics = { params: userKeyedRecord(), metrics: userKeyedRecord(), tags: userKeyedRecord() };
   switch (candidate.format) {
     case 'params-file':
     case 'hydra-config':
@@ -143,7 +144,7 @@ export function readParamsAndMetrics(projectRoot: string, candidate: ParamsMetri
 function collectNumbers(into: Record<string, number>, value: Record<string, unknown>, prefix: string): void {
   for (const [key, inner] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${key}` : key;
-    if (typeof inner === 'number' && Number.isFinite(inner)) into[name] = inner;
+    if (typeof inner === 'number' && Number.isFinite(inner)) setOwn(into, name, inner);
     else if (isRecord(inner)) collectNumbers(into, inner, name);
   }
 }

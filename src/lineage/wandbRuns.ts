@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ParamValue } from '../core/manifest';
 import { flattenInto } from './dvcFiles';
 import { isRecord, readStructuredFile } from './projectFiles';
+import { setOwn, userKeyedRecord } from '../core/userKeyedRecord';
 
 /** A W&B run folder: wandb/run-<YYYYMMDD_HHMMSS>-<id>/ (offline-run-… offline), with files/ inside. */
 export interface WandbRun {
@@ -84,8 +85,8 @@ export function wandbRunHolding(file: string): WandbRun | undefined {
  * files/config.yaml holds `{key: {value}}`; W&B's own `_wandb` key is left out.
  */
 export function readWandbRunRecord(folder: string): { params: Record<string, ParamValue>; metrics: Record<string, number> } {
-  const params: Record<string, ParamValue> = {};
-  const metrics: Record<string, number> = {};
+  const params = userKeyedRecord<ParamValue>();
+  const metrics = userKeyedRecord<number>();
   const summaryFile = path.join(folder, 'files', 'wandb-summary.json');
   if (statSync(summaryFile, { throwIfNoEntry: false })) {
     const summary = readStructuredFile(summaryFile);
@@ -95,9 +96,9 @@ export function readWandbRunRecord(folder: string): { params: Record<string, Par
   if (statSync(configFile, { throwIfNoEntry: false })) {
     const config = readStructuredFile(configFile);
     if (isRecord(config)) {
-      const values: Record<string, unknown> = {};
+      const values = userKeyedRecord<unknown>();
       for (const [key, entry] of Object.entries(config)) {
-        if (!key.startsWith('_') && isRecord(entry) && 'value' in entry) values[key] = entry.value;
+        if (!key.startsWith('_') && isRecord(entry) && 'value' in entry) setOwn(values, key, entry.value);
       }
       flattenInto(params, values, '');
     }
@@ -109,7 +110,7 @@ function summaryNumbers(into: Record<string, number>, value: Record<string, unkn
   for (const [key, inner] of Object.entries(value)) {
     if (key.startsWith('_')) continue;
     const name = prefix ? `${prefix}.${key}` : key;
-    if (typeof inner === 'number' && Number.isFinite(inner)) into[name] = inner;
+    if (typeof inner === 'number' && Number.isFinite(inner)) setOwn(into, name, inner);
     else if (isRecord(inner) && !('_type' in inner)) summaryNumbers(into, inner, name);
   }
 }

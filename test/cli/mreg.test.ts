@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { onnxBytes } from '../support/modelFixtures';
 import { json, mreg } from '../support/mregProcess';
@@ -180,6 +180,28 @@ describe('mreg', () => {
 
       assert.equal(mreg(['pull', 'm@production', '--to', out, '--force'], { cwd }).status, 0);
       assert.deepEqual(readFileSync(path.join(out, 'model.onnx')), MODEL_ONNX);
+    });
+  });
+
+  describe('resolve', () => {
+    it('exits 1 naming an artifact whose blob is missing, and with --verify one whose bytes changed', () => {
+      const cwd = project();
+      const version = json<RegisterJson>(mreg(['register', 'm', 'model.onnx', 'tokenizer', '--json'], { cwd }));
+      assert.equal(mreg(['resolve', 'm/1', '--verify'], { cwd }).status, 0);
+      const [model, vocab] = version.artifacts;
+      const blobOf = (sha: string) => path.join(cwd, '.modelregistry', 'blobs', 'sha256', sha.slice(0, 2), sha);
+      const bytes = readFileSync(blobOf(model.sha256));
+      bytes[0] ^= 1;
+      writeFileSync(blobOf(model.sha256), bytes);
+      assert.equal(mreg(['resolve', 'm/1'], { cwd }).status, 0, 'without --verify the bytes are not read');
+      const damaged = mreg(['resolve', 'm/1', '--verify'], { cwd });
+      assert.equal(damaged.status, 1);
+      assert.match(damaged.stderr, new RegExp(`^mreg: m/1 has damaged artifacts: the bytes of model\\.onnx \\(blob ${model.sha256}\\) no longer match their hash`));
+      rmSync(blobOf(vocab.sha256));
+      const missing = mreg(['resolve', 'm/1'], { cwd });
+      assert.equal(missing.status, 1);
+      assert.equal(missing.stdout, '', 'no path is printed for bytes that are not there');
+      assert.match(missing.stderr, new RegExp(`^mreg: m/1 is not fully held here: tokenizer/vocab\\.json \\(blob ${vocab.sha256}\\) is missing from `));
     });
   });
 

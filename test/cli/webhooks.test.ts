@@ -117,6 +117,7 @@ describe('mreg webhooks', () => {
         `  - command: ${JSON.stringify(['sh', '-c', `sleep 20 & echo $! > ${leftChild}`])}`,
       ].join('\n'),
     );
+    assert.equal((await mregAsync(['policy', 'trust'], { cwd })).status, 0);
     const result = await mregAsync(['register', 'fraud', 'model.bin', '--json'], { cwd });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stderr, /webhook sh failed for version\.registered of fraud\/1: it was stopped after the timeout of 1000 ms, with every process it started/);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseRef } from '../../core/refs';
 import { resolvedText } from '../../core/textReports';
+import { assertArtifactsHeld } from '../../registry/heldArtifacts';
 import { pullText } from '../../registry/registryReports';
 import type { CliContext } from '../cliContext';
 import { progressBar } from '../progressBar';
@@ -11,12 +12,14 @@ export function addArtifactCommands(program: Command, context: CliContext): void
   const { withRegistry, emit, signal } = context;
   program
     .command('resolve')
-    .description('the exact version a reference means, with each artifact and its local blob path')
+    .description('the exact version a reference means, with each artifact and its local blob path; exits 1 when a blob is not here')
     .argument('<ref>')
-    .action(async (ref: string, _options, command: Command) => withRegistry(command, async (registry, options) => {
+    .option('--verify', 're-hash each artifact before printing its path')
+    .action(async (ref: string, flags: { verify?: boolean }, command: Command) => withRegistry(command, async (registry, options) => {
       const resolved = registry.resolve(ref);
       context.warnIfUnpinned(ref, resolved.pinned, resolved.version.number);
       await fetchMissingArtifacts(registry, resolved, signal);
+      await assertArtifactsHeld(resolved, registry.blobs, { verify: flags.verify, signal });
       emit(options, resolved, resolvedText(resolved));
     }));
 

@@ -6,6 +6,7 @@ import { compareSignatures } from '../signatureComparison';
 import type { Stage } from '../stage';
 import type { ApprovalRequest } from './approvals';
 import { THRESHOLD_PATTERN, type GateRule } from './policy';
+import { ownValue } from '../userKeyedRecord';
 import { weightFormatOf, WEIGHT_FORMATS } from '../weightFormats';
 
 const PICKLE_MEDIA_TYPE = WEIGHT_FORMATS.find((format) => format.name === 'pickle')!.mediaType;
@@ -135,7 +136,7 @@ const COMPARE: Record<string, (a: number, b: number) => boolean> = {
 function checkThreshold(threshold: string, manifest: Manifest): Verdict {
   const [, metric, op, text] = new RegExp(THRESHOLD_PATTERN).exec(threshold) ?? [];
   const limit = Number(text);
-  const value = manifest.metrics[metric]?.value;
+  const value = ownValue(manifest.metrics, metric)?.value;
   if (value === undefined) return [false, `the version records no metric '${metric}' (needs ${op} ${limit})`];
   return [COMPARE[op](value, limit), `${metric} ${value} (needs ${op} ${limit})`];
 }
@@ -143,10 +144,10 @@ function checkThreshold(threshold: string, manifest: Manifest): Verdict {
 function checkRegression(check: { metric: string; tolerance?: number; direction?: MetricDirection }, input: GateInput): Verdict {
   const { metric } = check;
   const tolerance = check.tolerance ?? 0;
-  const candidate = input.candidate.manifest.metrics[metric];
+  const candidate = ownValue(input.candidate.manifest.metrics, metric);
   if (!candidate) return [false, `the version records no metric '${metric}'`];
   if (!input.production) return [true, `${metric} ${candidate.value}; no version in Production to compare with`];
-  const baseline = input.production.manifest.metrics[metric];
+  const baseline = ownValue(input.production.manifest.metrics, metric);
   const prodRef = `${input.production.model}/${input.production.number}`;
   if (!baseline) return [true, `${metric} ${candidate.value}; Production (${prodRef}) records no ${metric} to compare with`];
   const direction = candidate.direction ?? baseline.direction ?? check.direction;

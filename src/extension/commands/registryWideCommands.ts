@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { integrityText } from '../../registry/registryReports';
+import { integrityText, repairText } from '../../registry/registryReports';
 import { CommandIds } from '../commandIds';
 import { askForFilter } from '../flows/filterInput';
 import { runWithProgress } from '../flows/progress';
@@ -33,6 +33,23 @@ export function registryWideCommands(context: CommandContext): CommandTable {
       }
       return report;
     },
+    [CommandIds.repairRegistry]: async () => {
+      if (!requireTrust('Repairing the registry')) return undefined;
+      const registry = await session.get();
+      const detail = registry.damage ? registry.damage.message : 'The op log looks sound; repair will check it and change nothing if it is.';
+      const confirmed = await vscode.window.showWarningMessage('Repair the registry?', { modal: true, detail: `${detail}\n\nThe damaged file is kept aside; what cannot be recovered is listed.` }, 'Repair');
+      if (confirmed !== 'Repair') return undefined;
+      const report = await runWithProgress('Repairing the registry', () => registry.repair());
+      output.info(repairText(report));
+      if (!report.repaired) void vscode.window.showInformationMessage('The op log is sound; nothing to repair.');
+      else {
+        output.show(true);
+        const lost = report.lost.length === 0 ? 'nothing is lost' : `${report.lost.length} item(s) could not be recovered (listed in the output)`;
+        void vscode.window.showInformationMessage(`Registry repaired: ${report.restored.length} version(s) restored, ${report.rechained} change(s) re-chained; ${lost}.`);
+      }
+      return report;
+    },
+    [CommandIds.showOutput]: () => output.show(true),
     [CommandIds.refresh]: () => session.reload(),
     [CommandIds.syncNow]: async () => {
       if (!requireTrust('Syncing')) return undefined;

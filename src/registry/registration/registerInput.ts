@@ -2,6 +2,7 @@ import type { DataLineage, GitLineage, Metric, MetricDirection, ParamValue } fro
 import { assertKey } from '../../core/names';
 import { RegistryError } from '../../core/registryError';
 import type { Stage } from '../../core/stage';
+import { ownValue, setOwn, userKeyedRecord } from '../../core/userKeyedRecord';
 import type { CapturedLineage } from '../../lineage/captureLineage';
 
 export interface RegisterInput {
@@ -46,24 +47,29 @@ export function withCapturedLineage(input: RegisterInput, captured: CapturedLine
     ...input,
     git: captured.git,
     data: captured.data,
-    params: { ...captured.params, ...input.params },
-    metrics: { ...captured.metrics, ...input.metrics },
-    tags: { ...captured.tags, ...input.tags },
+    params: userKeyedRecord([...Object.entries(captured.params), ...Object.entries(input.params ?? {})]),
+    metrics: userKeyedRecord([...Object.entries(captured.metrics), ...Object.entries(input.metrics ?? {})]),
+    tags: userKeyedRecord([...Object.entries(captured.tags), ...Object.entries(input.tags ?? {})]),
     environment: captured.environment,
     sources: captured.sources,
   };
 }
 
-/** The manifest's metrics from values and directions, each checked (name, finite value, known direction). */
+/**
+ * The manifest's metrics from values and directions, each checked (name, finite value, known
+ * direction). Both are keyed by names a person chose, so `constructor` or `__proto__` must be stored
+ * and looked up as names, never found on (or written into) a prototype.
+ */
 export function buildMetrics(values: Record<string, number>, directions: Record<string, MetricDirection>): Record<string, Metric> {
-  const metrics: Record<string, Metric> = {};
+  const metrics = userKeyedRecord<Metric>();
   for (const [key, value] of Object.entries(values)) {
     assertKey('metric', key);
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new RegistryError('INVALID_INPUT', `Metric '${key}' must be a finite number, not '${String(value)}'.`);
-    metrics[key] = directions[key] ? { value, direction: directions[key] } : { value };
+    const direction = ownValue(directions, key);
+    setOwn(metrics, key, direction ? { value, direction } : { value });
   }
   for (const [key, direction] of Object.entries(directions)) {
-    if (!(key in values)) throw new RegistryError('INVALID_INPUT', `A direction is given for metric '${key}', but no value; add --metric ${key}=<value>.`);
+    if (!Object.hasOwn(values, key)) throw new RegistryError('INVALID_INPUT', `A direction is given for metric '${key}', but no value; add --metric ${key}=<value>.`);
     if (direction !== 'max' && direction !== 'min') throw new RegistryError('INVALID_INPUT', `Metric direction for '${key}' must be 'max' (higher is better) or 'min' (lower is better).`);
   }
   return metrics;
