@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { isRegistryError, type RegistryErrorCode } from '../core/registryError';
+import { registryErrorFromFileSystem } from '../store/fileSystemErrors';
 import { EXIT } from './cliContext';
 
 /** A failure's code: the registry's own, `USAGE` for a command line mreg refuses, `INTERNAL` for a defect. */
@@ -20,9 +21,11 @@ export function failureOf(error: unknown): Failure | undefined {
     if (error.exitCode === 0) return undefined;
     return { code: 'USAGE', message: error.message.replace(/^error: /, ''), exitCode: EXIT.usage };
   }
-  if (isRegistryError(error)) {
-    const exitCode = error.code === 'GATE_FAILED' ? EXIT.gates : error.code === 'CANCELLED' ? EXIT.cancelled : EXIT.failure;
-    return { code: error.code, message: error.message, exitCode };
+  // A disk that filled up or turned read-only where nothing mapped it yet still says which file and what to do.
+  const registryError = isRegistryError(error) ? error : registryErrorFromFileSystem(error);
+  if (registryError) {
+    const exitCode = registryError.code === 'GATE_FAILED' ? EXIT.gates : registryError.code === 'CANCELLED' ? EXIT.cancelled : EXIT.failure;
+    return { code: registryError.code, message: registryError.message, exitCode };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: `unexpected error: ${message}`, exitCode: EXIT.failure };
