@@ -18,7 +18,7 @@ import type { BlobStore } from '../store/blobStore';
 import type { OpLogLine } from '../store/persistence/opLog';
 import type { RegistryFolder } from '../store/registryFolder';
 import { fileRegistrationStatus, type FileRegistrationStatus } from './fileRegistrationStatus';
-import { approvalRequests, decideApproval, requestApproval } from './governance/approvalWorkflow';
+import { approvalRequests, approveAndPromote, decideApproval, requestApproval, type ApprovalOutcome } from './governance/approvalWorkflow';
 import { promotionGates } from './governance/promotionGateCheck';
 import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { rollBackProduction, rollbackPlan, type RollbackPlan } from './lifecycle/rollback';
@@ -292,9 +292,12 @@ export class Registry {
     return requestApproval(this.engine, ref, stage, options);
   }
 
-  /** Approves a request; the approver may not be the version's registrant, and approves once. */
-  approve(id: string, options: { reason?: string } = {}): Promise<ApprovalRequest> {
-    return decideApproval(this.engine, id, 'approval.approved', options.reason);
+  /**
+   * Approves a request (the approver may not be the version's registrant, and approves once); the
+   * last approval needed also promotes the version, the gates evaluated as by `promote`.
+   */
+  approve(id: string, options: { reason?: string } = {}): Promise<ApprovalOutcome> {
+    return approveAndPromote(this.engine, id, options);
   }
 
   /** Rejects a request, with a reason; a rejected request counts no approvals. */

@@ -92,13 +92,16 @@ describe('mreg promotion gates and approvals', () => {
     assert.deepEqual(json<Request[]>(mreg(['requests', '--pending', '--json'], { cwd })).map((r) => [r.id, r.approvals.length]), [[request.id, 1]]);
     assert.equal(mreg(['promote', 'fraud/2', 'production'], { cwd, env: ALICE }).status, 3);
 
-    assert.equal(mreg(['approve', request.id], { cwd, env: CAROL }).status, 0);
-    assert.deepEqual(json<Request[]>(mreg(['requests', '--pending', '--json'], { cwd })), []);
-    assert.match(mreg(['requests'], { cwd }).stdout, new RegExp(`${request.id} +fraud/2 +Production +approved +2/2 \\(bob@example\\.com, carol@example\\.com\\)`));
-    const promoted = mreg(['promote', 'fraud/2', 'production'], { cwd, env: ALICE });
+    // The last approval needed carries out the move, gates evaluated, as Approve does in VS Code.
+    const promoted = mreg(['approve', request.id], { cwd, env: CAROL });
     assert.equal(promoted.status, 0, promoted.stderr);
     assert.match(promoted.stdout, /PASS {4}2 approval\(s\) by others than the registrant +2 of 2 \(bob@example\.com, carol@example\.com; request /);
-    assert.equal(json<Request[]>(mreg(['requests', '--json'], { cwd }))[0].status, 'completed');
+    assert.match(promoted.stdout, /Promoted fraud\/2 \(Production\)/);
+    assert.equal(stageOf(cwd, 'fraud/2'), 'Production');
+    assert.deepEqual(json<Request[]>(mreg(['requests', '--pending', '--json'], { cwd })), []);
+    assert.match(mreg(['requests'], { cwd }).stdout, new RegExp(`${request.id} +fraud/2 +Production +completed +2/2 \\(bob@example\\.com, carol@example\\.com\\)`));
+    const [promotion] = json<{ type: string; actor: string; reason: string }[]>(mreg(['log', 'fraud', '--limit', '2', '--json'], { cwd })).filter((event) => event.type === 'version.stage_changed');
+    assert.deepEqual([promotion.actor, promotion.reason], ['carol@example.com', `approved request ${request.id}`]);
 
     const staging = json<Request>(mreg(['request', 'fraud/1', 'staging', '--json'], { cwd, env: BOB }));
     assert.equal(mreg(['reject', staging.id], { cwd, env: CAROL }).status, 2, '--reason is required');
@@ -113,6 +116,24 @@ describe('mreg promotion gates and approvals', () => {
     rmSync(path.join(cwd, '.modelregistry', 'snapshots'), { recursive: true, force: true });
     assert.deepEqual(json<Request[]>(mreg(['requests', '--json'], { cwd })).map((r) => r.status), ['completed', 'rejected']);
     assert.equal(mreg(['verify'], { cwd }).status, 0);
+  });
+
+  it('records the last approval but keeps the version out, exit 3, while another gate fails; approving again retries', () => {
+    const cwd = project(['rules:', '  - models: fraud', '    stages: Production', '    approvals: 1', '    thresholds: ["auc >= 0.95"]'].join('\n'), '0.91');
+    const request = json<Request>(mreg(['request', 'fraud/2', 'production', '--json'], { cwd, env: ALICE }));
+    const held = mreg(['approve', request.id, '--reason', 'fine by me'], { cwd, env: BOB });
+    assert.equal(held.status, 3, held.stderr);
+    assert.match(held.stdout, /FAIL {4}auc >= 0\.95 +auc 0\.91 \(needs >= 0\.95\)/);
+    assert.match(held.stdout, /fraud\/2 has its approvals but other rules keep it out of Production; once they pass: mreg promote fraud\/2 Production/);
+    assert.match(held.stderr, /^mreg: approval recorded; fraud\/2 stays out of Production: 1 other rule\(s\) failed\n$/);
+    assert.equal(stageOf(cwd, 'fraud/2'), 'None');
+    assert.equal(json<Request[]>(mreg(['requests', '--json'], { cwd }))[0].status, 'approved');
+
+    writeFileSync(path.join(cwd, '.modelregistry', 'policy.yaml'), ['rules:', '  - models: fraud', '    stages: Production', '    approvals: 1'].join('\n'));
+    const retried = mreg(['approve', request.id], { cwd, env: CAROL });
+    assert.equal(retried.status, 0, retried.stderr);
+    assert.equal(stageOf(cwd, 'fraud/2'), 'Production');
+    assert.equal(json<Request[]>(mreg(['requests', '--json'], { cwd }))[0].status, 'completed');
   });
 
   it('refuses registering straight into a guarded stage before hashing anything', () => {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { approvalRequestLine, approvalRequestsText } from '../../core/governance/governanceReports';
+import { gateEvaluationText } from '../../core/governance/governanceReports';
+import { versionLine } from '../../core/textReports';
 import { parseStageArgument } from '../keyValueOptions';
-import type { CliContext } from '../cliContext';
+import { EXIT, type CliContext } from '../cliContext';
 
 /** `mreg request`, `approve`, `reject` and `requests`: asking for and giving approval to move a version into a stage. */
 export function addGovernanceCommands(program: Command, context: CliContext): void {
@@ -20,13 +22,25 @@ export function addGovernanceCommands(program: Command, context: CliContext): vo
 
   program
     .command('approve')
-    .description('approve a request (not allowed for the version’s registrant)')
+    .description('approve a request (not allowed for the version’s registrant); the last approval needed promotes the version, gates evaluated')
     .argument('<id>', 'request id, as mreg requests lists it')
     .option('--reason <text>', 'a note for the audit log')
     .action(async (id: string, flags: { reason?: string }, command: Command) =>
       context.withRegistry(command, async (registry, options) => {
-        const request = await registry.approve(id, { reason: flags.reason });
-        context.emit(options, request, `Approved. ${approvalRequestLine(request)}`);
+        const { request, promoted, gates } = await registry.approve(id, { reason: flags.reason });
+        const ref = `${request.model}/${request.version}`;
+        const gateText = gates ? `\n${gateEvaluationText(gates)}` : '';
+        const outcome = promoted
+          ? `${gateText}\nPromoted ${versionLine(promoted)}`
+          : gates
+            ? `${gateText}\n${ref} has its approvals but other rules keep it out of ${request.stage}; once they pass: mreg promote ${ref} ${request.stage}`
+            : '';
+        context.emit(options, { ...request, ...(promoted ? { promoted } : {}), ...(gates ? { gates } : {}) }, `Approved. ${approvalRequestLine(request)}${outcome}`);
+        // Approved but held back by other gates: the version is not where the request asked, as for a refused promote.
+        if (gates && !promoted) {
+          process.stderr.write(`mreg: approval recorded; ${ref} stays out of ${request.stage}: ${gates.results.filter((result) => !result.passed).length} other rule(s) failed\n`);
+          process.exitCode = EXIT.gates;
+        }
       }),
     );
 

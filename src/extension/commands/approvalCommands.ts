@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApprovalRequest } from '../../core/governance/approvals';
 import { gateEvaluationText } from '../../core/governance/governanceReports';
-import { GateFailedError } from '../../core/governance/promotionGates';
 import { formatRef } from '../../core/refs';
 import type { Registry } from '../../registry/registry';
 import { CommandIds } from '../commandIds';
@@ -46,8 +45,9 @@ export function approvalCommands(context: CommandContext): CommandTable {
         validateInput: (value) => (decision === 'reject' && !value.trim() ? 'A rejection needs a reason.' : undefined),
       }));
     if (reason === undefined) return undefined;
-    const decided = decision === 'approve' ? await registry.approve(request.id, { reason: reason.trim() || undefined }) : await registry.reject(request.id, { reason: reason.trim() });
-    void vscode.window.showInformationMessage(`${ref} → ${decided.stage}: ${decided.status} (${decided.approvals.length} of ${decided.needed} approval(s)).`);
+    if (decision === 'approve') return approve(registry, request, reason);
+    const decided = await registry.reject(request.id, { reason: reason.trim() });
+    void vscode.window.showInformationMessage(`Rejected ${ref} → ${decided.stage}.`);
     return decided;
   }
 
@@ -68,29 +68,34 @@ export function approvalCommands(context: CommandContext): CommandTable {
   async function approveFromTree(target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {
     if (!requireTrust('Approving')) return undefined;
     const registry = await session.get();
-    let request = requestFrom(registry, target);
+    const request = requestFrom(registry, target);
     const ref = formatRef(request.model, request.version);
+    let reason: string | undefined = '';
     if (request.status === 'pending') {
-      const reason = options.reason ?? (await vscode.window.showInputBox({ title: `Approve ${ref} → ${request.stage}`, prompt: 'Comment, recorded in the audit log (optional)', ignoreFocusOut: true }));
+      reason = options.reason ?? (await vscode.window.showInputBox({ title: `Approve ${ref} → ${request.stage}`, prompt: 'Comment, recorded in the audit log (optional)', ignoreFocusOut: true }));
       if (reason === undefined) return undefined;
-      request = await registry.approve(request.id, { reason: reason.trim() || undefined });
     }
-    if (request.status !== 'approved') {
-      void vscode.window.showInformationMessage(`Approved ${ref} → ${request.stage}: ${request.approvals.length} of ${request.needed} approval(s) so far.`);
-      return request;
+    return approve(registry, request, reason);
+  }
+
+  /**
+   * The one Approve of the extension (Review and the view's inline ✓): the registry records the
+   * approval and, when it was the last one needed, promotes with the gates evaluated.
+   */
+  async function approve(registry: Registry, request: ApprovalRequest, reason: string): Promise<ApprovalRequest> {
+    const ref = formatRef(request.model, request.version);
+    const outcome = await registry.approve(request.id, { reason: reason.trim() || undefined });
+    if (outcome.promoted) {
+      void vscode.window.showInformationMessage(`Approved: ${ref} is now in ${request.stage}.`);
+      return outcome.request;
     }
-    try {
-      await registry.promote(ref, request.stage, { reason: `approved request ${request.id}` });
-    } catch (error) {
-      if (error instanceof GateFailedError) {
-        output.error(gateEvaluationText(error.evaluation));
-        output.show(true);
-        throw new Error(`${ref} has its approvals but other gates keep it out of ${request.stage}; the Model Registry output lists them.`);
-      }
-      throw error;
+    if (outcome.gates) {
+      output.error(gateEvaluationText(outcome.gates));
+      output.show(true);
+      throw new Error(`${ref} has its approvals but other gates keep it out of ${request.stage}; the Model Registry output lists them.`);
     }
-    void vscode.window.showInformationMessage(`Approved: ${ref} is now in ${request.stage}.`);
-    return registry.approvalRequests({ model: request.model }).find((candidate) => candidate.id === request.id);
+    void vscode.window.showInformationMessage(`Approved ${ref} → ${request.stage}: ${outcome.request.approvals.length} of ${outcome.request.needed} approval(s) so far.`);
+    return outcome.request;
   }
 
   async function rejectFromTree(target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { APPROVAL_EVENT_TYPES, approvalRequestsFromEvents, type ApprovalRequest } from '../../core/governance/approvals';
 import { rulesFor, type Policy } from '../../core/governance/policy';
+import { GateFailedError, type GateEvaluation } from '../../core/governance/promotionGates';
+import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef, type Ref } from '../../core/refs';
 import { RegistryError } from '../../core/registryError';
 import type { Stage } from '../../core/stage';
+import { promoteVersion } from '../lifecycle/stageChanges';
 import { toRef } from '../refArgument';
 import type { RegistryEngine } from '../registryEngine';
 
@@ -48,6 +51,39 @@ export async function decideApproval(engine: RegistryEngine, id: string, type: '
     if ([...request.approvals, ...request.rejections].some((decision) => decision.actor === actor)) throw new RegistryError('DUPLICATE', `${actor} has already reviewed request ${id}.`);
     return { drafts: [{ type, model: request.model, version: request.version, payload: { id }, reason }], result: () => findApprovalRequest(engine, policy, id) };
   });
+}
+
+/** What approving did: the request as it stands, and the move it asked for when that was carried out or refused. */
+export interface ApprovalOutcome {
+  request: ApprovalRequest;
+  /** The version in its new stage, when this approval was the last one needed and the gates passed. */
+  promoted?: ModelVersion;
+  /** The gates' evaluation: recorded with the promotion, or why the approved version could not move yet. */
+  gates?: GateEvaluation;
+}
+
+/**
+ * Approves a request and, once it has every approval it needs, carries out the move it asked for,
+ * with the policy's gates evaluated as `promote` evaluates them. A request already approved (its
+ * move refused earlier by another gate) is only retried. When other gates still fail the approval
+ * stays recorded and `promoted` is absent: `gates` says what holds the version back.
+ */
+export async function approveAndPromote(engine: RegistryEngine, id: string, options: { reason?: string } = {}): Promise<ApprovalOutcome> {
+  engine.refresh();
+  let request = findApprovalRequest(engine, engine.policy(), id);
+  if (request.status !== 'approved') request = await decideApproval(engine, id, 'approval.approved', options.reason);
+  if (request.status !== 'approved') return { request };
+  let gates: GateEvaluation | undefined;
+  try {
+    const promoted = await promoteVersion(engine, { model: request.model, selector: { kind: 'number', number: request.version } }, request.stage, {
+      reason: `approved request ${request.id}`,
+      onGates: (evaluation) => (gates = evaluation),
+    });
+    return { request: findApprovalRequest(engine, engine.policy(), id), promoted, gates };
+  } catch (error) {
+    if (error instanceof GateFailedError) return { request, gates: error.evaluation };
+    throw error;
+  }
 }
 
 /** The request still open (pending or approved) for moving a version into a stage, if any. */
