@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { APPROVAL_EVENT_TYPES, approvalRequestsFromEvents, type ApprovalRequest } from '../../core/governance/approvals';
-import { rulesFor, type Policy } from '../../core/governance/policy';
+import type { ApprovalRequest } from '../../core/governance/approvals';
 import { GateFailedError, type GateEvaluation } from '../../core/governance/promotionGates';
 import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef, type Ref } from '../../core/refs';
@@ -9,6 +8,7 @@ import type { Stage } from '../../core/stage';
 import { promoteVersion } from '../lifecycle/stageChanges';
 import { toRef } from '../refArgument';
 import type { RegistryEngine } from '../registryEngine';
+import { findApprovalRequest, openRequestFor, readApprovalRequests } from './approvalRequestLog';
 
 /** Approval requests, oldest first; `pending` keeps those still waiting for approvals. */
 export function approvalRequests(engine: RegistryEngine, options: { model?: string; pending?: boolean } = {}): ApprovalRequest[] {
@@ -84,27 +84,4 @@ export async function approveAndPromote(engine: RegistryEngine, id: string, opti
     if (error instanceof GateFailedError) return { request, gates: error.evaluation };
     throw error;
   }
-}
-
-/** The request still open (pending or approved) for moving a version into a stage, if any. */
-export function openRequestFor(engine: RegistryEngine, policy: Policy, model: string, number: number, stage: Stage): ApprovalRequest | undefined {
-  return openRequestsFor(engine, policy, model, number, stage)[0];
-}
-
-/** Every request still open (pending or approved) for moving a version into a stage. */
-export function openRequestsFor(engine: RegistryEngine, policy: Policy, model: string, number: number, stage: Stage): ApprovalRequest[] {
-  return readApprovalRequests(engine, policy, model).filter(
-    (request) => request.version === number && request.stage === stage && (request.status === 'pending' || request.status === 'approved'),
-  );
-}
-
-function findApprovalRequest(engine: RegistryEngine, policy: Policy, id: string): ApprovalRequest {
-  const request = readApprovalRequests(engine, policy).find((candidate) => candidate.id === id);
-  if (!request) throw new RegistryError('NOT_FOUND', `No approval request '${id}'. List them with: mreg requests`);
-  return request;
-}
-
-function readApprovalRequests(engine: RegistryEngine, policy: Policy, model?: string): ApprovalRequest[] {
-  const events = APPROVAL_EVENT_TYPES.flatMap((type) => engine.queries.events({ model, type }));
-  return approvalRequestsFromEvents(events, (name, stage) => Math.max(0, ...rulesFor(policy, name, stage).map((rule) => rule.approvals ?? 0)));
 }

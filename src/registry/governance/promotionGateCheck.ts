@@ -6,7 +6,7 @@ import type { Ref } from '../../core/refs';
 import type { Stage } from '../../core/stage';
 import { toRef } from '../refArgument';
 import type { RegistryEngine } from '../registryEngine';
-import { openRequestsFor } from './approvalWorkflow';
+import { openRequestsFor } from './approvalRequestLog';
 
 /** What the policy's gates say about moving `ref` into `stage` now, without changing anything. */
 export function promotionGates(engine: RegistryEngine, ref: string | Ref, stage: Stage, policy: Policy = engine.policy()): GateEvaluation {

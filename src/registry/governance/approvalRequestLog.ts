@@ -1,0 +1,34 @@
+import { APPROVAL_EVENT_TYPES, approvalRequestsFromEvents, type ApprovalRequest } from '../../core/governance/approvals';
+import { rulesFor, type Policy } from '../../core/governance/policy';
+import { RegistryError } from '../../core/registryError';
+import type { Stage } from '../../core/stage';
+import type { RegistryEngine } from '../registryEngine';
+
+/**
+ * Approval requests as the audit log holds them, read back: what the approval workflow changes and
+ * the promotion gates count. Apart from the workflow, so that the gates (which promoting evaluates,
+ * and approving promotes) do not import the workflow back.
+ */
+
+/** The request still open (pending or approved) for moving a version into a stage, if any. */
+export function openRequestFor(engine: RegistryEngine, policy: Policy, model: string, number: number, stage: Stage): ApprovalRequest | undefined {
+  return openRequestsFor(engine, policy, model, number, stage)[0];
+}
+
+/** Every request still open (pending or approved) for moving a version into a stage. */
+export function openRequestsFor(engine: RegistryEngine, policy: Policy, model: string, number: number, stage: Stage): ApprovalRequest[] {
+  return readApprovalRequests(engine, policy, model).filter(
+    (request) => request.version === number && request.stage === stage && (request.status === 'pending' || request.status === 'approved'),
+  );
+}
+
+export function findApprovalRequest(engine: RegistryEngine, policy: Policy, id: string): ApprovalRequest {
+  const request = readApprovalRequests(engine, policy).find((candidate) => candidate.id === id);
+  if (!request) throw new RegistryError('NOT_FOUND', `No approval request '${id}'. List them with: mreg requests`);
+  return request;
+}
+
+export function readApprovalRequests(engine: RegistryEngine, policy: Policy, model?: string): ApprovalRequest[] {
+  const events = APPROVAL_EVENT_TYPES.flatMap((type) => engine.queries.events({ model, type }));
+  return approvalRequestsFromEvents(events, (name, stage) => Math.max(0, ...rulesFor(policy, name, stage).map((rule) => rule.approvals ?? 0)));
+}
