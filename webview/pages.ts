@@ -1,5 +1,6 @@
 import type { ChangeStatus, ValueComparison, VersionComparison } from '../src/core/versionComparison';
 import type { VersionPage, WebviewMessage } from '../src/extension/webviews/protocol';
+import { artifactWarningLines, inspectionFacts, signatureSources, FINDINGS_HEADING } from '../src/core/inspectionReport';
 import { formatBytes } from '../src/core/textReports';
 import { flatten } from '../src/core/versionComparison';
 import { el, section, shown, table, type Child } from './dom';
@@ -185,6 +186,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     el('p', { class: 'muted' }, `${details.createdAt} by ${details.createdBy} · ${page.uri}`),
     details.description ? el('p', null, details.description) : null,
     versionActions(ref, context, button('Metrics Chart', () => context.post({ type: 'showChart', ref }), true)),
+    findingsSection(artifacts),
     section(
       'Artifacts',
       table(
@@ -204,8 +206,37 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     section('Lineage', el('p', null, 'Commit: ', commitLine(ref, git?.commit ?? null, context)), keyValues(Object.entries(flatten(git ?? {})))),
     section('Data', table(['Data', 'Kind', 'SHA-256', 'Size'], lineage.data, (data) => [data.uri, data.kind, data.sha256 ?? '', data.size === undefined ? '' : formatBytes(data.size)], 'values')),
     section('Environment', keyValues(Object.entries(flatten(lineage.environment)))),
-    section('Signature', signature === undefined ? el('p', { class: 'muted' }, 'No signature recorded.') : el('pre', { class: 'manifest' }, JSON.stringify(signature, null, 2))),
+    inspectionSection(artifacts),
+    section(
+      'Signature',
+      signature === undefined ? el('p', { class: 'muted' }, 'No signature recorded.') : el('p', null, signatureOrigin(signatureSources(manifest))),
+      signature === undefined ? null : el('pre', { class: 'manifest' }, JSON.stringify(signature, null, 2)),
+    ),
     ...Object.entries(other).map(([key, value]) => section(key, el('pre', { class: 'manifest' }, JSON.stringify(value, null, 2)))),
     section('Events', table(['Time', 'Actor', 'Event', 'Details', 'Reason'], events, (event) => [event.time, event.actor, event.type, event.details === null ? '' : JSON.stringify(event.details), event.reason ?? ''], 'values')),
   );
+}
+
+type RecordedArtifact = VersionPage['details']['manifest']['artifacts'][number];
+
+/** Security findings and unreadable files first on the page, so nobody loads a file without seeing them. */
+function findingsSection(artifacts: RecordedArtifact[]): HTMLElement | null {
+  const lines = artifacts.flatMap((artifact) => artifactWarningLines(artifact.path, artifact.inspection));
+  if (lines.length === 0) return null;
+  const security = artifacts.some((artifact) => (artifact.inspection?.findings.length ?? 0) > 0);
+  const note = security ? FINDINGS_HEADING : 'Files that could not be read as the format they claim (their size and hash were recorded; the file was never executed)';
+  const found = section('Findings', el('p', { class: 'finding-note' }, note), el('ul', { class: 'findings' }, ...lines.map((line) => el('li', null, line))));
+  found.classList.add('findings-section');
+  return found;
+}
+
+/** What the inspectors read from each file: format, parameters, operators and the rest of its summary. */
+function inspectionSection(artifacts: RecordedArtifact[]): HTMLElement {
+  const inspected = artifacts.filter((artifact) => artifact.inspection !== undefined);
+  if (inspected.length === 0) return section('Inspection', el('p', { class: 'muted' }, 'No file of a known weight format.'));
+  return section('Inspection', ...inspected.flatMap((artifact) => [el('h3', null, artifact.path), keyValues(inspectionFacts(artifact.inspection!))]));
+}
+
+function signatureOrigin(paths: string[]): string {
+  return paths.length === 0 ? 'Where it was read from is not recorded.' : `Read from ${paths.join(', ')}.`;
 }

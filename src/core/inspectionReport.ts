@@ -1,3 +1,4 @@
+import { canonicalJson } from './canonicalJson';
 import type { ArtifactInspection, Manifest } from './manifest';
 
 /** One line per security finding: `HIGH model.pkl: imports os.system … (at …) [code]`. */
@@ -13,6 +14,32 @@ export function securityFindingLines(manifest: Manifest): string[] {
 /** Files that claim a format but could not be read as it: `model.onnx: not a readable onnx file: …`. */
 export function inspectionErrorLines(manifest: Manifest): string[] {
   return manifest.artifacts.flatMap((artifact) => (artifact.inspection?.error ? [`${artifact.path}: ${artifact.inspection.error}`] : []));
+}
+
+/** What a person should be warned of about one file: its security findings, then why it could not be read. */
+export function artifactWarningLines(path: string, inspection: ArtifactInspection | undefined): string[] {
+  return [...findingLines(path, inspection), ...(inspection?.error ? [`${path}: ${inspection.error}`] : [])];
+}
+
+/** Every warning about a version's files: the findings and the files that could not be read as their format. */
+export function versionWarningLines(manifest: Manifest): string[] {
+  return [...securityFindingLines(manifest), ...inspectionErrorLines(manifest)];
+}
+
+/** The facts read from one file, as label and value: format, parameter and tensor counts, then its summary (operators, opsets, …). */
+export function inspectionFacts(inspection: ArtifactInspection): [string, string | number | boolean | null][] {
+  const facts: [string, string | number | boolean | null][] = [['format', inspection.format]];
+  if (inspection.parameterCount !== undefined) facts.push(['parameters', inspection.parameterCount.toLocaleString('en-US')]);
+  if (inspection.tensorCount !== undefined) facts.push(['tensors', inspection.tensorCount]);
+  facts.push(...Object.entries(inspection.summary));
+  return facts;
+}
+
+/** The files the version's signature was read from (an MLflow model folder's declaration or the weight file's own tensors). */
+export function signatureSources(manifest: Manifest): string[] {
+  if (manifest.signature === undefined) return [];
+  const recorded = canonicalJson(manifest.signature);
+  return manifest.artifacts.filter((artifact) => artifact.inspection?.signature !== undefined && canonicalJson(artifact.inspection.signature) === recorded).map((artifact) => artifact.path);
 }
 
 /** What was read from one file: a headline, then its summary, error and signature, indented. */

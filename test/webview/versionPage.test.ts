@@ -121,6 +121,34 @@ describe('the version pages in a browser', function () {
     assert.deepEqual((await WebviewHarness.recorded(page)).posted.at(-1), { type: 'showChart', ref: 'fraud-detector/2' });
   });
 
+  it('shows security findings, unreadable files and what was read from each file on the details page', async () => {
+    const signature = { inputs: [{ name: 'features', elementType: 'float32', shape: [null, 16] }], outputs: [{ name: 'score', elementType: 'float32', shape: [null, 1] }] };
+    const details = versionDetails(4, {
+      artifacts: [
+        { path: 'model.onnx', size: 4096, sha256: 'd'.repeat(64), mediaType: 'application/onnx', inspection: { format: 'onnx', summary: { opsets: 'ai.onnx 17', operators: 'Gemm ×2, Relu ×1' }, parameterCount: 1234567, tensorCount: 4, signature, findings: [] } },
+        { path: 'churn.pkl', size: 90, sha256: 'e'.repeat(64), mediaType: 'application/octet-stream', inspection: { format: 'pickle', summary: {}, findings: [{ severity: 'high', code: 'pickle.unsafe-import', message: 'imports posix.system', where: 'offset 2' }] } },
+        { path: 'broken.onnx', size: 10, sha256: 'f'.repeat(64), mediaType: 'application/onnx', inspection: { format: 'onnx', summary: {}, error: 'not a readable onnx file: truncated', findings: [] } },
+      ],
+      signature,
+    });
+    page = await browser.open('light');
+    await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details, uri: 'models:/fraud-detector/4', events: [] } } satisfies HostMessage);
+    await page.locator('h1', { hasText: /^fraud-detector\/4$/ }).waitFor();
+    const findings = page.locator('section[aria-labelledby="section-findings"] li');
+    assert.deepEqual(await findings.allInnerTexts(), ['HIGH churn.pkl: imports posix.system (at offset 2) [pickle.unsafe-import]', 'broken.onnx: not a readable onnx file: truncated']);
+    const headings = await page.locator('section > h2').allInnerTexts();
+    assert.ok(headings.indexOf('Findings') < headings.indexOf('Artifacts'), `findings come before the files: ${headings.join(', ')}`);
+    const inspection = await page.locator('section[aria-labelledby="section-inspection"]').innerText();
+    assert.match(inspection, /model\.onnx\s+Name\s+Value\s+format\s+onnx\s+parameters\s+1,234,567\s+tensors\s+4\s+opsets\s+ai\.onnx 17\s+operators\s+Gemm ×2, Relu ×1/);
+    assert.match(inspection, /churn\.pkl[\s\S]*format\s+pickle/);
+    assert.match(await page.locator('section[aria-labelledby="section-signature"]').innerText(), /Read from model\.onnx\./);
+    await WebviewHarness.screenshot(page, 'webview-details-findings-light');
+
+    await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: versionDetails(2, {}), uri: 'models:/fraud-detector/2', events: [] } } satisfies HostMessage);
+    await page.locator('h1', { hasText: /^fraud-detector\/2$/ }).waitFor();
+    assert.equal(await page.locator('section[aria-labelledby="section-findings"]').count(), 0, 'no findings, no section');
+  });
+
   it('ignores messages that are not of the expected shape', async () => {
     page = await browser.open('dark');
     for (const message of [null, 'show', { type: 'show' }, { type: 'show', page: { kind: 'comparison', comparison: { before: {} } } }, { type: 'eval', code: 'x' }]) await WebviewHarness.send(page, message);

@@ -1,15 +1,17 @@
 import * as vscode from 'vscode';
+import { versionWarningLines } from '../../core/inspectionReport';
 import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { isRegisterRequest, registerVersionFlow, registerWithProgress } from '../flows/registerVersionFlow';
 import { activePythonInterpreter } from '../pythonInterpreter';
+import type { Registry } from '../../registry/registry';
 import type { CommandContext, CommandTable } from './commandContext';
 
 /** Register Model Version…, Register Active File, and the Explorer's Register as Model Version…. */
 export function registrationCommands(context: CommandContext): CommandTable {
-  const { session, settings } = context;
+  const { session, settings, versionPanels, output } = context;
 
   async function register(paths: string[] | undefined, request?: unknown): Promise<ModelVersion | undefined> {
     if (!requireTrust('Registering')) return undefined;
@@ -19,8 +21,31 @@ export function registrationCommands(context: CommandContext): CommandTable {
     const version = isRegisterRequest(request)
       ? await registerWithProgress(registry, { metricDirections: settings.metricDirections(), requireClean, ...request }, pythonInterpreter)
       : await registerVersionFlow({ registry, paths, weightFilePatterns: settings.weightFilePatterns(), metricDirections: settings.metricDirections(), requireClean, pythonInterpreter });
-    if (version) void announce(version);
+    if (version) void announce(registry, version);
     return version;
+  }
+
+  /**
+   * Says what was registered; when the inspectors found something in the files (code a pickle
+   * would run, a file that is not the format it claims) the message is a warning that says so
+   * first and offers the findings, so nobody promotes such a version without having been told.
+   */
+  async function announce(registry: Registry, version: ModelVersion): Promise<void> {
+    const ref = formatRef(version.model, version.number);
+    const warnings = versionWarningLines(registry.version(ref).manifest);
+    let choice: string | undefined;
+    if (warnings.length > 0) {
+      output.warn(`${ref}: ${warnings.length} warning(s) from inspecting its files (they were not executed):`);
+      for (const line of warnings) output.warn(`  ${line}`);
+      const first = warnings[0];
+      const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more)` : '';
+      choice = await vscode.window.showWarningMessage(`Registered ${ref}, with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}: ${first}${more}. Do not load it unless you trust its source.`, 'Show Findings', 'Promote…');
+    } else {
+      choice = await vscode.window.showInformationMessage(`Registered ${ref}.`, 'Promote…', 'Copy URI');
+    }
+    if (choice === 'Show Findings') versionPanels.showVersion(version);
+    if (choice === 'Promote…') await vscode.commands.executeCommand(CommandIds.promoteVersion, ref);
+    if (choice === 'Copy URI') await vscode.commands.executeCommand(CommandIds.copyVersionUri, ref);
   }
 
   return {
@@ -45,11 +70,4 @@ export function registrationCommands(context: CommandContext): CommandTable {
 function activeTabUri(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   return input && typeof input === 'object' && 'uri' in input && input.uri instanceof vscode.Uri ? input.uri : undefined;
-}
-
-async function announce(version: ModelVersion): Promise<void> {
-  const ref = formatRef(version.model, version.number);
-  const choice = await vscode.window.showInformationMessage(`Registered ${ref}.`, 'Promote…', 'Copy URI');
-  if (choice === 'Promote…') await vscode.commands.executeCommand(CommandIds.promoteVersion, ref);
-  if (choice === 'Copy URI') await vscode.commands.executeCommand(CommandIds.copyVersionUri, ref);
 }

@@ -9,6 +9,7 @@ import { TreeNode } from './treeNode';
 import { versionTooltip } from './versionTooltip';
 import { ContextValues } from './contextValues';
 import { versionLabels } from '../../core/versionLabels';
+import { versionWarnings, warningCount, warningIcon } from './versionWarnings';
 
 /** A version: number as label; semver, stage and aliases as description; its recipe as children. */
 export class VersionNode extends TreeNode {
@@ -35,15 +36,16 @@ export class VersionNode extends TreeNode {
     const { version } = this;
     const item = new vscode.TreeItem(this.showModel ? this.ref : `#${version.number}`, this.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const labels = [...versionLabels(version, { omitNoneStage: true }), ...(this.pending ? ['pending sync'] : [])];
+    const warnings = versionWarnings(this.registry, version);
+    const labels = [...versionLabels(version, { omitNoneStage: true }), ...(this.pending ? ['pending sync'] : []), ...(warnings.length > 0 ? [warningCount(warnings)] : [])];
     item.description = labels.join(' · ') || undefined;
-    item.iconPath = stageIcon(version.stage);
+    item.iconPath = warnings.length > 0 ? warningIcon() : stageIcon(version.stage);
     item.contextValue = ContextValues.version(version.stage);
     return item;
   }
 
   override tooltip(): vscode.MarkdownString {
-    return versionTooltip(this.version);
+    return versionTooltip(this.version, versionWarnings(this.registry, this.version));
   }
 
   override getChildren(): TreeNode[] {
@@ -61,7 +63,7 @@ export class VersionNode extends TreeNode {
       : [new DetailNode(`${base}git:none`, 'git', 'not a git repository', 'git-commit')];
     const environment = Object.entries(manifest.lineage.environment).filter(([, value]) => typeof value !== 'object');
     return [
-      new SectionNode(`${base}artifacts`, 'Artifacts', 'files', () => resolved.artifacts.map((artifact) => new ArtifactNode(details.model, details.number, artifact)), resolved.artifacts.length),
+      new SectionNode(`${base}artifacts`, 'Artifacts', 'files', () => resolved.artifacts.map((artifact) => new ArtifactNode(details.model, details.number, artifact, manifest.artifacts.find((recorded) => recorded.path === artifact.path)?.inspection)), resolved.artifacts.length),
       new SectionNode(`${base}metrics`, 'Metrics', 'graph', () =>
         metrics.map(([name, metric]) => new DetailNode(`${base}metric:${name}`, name, `${metric.value}${metric.direction ? ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)` : ''}`, 'pulse')),
       metrics.length),

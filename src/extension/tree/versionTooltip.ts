@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
+import { appendWarnings } from './versionWarnings';
 
 /** The key facts of a version on hover; every registry value is escaped, never read as markdown. */
-export function versionTooltip(version: ModelVersion): vscode.MarkdownString {
+export function versionTooltip(version: ModelVersion, warnings: string[] = []): vscode.MarkdownString {
   const text = new vscode.MarkdownString(undefined, true);
   text.appendMarkdown('**');
   text.appendText(`${version.model} / ${version.number}`);
@@ -22,5 +23,6 @@ export function versionTooltip(version: ModelVersion): vscode.MarkdownString {
   row('Description', version.description);
   row('Tags', Object.entries(version.tags).map(([key, value]) => `${key}=${value}`).join(', '));
   row('Fingerprint', version.fingerprint.slice(0, 16));
+  appendWarnings(text, warnings);
   return text;
 }

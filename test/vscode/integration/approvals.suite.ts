@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApprovalRequest } from '../../../src/core/governance/approvals';
 import type { ApprovalRequestNode } from '../../../src/extension/tree/approvalsTreeProvider';
-import { eventually, host } from './host';
-
-/** mreg in a terminal, as another person (the registrant may not approve their own version). */
-function mregAs(actor: string, args: string[]): string {
-  const cli = process.env.MODEL_REGISTRY_TEST_CLI;
-  assert.ok(cli, 'MODEL_REGISTRY_TEST_CLI names the built mreg');
-  const cwd = host.vscode.workspace.workspaceFolders![0].uri.fsPath;
-  return execFileSync(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', MREG_ACTOR: actor }, encoding: 'utf8' });
-}
+import { eventually, host, mregAs } from './host';
 
 describe('Approvals', () => {
   const root = () => host.vscode.workspace.workspaceFolders![0].uri.fsPath;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/extension/tree/treeNode';
-import { eventually, host } from './host';
+import { eventually, host, mregAs } from './host';
 
 async function labels(provider: vscode.TreeDataProvider<TreeNode>, node?: TreeNode): Promise<{ node: TreeNode; label: string; description: string }[]> {
   const children = (await provider.getChildren(node)) ?? [];
@@ -9,6 +11,11 @@ async function labels(provider: vscode.TreeDataProvider<TreeNode>, node?: TreeNo
     const item = child.toTreeItem();
     return { node: child, label: String(typeof item.label === 'object' ? item.label.label : item.label), description: String(item.description ?? '') };
   });
+}
+
+/** A hover's markdown as a person reads it: appendText escapes spaces and punctuation. */
+function shownText(markdown: string): string {
+  return markdown.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
 }
 
 describe('Model Registry views', () => {
@@ -44,6 +51,45 @@ describe('Model Registry views', () => {
     assert.ok(lineage.some((row) => row.label === 'commit' && /^[0-9a-f]{40}$/.test(row.description)), 'the git commit is shown');
     const events = await labels(tree, sections[5].node);
     assert.ok(events.some((row) => row.label === 'registered'));
+  });
+
+  it('marks a version and its files with findings: warning icon, a count in the row, the lines on hover', async () => {
+    const root = host.vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // A protocol-2 pickle whose load would call posix.system('touch pwned'), and an .onnx that is not ONNX.
+    writeFileSync(path.join(root, 'models', 'churn.pkl'), Buffer.from('\x80\x02cposix\nsystem\nq\x00X\x0b\x00\x00\x00touch pwnedq\x01\x85q\x02Rq\x03.', 'latin1'));
+    writeFileSync(path.join(root, 'models', 'churn.onnx'), Buffer.from('not a protobuf at all'));
+    mregAs('alice@example.com', ['register', 'churn', path.join('models', 'churn.pkl'), path.join('models', 'churn.onnx')]);
+    const tree = host.extension.modelsTree;
+    const listed = (name: string) =>
+      eventually(async () => {
+        const found = (await labels(tree)).find((row) => row.label === name);
+        assert.ok(found, `${name} listed`);
+        return found;
+      }, `${name}, registered in a terminal, appears`);
+    const model = await listed('churn');
+    const [version] = await labels(tree, model.node);
+    const item = version.node.toTreeItem();
+    assert.match(version.description, /2 warnings/);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+    const hover = shownText((version.node.tooltip() as vscode.MarkdownString).value);
+    assert.match(hover, /HIGH churn\.pkl: .*posix\.system/);
+    assert.match(hover, /churn\.onnx: not a readable onnx file/);
+
+    const [artifactsSection] = await labels(tree, version.node);
+    const artifacts = await labels(tree, artifactsSection.node);
+    const pickle = artifacts.find((row) => row.label === 'churn.pkl')!;
+    assert.match(pickle.description, /· 1 warning$/);
+    const pickleItem = pickle.node.toTreeItem();
+    assert.equal((pickleItem.iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.match(shownText((pickleItem.tooltip as vscode.MarkdownString).value), /HIGH churn\.pkl: .*posix\.system/);
+
+    // A version without findings keeps its stage icon and says nothing.
+    mregAs('alice@example.com', ['register', 'clean-vocab', path.join('models', 'tokenizer', 'vocab.json')]);
+    const clean = await listed('clean-vocab');
+    const [cleanVersion] = await labels(tree, clean.node);
+    assert.doesNotMatch(cleanVersion.description, /warning/);
+    assert.notEqual((cleanVersion.node.toTreeItem().iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.doesNotMatch((cleanVersion.node.tooltip() as vscode.MarkdownString).value, /never executed/);
   });
 
   it('groups versions by stage in the Stages view', async () => {
