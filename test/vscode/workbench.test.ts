@@ -91,22 +91,50 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-1-models-view');
     });
 
-    it('registers a right-clicked .onnx from the Explorer, and the new version appears', async () => {
+    it('registers a right-clicked .onnx from the Explorer: existing models first, every source asked, its findings in sight', async () => {
       await page.openContainer('Explorer');
       const explorer = page.page.locator('.explorer-folders-view');
       await page.row(explorer, 'models').click();
       const file = page.row(explorer, 'fraud-v3.onnx');
       await file.waitFor();
       await page.contextMenu(file, 'Register as Model Version…');
-      await page.answer('(1/4): model', 'fraud-detector', 'fraud-detector');
+
+      // The model step: an empty box, the existing model that matches the file on top, "New model…" last.
+      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/4): model' }).waitFor();
+      assert.equal(await page.quickInput().inputValue(), '', 'the file stem is not pre-filled');
+      const rows = page.page.locator('.quick-input-widget .monaco-list-row');
+      await rows.filter({ hasText: 'New model…' }).waitFor();
+      const labels = await rows.allInnerTexts();
+      assert.match(labels[0], /^fraud-detector/, `the best match is on top: ${labels.join(' | ')}`);
+      assert.match(labels.at(-1)!, /New model…/, `"New model…" is last: ${labels.join(' | ')}`);
+      await page.screenshot('e2e-2a-model-step');
+      await page.page.keyboard.press('Enter');
+
       await page.answer('(2/4): semver', '2.0.0');
       await page.answer('(3/4): description', 'registered from the Explorer');
+      // One params file and one metrics file in the project: each is offered, with "none" beside it.
+      for (const [kind, source] of [['params', 'params.json'], ['metrics', 'metrics.json']] as const) {
+        await page.page.locator('.quick-input-widget .quick-input-title', { hasText: `where do the ${kind} come from?` }).waitFor();
+        await page.quickPickRow(`No ${kind}`).waitFor();
+        if (kind === 'metrics') await page.screenshot('e2e-2b-metrics-source');
+        await page.quickPickRow(source).click();
+      }
       await page.screenshot('e2e-2-register-summary');
       await page.clickDialogButton('Register');
-      await page.notification('Registered fraud-detector/3.').waitFor();
+
+      // fraud-v3.onnx is not ONNX: the registration says so, and offers the findings.
+      const warning = page.notification('Registered fraud-detector/3, with a warning');
+      await warning.waitFor();
+      assert.match(await warning.innerText(), /fraud-v3\.onnx: not a readable onnx file/);
+      await page.screenshot('e2e-3a-registered-with-warning');
+      await warning.locator('a.monaco-button, .monaco-button').filter({ hasText: 'Show Findings' }).first().click();
+      const details = await page.webviewWithHeading('fraud-detector/3');
+      assert.match(await details.locator('section[aria-labelledby="section-findings"]').innerText(), /fraud-v3\.onnx: not a readable onnx file/);
+      await page.screenshot('e2e-3b-details-findings');
+
       await page.openContainer('Model Registry');
       await page.row(page.pane('Models'), '#3').waitFor();
-      assert.match(await page.row(page.pane('Models'), '#3').innerText(), /v2\.0\.0/);
+      assert.match(await page.row(page.pane('Models'), '#3').innerText(), /v2\.0\.0.*1 warning/s);
       await page.screenshot('e2e-3-registered');
     });
 

@@ -10,6 +10,7 @@ import { withCapturedLineage } from '../../registry/registration/registerInput';
 import { findParamsAndMetrics, type ParamsMetricsCandidate } from '../../lineage/paramsAndMetrics';
 import { statSync } from 'node:fs';
 import { pickOrNameModel, suggestModelName } from './modelNamePicker';
+import { runRecordChoices } from './runRecordChoices';
 import { runWithProgress } from './progress';
 
 const TITLE = 'Register Model Version';
@@ -96,27 +97,18 @@ export function registerWithProgress(registry: Registry, input: RegisterInput, p
 }
 
 /**
- * When the project holds several files of one kind (params.yaml and a Hydra config, metrics.json
- * and an MLflow run …), asks which one; with one, takes it. Resolves to null for "none", undefined
- * when the person cancelled.
+ * Asks where the params (metrics) come from, "none" included, whenever the project holds a source
+ * of that kind. Resolves to null for "none", undefined when the person cancelled.
  */
 async function pickRunRecord(candidates: ParamsMetricsCandidate[], kind: 'params' | 'metrics'): Promise<ParamsMetricsCandidate | null | undefined> {
-  const ofKind = candidates.filter((candidate) => candidate[kind]);
-  if (ofKind.length === 0) return null;
-  if (ofKind.length === 1) return ofKind[0];
-  const none = { label: `$(circle-slash) No ${kind}`, candidate: null };
-  const choice = await vscode.window.showQuickPick(
-    [
-      ...ofKind.map((candidate, index) => ({
-        label: candidate.path,
-        description: `${candidate.description}${index === 0 && candidate.isDefault ? ' (what mreg register would take)' : ''}`,
-        detail: candidate.run ? candidate.run.reason : `written ${new Date(candidate.modifiedMs).toLocaleString()}`,
-        candidate,
-      })),
-      none,
-    ],
-    { title: `${TITLE}: where do the ${kind} come from?`, placeHolder: `The project holds ${ofKind.length} ${kind} sources`, ignoreFocusOut: true },
-  );
+  const choices = runRecordChoices(candidates, kind);
+  if (choices.length === 0) return null;
+  const sources = choices.length - 1;
+  const choice = await vscode.window.showQuickPick(choices, {
+    title: `${TITLE}: where do the ${kind} come from?`,
+    placeHolder: `The project holds ${sources} ${kind} source${sources === 1 ? '' : 's'}; choose one for this version, or none`,
+    ignoreFocusOut: true,
+  });
   return choice === undefined ? undefined : choice.candidate;
 }
 
