@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -200,6 +202,24 @@ describe('the extension in a real VS Code', function () {
       assert.deepEqual(await view.locator('table.metrics-columns thead th').allInnerTexts(), ['Metric', 'fraud-detector/1', 'fraud-detector/2', 'fraud-detector/3']);
       assert.match(await view.locator('table.metrics-columns tr[data-metric="auc"] td.best').first().innerText(), /0\.93 ★ best/);
       await page.screenshot('e2e-9-columns');
+    });
+
+    it('approves a request through Review, and the last approval needed promotes it', async () => {
+      // alice registers and asks; the person at the workbench (someone else) reviews.
+      const alice = (...args: string[]) => execFileSync(process.execPath, [BUILT_CLI, ...args], { cwd: workspace, env: { ...process.env, MREG_ACTOR: 'alice@example.com' }, encoding: 'utf8' });
+      writeFileSync(path.join(workspace, 'models', 'fraud-v4.onnx'), randomBytes(4096));
+      writeFileSync(path.join(workspace, '.modelregistry', 'policy.yaml'), ['rules:', '  - models: fraud-detector', '    stages: Staging', '    approvals: 1', ''].join('\n'));
+      alice('register', 'fraud-detector', 'models/fraud-v4.onnx');
+      alice('request', 'fraud-detector/4', 'staging', '--reason', 'candidate for shadow traffic');
+
+      await page.runCommand('Model Registry: Review Pending Approvals…');
+      await page.quickPickRow('fraud-detector/4 → Staging').click();
+      await page.clickDialogButton('Approve');
+      await page.answer('Approve fraud-detector/4 → Staging', 'compared, fine');
+      await page.notification('Approved: fraud-detector/4 is now in Staging.').waitFor();
+      await page.openContainer('Model Registry');
+      await page.row(page.pane('Models'), '#4').filter({ hasText: 'Staging' }).waitFor();
+      await page.screenshot('e2e-10-review-approved');
     });
 
     it('marks the registered file in the Explorer', async () => {
