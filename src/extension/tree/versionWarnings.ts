@@ -15,7 +15,14 @@ const REMEMBERED = 5000;
 export function versionWarnings(registry: Registry, version: ModelVersion): string[] {
   const known = byFingerprint.get(version.fingerprint);
   if (known) return known;
-  const lines = versionWarningLines(registry.version(formatRef(version.model, version.number)).manifest);
+  let lines: string[];
+  try {
+    lines = versionWarningLines(registry.version(formatRef(version.model, version.number)).manifest);
+  } catch {
+    // A manifest not readable here (not fetched from the shared store yet) must not hide the row;
+    // expanding the version says what is wrong. Not remembered: it is read again next time.
+    return [];
+  }
   if (byFingerprint.size >= REMEMBERED) byFingerprint.delete(byFingerprint.keys().next().value as string);
   byFingerprint.set(version.fingerprint, lines);
   return lines;
