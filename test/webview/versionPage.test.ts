@@ -143,6 +143,12 @@ describe('the version pages in a browser', function () {
     assert.match(inspection, /churn\.pkl[\s\S]*format\s+pickle/);
     assert.match(await page.locator('section[aria-labelledby="section-signature"]').innerText(), /Read from model\.onnx\./);
     await WebviewHarness.screenshot(page, 'webview-details-findings-light');
+    for (const theme of ['dark', 'high-contrast'] as Theme[]) {
+      const themed = await browser.open(theme);
+      await WebviewHarness.send(themed, { type: 'show', page: { kind: 'details', details, uri: 'models:/fraud-detector/4', events: [] } } satisfies HostMessage);
+      await themed.locator('section[aria-labelledby="section-findings"]').waitFor();
+      await WebviewHarness.screenshot(themed, `webview-details-findings-${theme}`);
+    }
 
     await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: versionDetails(2, {}), uri: 'models:/fraud-detector/2', events: [] } } satisfies HostMessage);
     await page.locator('h1', { hasText: /^fraud-detector\/2$/ }).waitFor();
