@@ -5,7 +5,7 @@ import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { Registry } from '../../../../src/index';
-import { S3Store, type S3Credentials } from '../../../../src/store/shared/s3Store';
+import { S3Store } from '../../../../src/store/shared/s3Store';
 import { RegistryFolder } from '../../../../src/store/registryFolder';
 import { parseStoreUri } from '../../../../src/store/shared/storeConfig';
 import { UploadJournal } from '../../../../src/store/shared/uploadJournal';
@@ -214,7 +214,7 @@ describe('S3Store (against radosgw on 127.0.0.1)', function () {
     assert.throws(() => parseStoreUri('s3://bucket/x?secretAccessKey=abc'), /Unknown option 'secretAccessKey'/);
   });
 
-  async function client(server: TestS3Server, prefix: string, name: string, credentials?: S3Credentials): Promise<{ registry: Registry; sync: SyncService; project: string }> {
+  async function client(server: TestS3Server, prefix: string, name: string, credentials?: Record<string, string>): Promise<{ registry: Registry; sync: SyncService; project: string }> {
     const project = writeFiles(tempFolder(name), {});
     const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: `${name}@example.com` });
     opened.push(registry);
