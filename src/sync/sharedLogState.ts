@@ -43,10 +43,6 @@ export class SharedLogState {
     return this.data;
   }
 
-  clone(): SharedLogState {
-    return new SharedLogState(structuredClone(this.data));
-  }
-
   /** What rule `event` breaks, or undefined after applying it. Nothing changes when it breaks one. */
   admit(event: unknown, policy: Policy): string | undefined {
     const problem = eventShapeProblem(event) ?? this.ruleProblem(event as RegistryEvent, policy);

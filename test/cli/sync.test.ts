@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { json, MREG, mreg, mregAsync } from '../support/mregProcess';
+import { RADOSGW_CREDENTIALS_ENV, startRadosgwServer, withRadosgwStore } from '../support/radosgw';
 import { S3_CREDENTIALS_ENV, startS3Server } from '../support/s3Server';
 import { makeClient, ok, registryContents } from '../support/syncClients';
 import { useTempFolders } from '../support/tempFolders';
@@ -15,15 +16,13 @@ function batchFile(store: string, seq: number): string {
 }
 
 describe('mreg sync', () => {
-  it('8 clients registering 25 versions each at once end with the same 200 versions, numbered without gap or duplicate', async function () {
-    this.timeout(600_000);
-    const root = tempFolder('sync-race');
-    const store = path.join(root, 'store');
-    const clients = Array.from({ length: 8 }, (_, index) => makeClient(root, `client-${index}`, store));
+  /** 8 processes register 25 versions each on one store, syncing every 5th: all end with the same 200 versions. */
+  async function eightClientsRacing(root: string, store: string, env?: NodeJS.ProcessEnv): Promise<void> {
+    const clients = Array.from({ length: 8 }, (_, index) => makeClient(root, `client-${index}`, store, env));
 
     let renumbered = 0;
     const sync = async (cwd: string) => {
-      renumbered += json<{ rebase: { renumbered: unknown[] } }>(ok(await mregAsync(['sync', '--json'], { cwd }), `sync in ${cwd}`)).rebase.renumbered.length;
+      renumbered += json<{ rebase: { renumbered: unknown[] } }>(ok(await mregAsync(['sync', '--json'], { cwd, env }), `sync in ${cwd}`)).rebase.renumbered.length;
     };
     await Promise.all(
       clients.map(async (cwd, index) => {
@@ -31,7 +30,7 @@ describe('mreg sync', () => {
           writeFileSync(path.join(cwd, 'weights.bin'), `client ${index} round ${round}\n`);
           // Half the versions go to one model every client shares, half to the client's own.
           const model = round % 2 === 0 ? 'shared' : `own-${index}`;
-          ok(await mregAsync(['register', model, 'weights.bin'], { cwd }), `register on client ${index}`);
+          ok(await mregAsync(['register', model, 'weights.bin'], { cwd, env }), `register on client ${index}`);
           if (round % 5 === 4) await sync(cwd);
         }
       }),
@@ -54,10 +53,21 @@ describe('mreg sync', () => {
     for (const cwd of clients.slice(1)) assert.deepEqual(registryContents(cwd), reference, `${cwd} holds the same registry`);
     const head = (cwd: string) => json<{ seq: number }[]>(ok(mreg(['log', '--limit', '1', '--json'], { cwd }), 'log'))[0];
     for (const cwd of clients.slice(1)) assert.deepEqual(head(cwd), head(clients[0]), 'the same audit log head everywhere');
-    const verify = ok(mreg(['verify', '--store', '--json'], { cwd: clients[0] }), 'verify --store');
+    const verify = ok(await mregAsync(['verify', '--store', '--json'], { cwd: clients[0], env }), 'verify --store');
     const report = json<{ problems: unknown[]; blobsTotal: number }>(verify);
     assert.deepEqual(report.problems, []);
     assert.equal(report.blobsTotal, 200);
+  }
+
+  it('8 clients registering 25 versions each at once end with the same 200 versions, numbered without gap or duplicate', async function () {
+    this.timeout(600_000);
+    const root = tempFolder('sync-race');
+    await eightClientsRacing(root, path.join(root, 'store'));
+  });
+
+  it('the same 8 × 25 race through an S3 store (radosgw): 200 versions, numbered 1..200 on every client', async function () {
+    this.timeout(900_000);
+    await withRadosgwStore((uri, env) => eightClientsRacing(tempFolder('sync-race-s3'), uri, env));
   });
 
   describe('a damaged shared log', () => {
@@ -205,13 +215,13 @@ describe('mreg sync', () => {
     );
   });
 
-  describe('with an S3 store (s3rver on 127.0.0.1)', () => {
-    const env = S3_CREDENTIALS_ENV;
+  describe('with an S3 store (radosgw on 127.0.0.1)', () => {
+    const env = RADOSGW_CREDENTIALS_ENV;
 
     it('syncs and fetches artifacts lazily through a service that honours If-None-Match', async function () {
       this.timeout(120_000);
       const root = tempFolder('sync-s3');
-      const server = await startS3Server(path.join(root, 'server'), { conditionalWrites: true });
+      const server = await startRadosgwServer();
       try {
         const uri = server.uri('team');
         // Commands that reach the store run asynchronously: the server lives in this process.
@@ -235,14 +245,15 @@ describe('mreg sync', () => {
         const status = json<{ state: string; reachable: boolean }>(ok(await mregAsync(['status', '--json'], { cwd: b, env }), 'status'));
         assert.equal(status.state, 'synced');
         assert.equal(status.reachable, true);
-        assert.doesNotMatch(synced.stdout + synced.stderr, /S3RVER/, 'no credentials in the output');
+        assert.doesNotMatch(synced.stdout + synced.stderr, new RegExp(env.AWS_SECRET_ACCESS_KEY), 'no credentials in the output');
       } finally {
         await server.close();
       }
     });
 
-    it('refuses to sync through a service that ignores If-None-Match, saying why', async function () {
+    it('refuses to sync through a service that ignores If-None-Match (s3rver), saying why', async function () {
       this.timeout(60_000);
+      const env = S3_CREDENTIALS_ENV;
       const root = tempFolder('sync-s3-plain');
       const server = await startS3Server(path.join(root, 'server'), { conditionalWrites: false });
       try {

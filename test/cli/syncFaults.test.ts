@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { json, MREG, mreg, mregAsync, type MregResult } from '../support/mregProcess';
-import { S3_CREDENTIALS_ENV, startS3Server, type TestS3Server } from '../support/s3Server';
+import { RADOSGW_CREDENTIALS_ENV, startRadosgwServer } from '../support/radosgw';
+import type { TestS3Server } from '../support/s3Server';
 import { makeClient, ok, registryContents, running, unfinishedUploads, whileRunning } from '../support/syncClients';
 import { useTempFolders } from '../support/tempFolders';
 
@@ -34,11 +35,12 @@ async function assertConverged(writer: string, reader: string, file: Buffer, env
   assert.deepEqual(verify.problems, []);
 }
 
-function assertPendingAfterFailure(failed: MregResult, cwd: string, storeNamed: RegExp, env: NodeJS.ProcessEnv = {}): void {
+/** `state`: a folder that went away is unreachable (a share unmounted); a service that stopped answering is offline. */
+function assertPendingAfterFailure(failed: MregResult, cwd: string, storeNamed: RegExp, state: 'offline' | 'unreachable', env: NodeJS.ProcessEnv = {}): void {
   assert.equal(failed.status, 1, `the sync fails (stdout: ${failed.stdout})`);
   assert.match(failed.stderr, storeNamed, 'the error names the store');
   const status = json<StatusReport>(ok(mreg(['status', '--json'], { cwd, env }), 'status'));
-  assert.equal(status.state, 'offline');
+  assert.equal(status.state, state);
   assert.deepEqual(status.pendingVersions, [{ model: 'm', number: 1 }], 'the version is still pending');
   assert.ok(status.pendingOps >= 1);
   assert.equal(status.unfinishedUploads.length, 1, 'the unfinished upload is listed');
@@ -62,7 +64,7 @@ describe('mreg sync when the store goes away mid-push', () => {
     const away = `${store}-unmounted`;
     renameSync(store, away);
     const failed = await sync.result;
-    assertPendingAfterFailure(failed, writer, new RegExp(`shared store ${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assertPendingAfterFailure(failed, writer, new RegExp(`shared store ${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 'unreachable');
     assert.equal(unfinishedUploads(writer).length, 1, 'the unfinished upload is remembered');
 
     renameSync(away, store);
@@ -76,10 +78,9 @@ describe('mreg sync when the store goes away mid-push', () => {
   it('an S3 service going down during a multipart upload: a clear error, nothing lost, the next sync continues the upload', async function () {
     this.timeout(180_000);
     const root = tempFolder('s3-vanishes');
-    const data = path.join(root, 'server');
-    let server: TestS3Server = await startS3Server(data, { conditionalWrites: true });
+    let server: TestS3Server = await startRadosgwServer();
     const port = Number(new URL(server.endpoint).port);
-    const env = { ...S3_CREDENTIALS_ENV, MREG_S3_PART_SIZE: String(5 * MiB) };
+    const env = { ...RADOSGW_CREDENTIALS_ENV, MREG_S3_PART_SIZE: String(5 * MiB) };
     try {
       const writer = makeClient(root, 'writer', server.uri('team'), env);
       const reader = makeClient(root, 'reader', server.uri('team'), env);
@@ -91,12 +92,13 @@ describe('mreg sync when the store goes away mid-push', () => {
       assert.ok(await whileRunning(sync, () => (unfinishedUploads(writer)[0]?.parts?.length ?? 0) >= 1), 'the upload had started');
       await server.kill();
       const failed = await sync.result;
-      assertPendingAfterFailure(failed, writer, /shared store s3:\/\/registry\/team at http:\/\/127\.0\.0\.1/, env);
+      assertPendingAfterFailure(failed, writer, new RegExp(`shared store s3://${server.bucket}/team at http://127\\.0\\.0\\.1`), 'offline', env);
       const [record] = unfinishedUploads(writer);
       assert.ok(record?.parts && record.parts.length < 12, 'the upload stopped part-way and is remembered');
       const acknowledged = record.parts.map((part) => part.number);
 
-      server = await startS3Server(data, { conditionalWrites: true, port });
+      // The gateway comes back where the clients expect it, with what it held.
+      server = await startRadosgwServer({ bucket: server.bucket, port });
       ok(await mregAsync(['sync'], { cwd: writer, env }), 'sync once the service is back');
       const resent = server.requests.filter((request) => request.query.uploadId === record.id && acknowledged.includes(Number(request.query.partNumber)));
       assert.deepEqual(resent, [], 'no acknowledged part went up again');

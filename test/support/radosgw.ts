@@ -1,9 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SeenRequest, TestS3Server } from './s3Server';
 
 /**
  * A throw-away single-node Ceph cluster with its S3 gateway, radosgw: a real, distributed S3
@@ -235,4 +237,55 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A bucket of the process's radosgw behind a recording proxy on 127.0.0.1: the same face as the
+ * s3rver helper (every request seen, in order; `kill` cuts the connections under way, as a service
+ * going down mid-request), so a test asserts which parts went up again. `port` restarts a killed
+ * one where its clients expect it.
+ */
+export async function startRadosgwServer(options: { bucket?: string; port?: number } = {}): Promise<TestS3Server> {
+  const gateway = await radosgw();
+  const bucket = options.bucket ?? (await gateway.bucket());
+  const upstream = new URL(gateway.endpoint);
+  const requests: SeenRequest[] = [];
+  const server = createHttpServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+      answer.on('end', () => requests.push({ method: request.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), status: answer.statusCode ?? 0 }));
+    });
+    forwarded.on('error', () => response.destroy());
+    request.pipe(forwarded);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return {
+    endpoint,
+    bucket,
+    requests,
+    uri: (prefix) => gateway.uri(bucket, prefix).replace(encodeURIComponent(gateway.endpoint), encodeURIComponent(endpoint)),
+    close,
+    kill: async () => {
+      const closed = close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** Runs `work` with a store URI in a fresh bucket of the process's radosgw and the environment `mreg` needs for it. */
+export async function withRadosgwStore(work: (uri: string, env: NodeJS.ProcessEnv) => Promise<void>): Promise<void> {
+  const server = await startRadosgwServer();
+  try {
+    await work(server.uri('team'), RADOSGW_CREDENTIALS_ENV);
+  } finally {
+    await server.close();
+  }
 }

@@ -30,6 +30,7 @@ export interface SeenRequest {
 
 export interface TestS3Server {
   endpoint: string;
+  bucket: string;
   /** Every request answered so far, in order. */
   requests: SeenRequest[];
   /** A store URI for `bucket` with this server's endpoint. */
@@ -79,6 +80,7 @@ export async function startS3Server(directory: string, options: { conditionalWri
   const endpoint = `http://127.0.0.1:${address.port}`;
   return {
     endpoint,
+    bucket,
     requests,
     uri: (prefix) => `s3://${bucket}/${prefix}?endpoint=${encodeURIComponent(endpoint)}&forcePathStyle=true&region=us-east-1`,
     close: () => server.close(),

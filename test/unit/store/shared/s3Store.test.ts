@@ -10,29 +10,31 @@ import { RegistryFolder } from '../../../../src/store/registryFolder';
 import { parseStoreUri } from '../../../../src/store/shared/storeConfig';
 import { UploadJournal } from '../../../../src/store/shared/uploadJournal';
 import { SyncService } from '../../../../src/sync/syncService';
-import { S3_CREDENTIALS_ENV, startS3Server, type TestS3Server } from '../../../support/s3Server';
+import { RADOSGW_CREDENTIALS_ENV, startRadosgwServer } from '../../../support/radosgw';
+import { startS3Server, type TestS3Server } from '../../../support/s3Server';
 import { useTempFolders, writeFiles } from '../../../support/tempFolders';
 
 const tempFolder = useTempFolders();
 
-describe('S3Store (against s3rver on 127.0.0.1)', function () {
-  this.timeout(60_000);
+describe('S3Store (against radosgw on 127.0.0.1)', function () {
+  this.timeout(120_000);
+  /** s3rver: a service that ignores conditional writes, for the refusal probe only. */
   let plain: TestS3Server;
-  let conditional: TestS3Server;
+  let real: TestS3Server;
   const saved: Record<string, string | undefined> = {};
   const opened: Registry[] = [];
 
   before(async () => {
-    for (const [key, value] of Object.entries(S3_CREDENTIALS_ENV)) {
+    for (const [key, value] of Object.entries(RADOSGW_CREDENTIALS_ENV)) {
       saved[key] = process.env[key];
       process.env[key] = value;
     }
     plain = await startS3Server(tempFolder('s3rver'), { conditionalWrites: false });
-    conditional = await startS3Server(tempFolder('s3rver-cas'), { conditionalWrites: true });
+    real = await startRadosgwServer();
   });
   after(async () => {
     await plain.close();
-    await conditional.close();
+    await real.close();
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
@@ -47,7 +49,7 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
   }
 
   it('writes, reads, lists after a key, streams files both ways and says when an object is missing', async () => {
-    const s3 = await store(plain, 'rw');
+    const s3 = await store(real, 'rw');
     try {
       assert.equal(await s3.createOnly('log/00000000000000000001.json', Buffer.from('one')), 'created');
       assert.equal(await s3.createOnly('log/00000000000000000002.json', Buffer.from('two')), 'created');
@@ -81,14 +83,14 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     const source = path.join(folder, 'big.bin');
     const bytes = randomBytes(12 * 1024 * 1024 + 5);
     writeFileSync(source, bytes);
-    const s3 = (await parseStoreUri(plain.uri('multipart')).open({ partSize: 5 * 1024 * 1024 })) as S3Store;
+    const s3 = (await parseStoreUri(real.uri('multipart')).open({ partSize: 5 * 1024 * 1024 })) as S3Store;
     try {
-      const seen = plain.requests.length;
+      const seen = real.requests.length;
       let progress = 0;
-      const journal = new UploadJournal(new RegistryFolder(path.join(folder, 'registry')), plain.uri('multipart'));
+      const journal = new UploadJournal(new RegistryFolder(path.join(folder, 'registry')), real.uri('multipart'));
       await s3.putFile('blobs/big', source, (done) => (progress = Math.max(progress, done)), journal);
       assert.equal(progress, bytes.length);
-      const parts = plain.requests.slice(seen).filter((request) => request.method === 'PUT' && request.query.partNumber);
+      const parts = real.requests.slice(seen).filter((request) => request.method === 'PUT' && request.query.partNumber);
       assert.deepEqual(parts.map((request) => Number(request.query.partNumber)).sort(), [1, 2, 3]);
       assert.equal(journal.get('blobs/big'), undefined, 'a finished upload leaves no record');
       const copy = path.join(folder, 'copy.bin');
@@ -104,27 +106,27 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     const source = path.join(folder, 'big.bin');
     const bytes = randomBytes(16 * 1024 * 1024);
     writeFileSync(source, bytes);
-    const uri = plain.uri('resume');
+    const uri = real.uri('resume');
     const journal = new UploadJournal(new RegistryFolder(path.join(folder, 'registry')), uri);
     const partSize = 5 * 1024 * 1024;
     // An upload that got as far as two of its four parts before its process died.
     const s3 = (await parseStoreUri(uri).open({ partSize })) as S3Store;
     try {
-      const client = new S3Client({ endpoint: plain.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'registry', Key: 'resume/blobs/big' }));
+      const client = new S3Client({ endpoint: real.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: RADOSGW_CREDENTIALS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: RADOSGW_CREDENTIALS_ENV.AWS_SECRET_ACCESS_KEY }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: real.bucket, Key: 'resume/blobs/big' }));
       const parts = [];
       for (const number of [1, 3]) {
         const part = bytes.subarray((number - 1) * partSize, number * partSize);
-        const { ETag } = await client.send(new UploadPartCommand({ Bucket: 'registry', Key: 'resume/blobs/big', UploadId, PartNumber: number, Body: part }));
+        const { ETag } = await client.send(new UploadPartCommand({ Bucket: real.bucket, Key: 'resume/blobs/big', UploadId, PartNumber: number, Body: part }));
         parts.push({ number, etag: ETag! });
       }
       client.destroy();
       journal.set({ key: 'blobs/big', size: bytes.length, id: UploadId!, partSize, parts, started: new Date().toISOString() });
 
-      const seen = plain.requests.length;
+      const seen = real.requests.length;
       const reports: number[] = [];
       await s3.putFile('blobs/big', source, (done) => reports.push(done), journal);
-      const requests = plain.requests.slice(seen);
+      const requests = real.requests.slice(seen);
       assert.deepEqual(requests.filter((request) => request.query.partNumber).map((request) => Number(request.query.partNumber)).sort(), [2, 4], 'only the missing parts');
       assert.equal(requests.filter((request) => request.method === 'POST' && 'uploads' in request.query).length, 0, 'no new upload');
       assert.equal(reports[0], 2 * partSize, 'progress starts at the acknowledged parts');
@@ -144,7 +146,7 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: 'c@example.com' });
     opened.push(registry);
     await registry.register({ model: 'm', paths: [path.join(project, 'big.bin')], git: null });
-    const uri = conditional.uri('cancel');
+    const uri = real.uri('cancel');
     const sync = new SyncService(registry, await parseStoreUri(uri).open({ partSize: 5 * 1024 * 1024 }), uri);
     try {
       const controller = new AbortController();
@@ -158,10 +160,10 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
       const [record] = journal.list();
       const acknowledged = (record.parts ?? []).map((part) => part.number);
 
-      const seen = conditional.requests.length;
+      const seen = real.requests.length;
       const result = await sync.sync();
       assert.deepEqual([result.pushedBatches, result.uploadedBlobs], [1, 1]);
-      const resent = conditional.requests.slice(seen).filter((request) => request.query.partNumber && acknowledged.includes(Number(request.query.partNumber)));
+      const resent = real.requests.slice(seen).filter((request) => request.query.partNumber && acknowledged.includes(Number(request.query.partNumber)));
       assert.deepEqual(resent, [], 'no acknowledged part went up again');
       assert.deepEqual(sync.status().unfinishedUploads, []);
       assert.deepEqual((await sync.verifyStore()).problems, []);
@@ -170,9 +172,24 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     }
   });
 
+  it('hands a key to exactly one of 32 create-only writers racing for it, however the service answers the losers', async () => {
+    const stores = await Promise.all(Array.from({ length: 32 }, () => store(real, 'cas-race')));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const key = `log/${String(round + 1).padStart(20, '0')}.json`;
+        const outcomes = await Promise.all(stores.map((s3, index) => s3.createOnly(key, Buffer.from(`writer ${index}`))));
+        const winners = outcomes.flatMap((outcome, index) => (outcome === 'created' ? [index] : []));
+        assert.equal(winners.length, 1, `one winner of ${key}: ${outcomes.join(' ')}`);
+        assert.equal((await stores[0].get(key))?.toString(), `writer ${winners[0]}`, 'the winner is the one whose bytes are there');
+      }
+    } finally {
+      for (const s3 of stores) s3.close();
+    }
+  });
+
   it('keeps prefixes apart', async () => {
-    const a = await store(plain, 'team-a');
-    const b = await store(plain, 'team-b');
+    const a = await store(real, 'team-a');
+    const b = await store(real, 'team-b');
     try {
       await a.createOnly('log/1', Buffer.from('a'));
       assert.deepEqual(await b.list('log/'), []);
@@ -184,7 +201,7 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
   });
 
   it('reports a missing bucket and an unreachable endpoint as IO errors naming the store', async () => {
-    const missing = (await parseStoreUri(`s3://no-such-bucket/x?endpoint=${encodeURIComponent(plain.endpoint)}&forcePathStyle=true`).open()) as S3Store;
+    const missing = (await parseStoreUri(`s3://no-such-bucket/x?endpoint=${encodeURIComponent(real.endpoint)}&forcePathStyle=true`).open()) as S3Store;
     await assert.rejects(missing.assertReachable(), (error: Error & { code?: string }) => error.code === 'IO' && /s3:\/\/no-such-bucket\/x/.test(error.message));
     missing.close();
     const nowhere = (await parseStoreUri('s3://registry/x?endpoint=http%3A%2F%2F127.0.0.1%3A9&forcePathStyle=true').open()) as S3Store;
@@ -197,12 +214,12 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     assert.throws(() => parseStoreUri('s3://bucket/x?secretAccessKey=abc'), /Unknown option 'secretAccessKey'/);
   });
 
-  async function client(server: TestS3Server, prefix: string, name: string): Promise<{ registry: Registry; sync: SyncService; project: string }> {
+  async function client(server: TestS3Server, prefix: string, name: string, credentials?: Record<string, string>): Promise<{ registry: Registry; sync: SyncService; project: string }> {
     const project = writeFiles(tempFolder(name), {});
     const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: `${name}@example.com` });
     opened.push(registry);
     const uri = server.uri(prefix);
-    return { registry, sync: new SyncService(registry, await parseStoreUri(uri).open(), uri), project };
+    return { registry, sync: new SyncService(registry, await parseStoreUri(uri).open({ credentials }), uri), project };
   }
 
   it('uses credentials handed over in memory instead of the standard chain, and never shows the secret', async () => {
@@ -212,7 +229,7 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
     const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: 'c@example.com' });
     opened.push(registry);
     await registry.register({ model: 'm', paths: [path.join(project, 'w.bin')], git: null });
-    const uri = conditional.uri('credentials');
+    const uri = real.uri('credentials');
 
     // Wrong keys in memory win over the right ones in the environment: the service refuses them.
     const wrong = new SyncService(registry, await parseStoreUri(uri).open({ credentials: { accessKeyId: 'AKIAWRONGKEY', secretAccessKey: secret, sessionToken: token } }), uri);
@@ -228,11 +245,11 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
       inspect(wrong.store, { depth: 6 }),
       readFileSync(path.join(project, '.modelregistry', 'sync', 'state.json'), 'utf8'),
     ].join('\n');
-    assert.match(error.message, /s3:\/\/registry\/credentials/, 'the error names the store');
+    assert.ok(error.message.includes(`s3://${real.bucket}/credentials`), 'the error names the store');
     assert.doesNotMatch(shown, new RegExp(`${secret}|${token}`), 'the secret and the token appear nowhere');
     wrong.store.close();
 
-    const right = new SyncService(registry, await parseStoreUri(uri).open({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }), uri);
+    const right = new SyncService(registry, await parseStoreUri(uri).open({ credentials: { accessKeyId: RADOSGW_CREDENTIALS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: RADOSGW_CREDENTIALS_ENV.AWS_SECRET_ACCESS_KEY } }), uri);
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, key: process.env.AWS_SECRET_ACCESS_KEY };
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
@@ -248,7 +265,7 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
   });
 
   it('refuses to sync with a service that accepts a second create of the same object', async () => {
-    const a = await client(plain, 'probe', 'a');
+    const a = await client(plain, 'probe', 'a', { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
     writeFiles(a.project, { 'w.bin': 'w' });
     await a.registry.register({ model: 'm', paths: [path.join(a.project, 'w.bin')], git: null });
     await assert.rejects(a.sync.sync(), /does not honour create-only writes \(If-None-Match: \*\).*refuses/);
@@ -258,7 +275,7 @@ describe('S3Store (against s3rver on 127.0.0.1)', function () {
   });
 
   it('syncs 4 clients racing through a service that honours If-None-Match', async () => {
-    const clients = await Promise.all([0, 1, 2, 3].map((index) => client(conditional, 'race', `c${index}`)));
+    const clients = await Promise.all([0, 1, 2, 3].map((index) => client(real, 'race', `c${index}`)));
     await Promise.all(
       clients.map(async ({ registry, sync, project }, index) => {
         for (let round = 0; round < 5; round++) {
