@@ -1,4 +1,8 @@
 import { FormatProblem, type ByteSource } from './byteReader';
+import { decodeRawUnicodeEscape, decodeStringLine, MAX_KEPT_TEXT, parseIndexLine, parseIntLine, python2Text, signedLittleEndian, UTF8 } from './pickleTextArguments';
+import { couldBeText, couldBeTuple, intValue, OverBudget, SCALAR, SHARED, Unpicklable, type PickleValue } from './pickleValues';
+
+export { OverBudget, SCALAR, Unpicklable, type PickleValue };
 
 /**
  * CPython's unpickler (Modules/_pickle.c, Lib/pickle.py `_Unpickler`) run on abstract values: the
@@ -9,32 +13,6 @@ import { FormatProblem, type ByteSource } from './byteReader';
  * nothing after that point runs in Python either. Iterative, and bounded: the stack, the memo and
  * what is kept of strings and bytes have limits, past which it stops with `limit`.
  */
-
-export type PickleValue =
-  | { kind: 'str'; text?: string; data?: Buffer } // text undefined: too long to keep; data: Python 2 str bytes
-  | { kind: 'bytes'; data?: Buffer; length: number } // data undefined: too large to keep
-  | { kind: 'int'; value?: bigint } // value undefined: wider than kept
-  | { kind: 'scalar' } // None, True, False, floats: nothing a scanner needs
-  | { kind: 'global'; module: string; name: string; qualified: string; allowed: boolean }
-  | { kind: 'tuple'; items: PickleValue[]; cut?: boolean } // cut: items not kept (the file's budget of kept values ran out)
-  | { kind: 'list'; items?: PickleValue[]; cut?: boolean } // items made on first append; cut: past the kept length
-  | { kind: 'dict'; entries?: Map<string, PickleValue>; cut?: boolean } // string keys only, made on first set
-  | { kind: 'set' }
-  | { kind: 'object'; callable: PickleValue; args?: PickleValue[]; state?: PickleValue } // what a call returned
-  | { kind: 'persistent'; id: PickleValue }
-  | { kind: 'buffer' };
-
-export const SCALAR: PickleValue = { kind: 'scalar' };
-/** Small ints are shared: a pickle of millions of them then costs a pointer each on the stack. */
-const SMALL_INTS: PickleValue[] = Array.from({ length: 1025 }, (_, i) => ({ kind: 'int', value: BigInt(i - 1) }));
-
-const SHARED = new Set<PickleValue>([SCALAR, ...SMALL_INTS]);
-
-function intValue(value: bigint | number): PickleValue {
-  const number = typeof value === 'number' ? value : value >= -1n && value <= 1023n ? Number(value) : undefined;
-  if (number !== undefined && number >= -1 && number <= 1023) return SMALL_INTS[number + 1];
-  return { kind: 'int', value: BigInt(value) };
-}
 
 /** How a call is made: which opcode, and whether CPython checks the callable is a class first. */
 export type CallOpcode = 'REDUCE' | 'NEWOBJ' | 'NEWOBJ_EX' | 'OBJ' | 'INST';
@@ -81,8 +59,6 @@ export function keepValues(limits: PickleLimits, count: number): boolean {
   return true;
 }
 
-/** Longest str whose text is kept: names are far shorter, but protocol 2 writes bytes as text (_codecs.encode). */
-const MAX_KEPT_TEXT = 1024 * 1024;
 /** Largest bytes value kept for a nested scan (torch.storage._load_from_bytes payloads). */
 const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 /** Longest protocol-0 line kept; longer lines are read through and counted. */
@@ -96,10 +72,6 @@ const MAX_LIST_ITEMS = 100_000;
 const MAX_DICT_ENTRIES = 1_000;
 const HIGHEST_PROTOCOL = 5;
 
-/** Where CPython raises: unpickling stops, and nothing after this point runs. */
-export class Unpicklable extends Error {}
-/** A budget ran out, or the scanner cannot follow what the loader does next: the rest is not scanned. */
-export class OverBudget extends Error {}
 
 type Argument = 'none' | 'u1' | 'u2' | 'i4' | 'u4' | 'u8' | 'line' | 'twoLines' | 'float8' | 'string1' | 'string4' | 'unicode1' | 'unicode4' | 'unicode8' | 'bytes1' | 'bytes4' | 'bytes8' | 'long1' | 'long4';
 
@@ -135,7 +107,6 @@ export function isPickleOpcode(byte: number): boolean {
   return OPCODES[byte] !== undefined;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Runs one pickle, from the current position of `source` to its STOP (or to where CPython would raise). */
 export async function runPickle(source: ByteSource, observer: PickleObserver, limits: PickleLimits): Promise<PickleEnd> {
@@ -611,123 +582,4 @@ class Memo {
     else if (index === this.dense.length && !this.sparse.has(index)) this.dense.push(value);
     else this.sparse.set(index, value);
   }
-}
-
-/** A value CPython would accept as text in STACK_GLOBAL, as far as the machine can tell. */
-function couldBeText(value: PickleValue): boolean {
-  return value.kind === 'str' || couldBeAnything(value);
-}
-
-function couldBeTuple(value: PickleValue): boolean {
-  return couldBeAnything(value);
-}
-
-/** What a call returned, a persistent id's object, or an attribute no allowlist vouches for: any Python value. */
-function couldBeAnything(value: PickleValue): boolean {
-  return value.kind === 'object' || value.kind === 'persistent' || (value.kind === 'global' && !value.allowed);
-}
-
-/** INT and LONG lines: decimal (or, for INT, any base Python's int(x, 0) reads); `00`/`01` are False/True. */
-function parseIntLine(bytes: Buffer, isInt: boolean): PickleValue {
-  let text = bytes.toString('latin1').trim();
-  if (isInt && (text === '00' || text === '01')) return SCALAR;
-  if (!isInt && text.endsWith('L')) text = text.slice(0, -1);
-  const match = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)$/.exec(text);
-  if (!match) throw new Unpicklable(`invalid literal for int(): '${text.slice(0, 40)}'`);
-  const magnitude = BigInt(match[2].replace(/_/g, ''));
-  return intValue(match[1] === '-' ? -magnitude : magnitude);
-}
-
-function parseIndexLine(bytes: Buffer): number {
-  const text = bytes.toString('latin1').trim().replace(/(?<=\d)_(?=\d)/g, '');
-  if (!/^[+-]?\d+$/.test(text)) throw new Unpicklable(`invalid memo index '${text.slice(0, 40)}'`);
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw new Unpicklable(`memo index ${text.slice(0, 40)} is out of range`);
-  return value;
-}
-
-function signedLittleEndian(bytes: Buffer): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
-  if (bytes.length > 0 && bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(bytes.length * 8);
-  return value;
-}
-
-/** Python 2 str bytes as Python 3 decodes them: ASCII exactly; other bytes as UTF-8 when valid, else Latin-1. */
-function python2Text(data: Buffer): string {
-  try {
-    return UTF8.decode(data);
-  } catch {
-    return data.toString('latin1');
-  }
-}
-
-/** STRING: a quoted Python 2 literal, with its backslash escapes (C load_string + PyBytes_DecodeEscape). */
-function decodeStringLine(bytes: Buffer): PickleValue {
-  const quote = bytes[0];
-  if (bytes.length < 2 || bytes[bytes.length - 1] !== quote || (quote !== 0x27 && quote !== 0x22)) throw new Unpicklable('the STRING opcode argument must be quoted');
-  const body = bytes.subarray(1, bytes.length - 1);
-  if (body.length > MAX_KEPT_TEXT * 4) return { kind: 'str' };
-  const out: number[] = [];
-  const simple: Record<string, number> = { '\\': 0x5c, "'": 0x27, '"': 0x22, a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
-  for (let i = 0; i < body.length; i++) {
-    const byte = body[i];
-    if (byte !== 0x5c) {
-      out.push(byte);
-      continue;
-    }
-    if (++i >= body.length) throw new Unpicklable('Trailing \\ in string');
-    const next = String.fromCharCode(body[i]);
-    if (next in simple) out.push(simple[next]);
-    else if (next >= '0' && next <= '7') {
-      let value = 0;
-      let digits = 0;
-      while (digits < 3 && i < body.length && body[i] >= 0x30 && body[i] <= 0x37) {
-        value = value * 8 + (body[i] - 0x30);
-        i++;
-        digits++;
-      }
-      i--;
-      out.push(value & 0xff);
-    } else if (next === 'x') {
-      const hex = body.toString('latin1', i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new Unpicklable('invalid \\x escape in a STRING');
-      out.push(parseInt(hex, 16));
-      i += 2;
-    } else out.push(0x5c, body[i]);
-  }
-  const data = Buffer.from(out);
-  return { kind: 'str', text: python2Text(data), data };
-}
-
-/** UNICODE: raw-unicode-escape, where only \uXXXX and \UXXXXXXXX after an odd run of backslashes are escapes. */
-function decodeRawUnicodeEscape(bytes: Buffer): string | undefined {
-  if (bytes.length > MAX_KEPT_TEXT * 4) return undefined;
-  let out = '';
-  let i = 0;
-  while (i < bytes.length) {
-    if (bytes[i] !== 0x5c) {
-      out += String.fromCharCode(bytes[i++]);
-      continue;
-    }
-    let run = 0;
-    while (i < bytes.length && bytes[i] === 0x5c) {
-      run++;
-      i++;
-    }
-    const marker = bytes[i];
-    if (run % 2 === 0 || (marker !== 0x75 && marker !== 0x55)) {
-      out += '\\'.repeat(run);
-      continue;
-    }
-    out += '\\'.repeat(run - 1);
-    const width = marker === 0x75 ? 4 : 8;
-    const hex = bytes.toString('latin1', i + 1, i + 1 + width);
-    if (hex.length !== width || !/^[0-9a-fA-F]+$/.test(hex)) throw new Unpicklable(`truncated \\${String.fromCharCode(marker)} escape in a UNICODE`);
-    const point = parseInt(hex, 16);
-    if (point > 0x10ffff) throw new Unpicklable('\\Uxxxxxxxx out of range in a UNICODE');
-    out += String.fromCodePoint(point);
-    i += 1 + width;
-  }
-  return out;
 }
