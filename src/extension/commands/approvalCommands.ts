@@ -21,108 +21,113 @@ interface ReviewOptions {
  * then approve or reject with a reason. The registry refuses a reviewer who registered the version.
  */
 export function approvalCommands(context: CommandContext): CommandTable {
-  const { session, output, versionPanels } = context;
+  return {
+    [CommandIds.reviewApprovals]: (options) => review(context, (options ?? {}) as ReviewOptions),
+    [CommandIds.reviewApprovalRequest]: (target, options) => review(context, { ...((options ?? {}) as ReviewOptions), request: requestIdFrom(target) }),
+    [CommandIds.approveRequest]: (target, options) => approveFromTree(context, target, (options ?? {}) as DecisionOptions),
+    [CommandIds.rejectRequest]: (target, options) => rejectFromTree(context, target, (options ?? {}) as DecisionOptions),
+  };
+}
 
-  async function review(options: ReviewOptions = {}): Promise<ApprovalRequest | undefined> {
-    if (!requireTrust('Reviewing approvals')) return undefined;
-    const registry = await session.get();
-    const pending = registry.approvalRequests({ pending: true });
-    const request = options.request ? pending.find((candidate) => candidate.id === options.request) : await pickRequest(pending);
-    if (!request) {
-      if (options.request) throw new Error(`No pending approval request '${options.request}'. See them with: mreg requests --pending`);
-      return undefined;
-    }
-    const ref = formatRef(request.model, request.version);
-    showEvidence(registry, request);
-    const decision = options.decision ?? (await askDecision(request));
-    if (!decision) return undefined;
-    const reason =
-      options.reason ??
-      (await vscode.window.showInputBox({
-        title: `${decision === 'approve' ? 'Approve' : 'Reject'} ${ref} → ${request.stage}`,
-        prompt: decision === 'approve' ? 'Comment, recorded in the audit log (optional)' : 'Why? The requester sees this in the audit log.',
-        ignoreFocusOut: true,
-        validateInput: (value) => (decision === 'reject' && !value.trim() ? 'A rejection needs a reason.' : undefined),
-      }));
+async function review(context: CommandContext, options: ReviewOptions = {}): Promise<ApprovalRequest | undefined> {
+  const { session } = context;
+  if (!requireTrust('Reviewing approvals')) return undefined;
+  const registry = await session.get();
+  const pending = registry.approvalRequests({ pending: true });
+  const request = options.request ? pending.find((candidate) => candidate.id === options.request) : await pickRequest(pending);
+  if (!request) {
+    if (options.request) throw new Error(`No pending approval request '${options.request}'. See them with: mreg requests --pending`);
+    return undefined;
+  }
+  const ref = formatRef(request.model, request.version);
+  showEvidence(context, registry, request);
+  const decision = options.decision ?? (await askDecision(request));
+  if (!decision) return undefined;
+  const reason =
+    options.reason ??
+    (await vscode.window.showInputBox({
+      title: `${decision === 'approve' ? 'Approve' : 'Reject'} ${ref} → ${request.stage}`,
+      prompt: decision === 'approve' ? 'Comment, recorded in the audit log (optional)' : 'Why? The requester sees this in the audit log.',
+      ignoreFocusOut: true,
+      validateInput: (value) => (decision === 'reject' && !value.trim() ? 'A rejection needs a reason.' : undefined),
+    }));
+  if (reason === undefined) return undefined;
+  if (decision === 'approve') return approve(context, registry, request, reason);
+  const decided = await registry.reject(request.id, { reason: reason.trim() });
+  void vscode.window.showInformationMessage(`Rejected ${ref} → ${decided.stage}.`);
+  return decided;
+}
+
+/** The comparison against Production on the page, and what the gates say in the output channel. */
+function showEvidence(context: CommandContext, registry: Registry, request: ApprovalRequest): void {
+  const { output, versionPanels } = context;
+  const candidate = registry.version(formatRef(request.model, request.version));
+  const production = registry.versionsInStage('Production').find((version) => version.model === request.model);
+  if (production && production.number !== candidate.number) versionPanels.showComparison(production, candidate);
+  else versionPanels.showVersion(candidate);
+  output.info(gateEvaluationText(registry.promotionGates(formatRef(request.model, request.version), request.stage)));
+  output.show(true);
+}
+
+/**
+ * Approve from the Pending Approvals view: records this reviewer's approval and, once the request
+ * has all it needs, carries out the move it asked for (the gates are evaluated as by Promote).
+ */
+
+async function approveFromTree(context: CommandContext, target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {
+  const { session } = context;
+  if (!requireTrust('Approving')) return undefined;
+  const registry = await session.get();
+  const request = requestFrom(registry, target);
+  const ref = formatRef(request.model, request.version);
+  let reason: string | undefined = '';
+  if (request.status === 'pending') {
+    reason = options.reason ?? (await vscode.window.showInputBox({ title: `Approve ${ref} → ${request.stage}`, prompt: 'Comment, recorded in the audit log (optional)', ignoreFocusOut: true }));
     if (reason === undefined) return undefined;
-    if (decision === 'approve') return approve(registry, request, reason);
-    const decided = await registry.reject(request.id, { reason: reason.trim() });
-    void vscode.window.showInformationMessage(`Rejected ${ref} → ${decided.stage}.`);
-    return decided;
   }
+  return approve(context, registry, request, reason);
+}
 
-  /** The comparison against Production on the page, and what the gates say in the output channel. */
-  function showEvidence(registry: Registry, request: ApprovalRequest): void {
-    const candidate = registry.version(formatRef(request.model, request.version));
-    const production = registry.versionsInStage('Production').find((version) => version.model === request.model);
-    if (production && production.number !== candidate.number) versionPanels.showComparison(production, candidate);
-    else versionPanels.showVersion(candidate);
-    output.info(gateEvaluationText(registry.promotionGates(formatRef(request.model, request.version), request.stage)));
-    output.show(true);
-  }
+/**
+ * The one Approve of the extension (Review and the view's inline ✓): the registry records the
+ * approval and, when it was the last one needed, promotes with the gates evaluated.
+ */
 
-  /**
-   * Approve from the Pending Approvals view: records this reviewer's approval and, once the request
-   * has all it needs, carries out the move it asked for (the gates are evaluated as by Promote).
-   */
-  async function approveFromTree(target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {
-    if (!requireTrust('Approving')) return undefined;
-    const registry = await session.get();
-    const request = requestFrom(registry, target);
-    const ref = formatRef(request.model, request.version);
-    let reason: string | undefined = '';
-    if (request.status === 'pending') {
-      reason = options.reason ?? (await vscode.window.showInputBox({ title: `Approve ${ref} → ${request.stage}`, prompt: 'Comment, recorded in the audit log (optional)', ignoreFocusOut: true }));
-      if (reason === undefined) return undefined;
-    }
-    return approve(registry, request, reason);
-  }
-
-  /**
-   * The one Approve of the extension (Review and the view's inline ✓): the registry records the
-   * approval and, when it was the last one needed, promotes with the gates evaluated.
-   */
-  async function approve(registry: Registry, request: ApprovalRequest, reason: string): Promise<ApprovalRequest> {
-    const ref = formatRef(request.model, request.version);
-    const outcome = await registry.approve(request.id, { reason: reason.trim() || undefined });
-    if (outcome.promoted) {
-      void vscode.window.showInformationMessage(`Approved: ${ref} is now in ${request.stage}.`);
-      return outcome.request;
-    }
-    if (outcome.gates) {
-      output.error(gateEvaluationText(outcome.gates));
-      output.show(true);
-      throw new Error(`${ref} has its approvals but other gates keep it out of ${request.stage}; the Model Registry output lists them.`);
-    }
-    void vscode.window.showInformationMessage(`Approved ${ref} → ${request.stage}: ${outcome.request.approvals.length} of ${outcome.request.needed} approval(s) so far.`);
+async function approve(context: CommandContext, registry: Registry, request: ApprovalRequest, reason: string): Promise<ApprovalRequest> {
+  const { output } = context;
+  const ref = formatRef(request.model, request.version);
+  const outcome = await registry.approve(request.id, { reason: reason.trim() || undefined });
+  if (outcome.promoted) {
+    void vscode.window.showInformationMessage(`Approved: ${ref} is now in ${request.stage}.`);
     return outcome.request;
   }
-
-  async function rejectFromTree(target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {
-    if (!requireTrust('Rejecting')) return undefined;
-    const registry = await session.get();
-    const request = requestFrom(registry, target);
-    const ref = formatRef(request.model, request.version);
-    const reason =
-      options.reason ??
-      (await vscode.window.showInputBox({
-        title: `Reject ${ref} → ${request.stage}`,
-        prompt: 'Why? The requester sees this in the audit log.',
-        ignoreFocusOut: true,
-        validateInput: (value) => (value.trim() ? undefined : 'A rejection needs a reason.'),
-      }));
-    if (reason === undefined) return undefined;
-    const decided = await registry.reject(request.id, { reason: reason.trim() });
-    void vscode.window.showInformationMessage(`Rejected ${ref} → ${request.stage}.`);
-    return decided;
+  if (outcome.gates) {
+    output.error(gateEvaluationText(outcome.gates));
+    output.show(true);
+    throw new Error(`${ref} has its approvals but other gates keep it out of ${request.stage}; the Model Registry output lists them.`);
   }
+  void vscode.window.showInformationMessage(`Approved ${ref} → ${request.stage}: ${outcome.request.approvals.length} of ${outcome.request.needed} approval(s) so far.`);
+  return outcome.request;
+}
 
-  return {
-    [CommandIds.reviewApprovals]: (options) => review((options ?? {}) as ReviewOptions),
-    [CommandIds.reviewApprovalRequest]: (target, options) => review({ ...((options ?? {}) as ReviewOptions), request: requestIdFrom(target) }),
-    [CommandIds.approveRequest]: (target, options) => approveFromTree(target, (options ?? {}) as DecisionOptions),
-    [CommandIds.rejectRequest]: (target, options) => rejectFromTree(target, (options ?? {}) as DecisionOptions),
-  };
+async function rejectFromTree(context: CommandContext, target: unknown, options: DecisionOptions = {}): Promise<ApprovalRequest | undefined> {
+  const { session } = context;
+  if (!requireTrust('Rejecting')) return undefined;
+  const registry = await session.get();
+  const request = requestFrom(registry, target);
+  const ref = formatRef(request.model, request.version);
+  const reason =
+    options.reason ??
+    (await vscode.window.showInputBox({
+      title: `Reject ${ref} → ${request.stage}`,
+      prompt: 'Why? The requester sees this in the audit log.',
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : 'A rejection needs a reason.'),
+    }));
+  if (reason === undefined) return undefined;
+  const decided = await registry.reject(request.id, { reason: reason.trim() });
+  void vscode.window.showInformationMessage(`Rejected ${ref} → ${request.stage}.`);
+  return decided;
 }
 
 interface DecisionOptions {

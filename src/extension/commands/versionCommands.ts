@@ -14,10 +14,11 @@ import { ArtifactNode } from '../tree/artifactNode';
 import { ModelNode } from '../tree/modelNode';
 import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
+import type { PullResult } from '../../registry/pullVersion';
 
 /** Reading a version: compare two, show its manifest, copy its URI or the Python that loads it, pull its artifacts. */
 export function versionCommands(context: CommandContext): CommandTable {
-  const { session, output } = context;
+  const { session } = context;
 
   async function oneVersion(clicked: unknown, selected: unknown, title: string): Promise<ModelVersion | undefined> {
     const registry = await session.get();
@@ -92,30 +93,34 @@ export function versionCommands(context: CommandContext): CommandTable {
       void vscode.window.showInformationMessage(`Copied the Python lines that load ${formatRef(version.model, version.number)} (pip install ./python from Model Registry).`);
       return snippet;
     },
-    [CommandIds.pullVersion]: async (clicked, selected, destination) => {
-      if (!requireTrust('Pulling a version')) return undefined;
-      const version = await oneVersion(clicked, selected, 'Pull Version to Folder');
-      if (!version) return undefined;
-      const ref = formatRef(version.model, version.number);
-      let folder = typeof destination === 'string' ? destination : undefined;
-      if (!folder) {
-        const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: `Pull ${ref} here`, defaultUri: session.workspaceFolder?.uri });
-        folder = picked?.[0]?.fsPath;
-      }
-      if (!folder) return undefined;
-      const registry = await session.get();
-      const pull = (force: boolean) => runWithProgress(`Pulling ${ref}`, (work) => registry.pull(ref, folder, { ...work, force }));
-      try {
-        const result = await pull(false);
-        output.info(pullText(result));
-        void vscode.window.showInformationMessage(`Pulled ${ref} into ${folder}: ${result.files.length} files, hashes verified.`);
-        return result;
-      } catch (error) {
-        if (!isRegistryError(error, 'FILE_EXISTS')) throw error;
-        const choice = await vscode.window.showWarningMessage(error.message, { modal: true }, 'Overwrite');
-        if (choice !== 'Overwrite') return undefined;
-        return pull(true);
-      }
-    },
+    [CommandIds.pullVersion]: (clicked, selected, destination) => pullVersionToFolder(context, (title) => oneVersion(clicked, selected, title), destination),
   };
+}
+
+/** Pull Version to Folder…: the version's verified bytes into a folder (asked for unless given); asks before overwriting files that differ. */
+async function pullVersionToFolder(context: CommandContext, chooseVersion: (title: string) => Promise<ModelVersion | undefined>, destination: unknown): Promise<PullResult | undefined> {
+  const { session, output } = context;
+  if (!requireTrust('Pulling a version')) return undefined;
+  const version = await chooseVersion('Pull Version to Folder');
+  if (!version) return undefined;
+  const ref = formatRef(version.model, version.number);
+  let folder = typeof destination === 'string' ? destination : undefined;
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: `Pull ${ref} here`, defaultUri: session.workspaceFolder?.uri });
+    folder = picked?.[0]?.fsPath;
+  }
+  if (!folder) return undefined;
+  const registry = await session.get();
+  const pull = (force: boolean) => runWithProgress(`Pulling ${ref}`, (work) => registry.pull(ref, folder, { ...work, force }));
+  try {
+    const result = await pull(false);
+    output.info(pullText(result));
+    void vscode.window.showInformationMessage(`Pulled ${ref} into ${folder}: ${result.files.length} files, hashes verified.`);
+    return result;
+  } catch (error) {
+    if (!isRegistryError(error, 'FILE_EXISTS')) throw error;
+    const choice = await vscode.window.showWarningMessage(error.message, { modal: true }, 'Overwrite');
+    if (choice !== 'Overwrite') return undefined;
+    return pull(true);
+  }
 }
