@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, rm, type FileHandle } from 'node:fs/promises';
 import { RegistryError, throwIfCancelled } from '../core/registryError';
 
 /**
@@ -68,26 +68,46 @@ async function copyIntoAndHash(source: string, destination: string, start: 'fres
   }
 }
 
-let reflinkUnsupported = false;
-
 /**
- * Copy-on-write clone where the filesystem offers it (btrfs, XFS, APFS…): instant and sharing
- * blocks, so only the hash costs a read. Returns false where it doesn't (ext4, across devices),
- * and stops trying for the rest of the process after the first refusal.
+ * Copies `source` to `destination` (created exclusively) in the kernel while this thread hashes
+ * `source`, then fsyncs the copy once. `fs.copyFile` runs on libuv's thread pool and uses a reflink
+ * where the file system has one (btrfs, XFS, APFS) and copy_file_range otherwise, so the bytes never
+ * pass through user space for the copy and the cost is about max(hash, copy + fsync), not their sum.
+ *
+ * The hash is of the bytes this thread read, the copy of the bytes the kernel read: they are the same
+ * bytes only if `source` did not change meanwhile, which the caller must check (its stat before and
+ * after, or a hash of `destination`). A copy the kernel refuses (permissions, a full disk, a file
+ * system without copy_file_range) is redone by `copyAndHash`, whose errors name the right side.
+ * The kernel copy cannot be interrupted: when cancelled, this waits for it to end, so that the
+ * caller's clean-up of `destination` finds what it wrote.
  */
-export async function tryReflink(source: string, destination: string): Promise<boolean> {
-  if (reflinkUnsupported) return false;
+export async function hashWhileCopying(source: string, destination: string, options: HashOptions = {}): Promise<{ sha256: string; size: number }> {
+  throwIfCancelled(options.signal);
+  const copying = copyFile(source, destination, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE).then(
+    () => undefined,
+    (error: unknown) => error as NodeJS.ErrnoException,
+  );
+  let hashed: { sha256: string; size: number };
   try {
-    await copyFile(source, destination, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
-    return true;
+    hashed = await hashFile(source, options);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EEXIST') throw error;
-    // Permission denied names only the source, whichever side refused: the plain copy that follows
-    // opens each side on its own and so reports the right one.
-    if (code !== 'EACCES' && code !== 'EPERM') reflinkUnsupported = true;
-    return false;
+    await copying;
+    throw error;
   }
+  const copyError = await copying;
+  if (copyError) {
+    // A missing source or an existing destination is no reason to try again (nor to delete what is there).
+    if (copyError.code === 'ENOENT' || copyError.code === 'EEXIST') throw copyError;
+    await rm(destination, { force: true });
+    return copyAndHash(source, destination, options);
+  }
+  const output = await open(destination, 'r+');
+  try {
+    await output.sync();
+  } finally {
+    await output.close();
+  }
+  return hashed;
 }
 
 /** Feeds `input` from `start` to its end into `hash` (and `output`, at the same positions); returns the end position. */

@@ -37,6 +37,12 @@ export async function observeFile(file: string): Promise<ObservedFile> {
   return { stats: await stat(file, { bigint: true }), observedAtNs };
 }
 
+/** Whether `observed` was taken so soon after the file's last change that a further change may not show in its stat. */
+export function changedTooRecently({ stats, observedAtNs }: ObservedFile): boolean {
+  const changedAtNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
+  return changedAtNs + RACY_WINDOW_NS > observedAtNs;
+}
+
 /**
  * Remembers the sha256 of files by (path, size, mtime, ctime, inode, device), so re-registering or
  * checking an unchanged multi-GB file costs a stat, not a read. Any change of those fields means
@@ -64,9 +70,8 @@ export class StatCache {
 
   /** Records the hash of the content read after `observed` was taken. */
   set(file: string, observed: ObservedFile, sha256: string): void {
-    const { stats, observedAtNs } = observed;
-    const changedAtNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-    const racy = changedAtNs + RACY_WINDOW_NS > observedAtNs;
+    const { stats } = observed;
+    const racy = changedTooRecently(observed);
     try {
       mkdirSync(this.dir, { recursive: true });
       writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256, ...(racy ? { racy } : {}) }));

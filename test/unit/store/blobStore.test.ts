@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, writeSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BlobStore } from '../../../src/store/blobStore';
 import { StatCache } from '../../../src/store/statCache';
-import { copyAndHash, hashFile } from '../../../src/store/fileHashing';
+import { copyAndHash, hashFile, hashWhileCopying } from '../../../src/store/fileHashing';
 import { useTempFolders } from '../../support/tempFolders';
 
 const tempFolder = useTempFolders();
@@ -23,6 +23,18 @@ describe('fileHashing', () => {
     assert.deepEqual(copied, { sha256: sha256(data), size: data.length });
     assert.ok(readFileSync(path.join(dir, 'copy.bin')).equals(data));
     assert.deepEqual(await hashFile(path.join(dir, 'src.bin')), copied);
+  });
+
+  it('copies in the kernel while hashing, byte for byte, over several read chunks', async () => {
+    const dir = tempFolder();
+    const data = randomBytes(9 * 1024 * 1024 + 5);
+    writeFileSync(path.join(dir, 'src.bin'), data);
+    const progress: number[] = [];
+    const copied = await hashWhileCopying(path.join(dir, 'src.bin'), path.join(dir, 'copy.bin'), { onProgress: (done) => progress.push(done) });
+    assert.deepEqual(copied, { sha256: sha256(data), size: data.length });
+    assert.ok(readFileSync(path.join(dir, 'copy.bin')).equals(data));
+    assert.equal(progress.at(-1), data.length);
+    await assert.rejects(hashWhileCopying(path.join(dir, 'src.bin'), path.join(dir, 'copy.bin')), { code: 'EEXIST' });
   });
 
   it('stops when cancelled', async () => {
@@ -86,6 +98,37 @@ describe('BlobStore', () => {
     rmSync(store.pathOf(blob.sha256));
     await store.putFile(file);
     assert.equal(readFileSync(store.pathOf(blob.sha256), 'utf8'), 'weights');
+  });
+
+  it('refuses a source that changes while it is being stored, leaving no blob and no temporary', async () => {
+    const dir = tempFolder();
+    const file = path.join(dir, 'model.bin');
+    writeFileSync(file, randomBytes(12 * 1024 * 1024));
+    const store = storeIn(dir);
+    let rewritten = false;
+    const rewriteTail = () => {
+      if (rewritten) return;
+      rewritten = true;
+      // A trainer still writing: the last chunk changes after the first one was read.
+      const fd = openSync(file, 'r+');
+      writeSync(fd, randomBytes(4096), 0, 4096, 12 * 1024 * 1024 - 4096);
+      closeSync(fd);
+    };
+    await assert.rejects(store.putFile(file, { onProgress: rewriteTail }), { code: 'CONFLICT', message: /changed while it was being read/ });
+    assert.ok(rewritten);
+    assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
+    assert.equal(existsSync(store.root) ? [...store.list()].length : 0, 0);
+  });
+
+  it('cancelled mid-copy, leaves no blob and no temporary', async () => {
+    const dir = tempFolder();
+    const file = path.join(dir, 'model.bin');
+    writeFileSync(file, randomBytes(12 * 1024 * 1024));
+    const store = storeIn(dir);
+    const controller = new AbortController();
+    await assert.rejects(store.putFile(file, { signal: controller.signal, onProgress: () => controller.abort() }), { code: 'CANCELLED' });
+    assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
+    assert.equal(existsSync(store.root) ? [...store.list()].length : 0, 0);
   });
 
   it('checks a blob against its name', async () => {
