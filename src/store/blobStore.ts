@@ -82,11 +82,12 @@ export class BlobStore {
 
   /**
    * Takes a file downloaded into this store's temporary folder as blob `sha256`, after checking that
-   * its bytes hash to that; a file that does not is deleted and reported.
+   * its bytes hash to that (`downloaded`: what the download hashed as it wrote them, so the file is
+   * not read again); a file that does not is deleted and reported.
    */
-  async adopt(temporary: string, sha256: string, source: string): Promise<string> {
+  async adopt(temporary: string, sha256: string, source: string, downloaded: { sha256: string }): Promise<string> {
     try {
-      const { sha256: actual } = await hashFile(temporary);
+      const actual = downloaded.sha256;
       if (actual !== sha256) throw new RegistryError('CORRUPT', `Blob ${sha256} from ${source} is damaged: its bytes hash to ${actual}. It was not used; run 'mreg verify --store'.`);
       this.moveIntoPlace(temporary, sha256);
       return this.pathOf(sha256);

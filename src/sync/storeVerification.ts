@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { RegistryError, throwIfCancelled } from '../core/registryError';
-import { hashFile } from '../store/fileHashing';
 import { blobKey, blobSha256Of } from '../store/shared/sharedStore';
 import { batchKey, batchSeqOf, decodeBatch, EMPTY_REMOTE, invalidBatchError, LOG_PREFIX, type RemoteHead } from './logBatch';
 import { SharedLogState } from './sharedLogState';
@@ -68,9 +67,9 @@ export async function verifyStore(sync: SyncContext, options: SyncOptions & { sa
     const sha256 = blobSha256Of(key)!;
     const temporary = sync.registry.blobs.temporaryFile();
     try {
-      await sync.store.getToFile(key, temporary);
-      const actual = (await hashFile(temporary)).sha256;
-      if (actual !== sha256) report.problems.push({ kind: 'blob', key, message: `its bytes hash to ${actual}` });
+      const downloaded = await sync.store.getToFile(key, temporary);
+      if (!downloaded) report.problems.push({ kind: 'blob', key, message: 'listed, but gone when it was read (removed meanwhile?)' });
+      else if (downloaded.sha256 !== sha256) report.problems.push({ kind: 'blob', key, message: `its bytes hash to ${downloaded.sha256}` });
     } finally {
       rmSync(temporary, { force: true });
     }

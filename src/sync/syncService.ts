@@ -214,8 +214,9 @@ export class SyncService {
   /** Downloads one blob into the local blob store, checking its sha256 first; false when the store has none. */
   async fetchBlob(sha256: string, onProgress?: (bytesDone: number) => void): Promise<boolean> {
     const temporary = this.registry.blobs.temporaryFile();
-    if (!(await this.store.getToFile(blobKey(sha256), temporary, onProgress))) return false;
-    await this.registry.blobs.adopt(temporary, sha256, this.store.description);
+    const downloaded = await this.store.getToFile(blobKey(sha256), temporary, onProgress);
+    if (!downloaded) return false;
+    await this.registry.blobs.adopt(temporary, sha256, this.store.description, downloaded);
     return true;
   }
 

@@ -121,12 +121,11 @@ export class FolderStore implements SharedStore {
     }
   }
 
-  async getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<boolean> {
+  async getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<{ sha256: string; size: number } | undefined> {
     try {
-      await copyAndHash(this.pathOf(key), file, { onProgress });
-      return true;
+      return await copyAndHash(this.pathOf(key), file, { onProgress });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(file)) return false;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(file)) return undefined;
       throw this.ioError(`download ${key}`, error);
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
@@ -275,21 +276,24 @@ export class S3Store implements SharedStore {
     }
   }
 
-  async getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<boolean> {
+  async getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<{ sha256: string; size: number } | undefined> {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(key) }));
       let done = 0;
+      const hash = createHash('sha256');
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
+          hash.update(chunk);
           done += chunk.length;
           onProgress?.(done);
           callback(null, chunk);
         },
       });
-      await pipeline(response.Body as Readable, counter, createWriteStream(file, { flags: 'wx' }));
-      return true;
+      // flush: fsync before close, so a blob adopted from this file survives a crash whole.
+      await pipeline(response.Body as Readable, counter, createWriteStream(file, { flags: 'wx', flush: true }));
+      return { sha256: hash.digest('hex'), size: done };
     } catch (error) {
-      if (isNotFound(error)) return false;
+      if (isNotFound(error)) return undefined;
       throw this.ioError(`download ${key}`, error);
     }
   }

@@ -40,8 +40,12 @@ export interface SharedStore {
   /** The object's bytes, or undefined when there is none. Only for small objects (batches). */
   get(key: string): Promise<Buffer | undefined>;
 
-  /** Downloads `key` into the new file `file`, streaming; false when there is no such object. */
-  getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<boolean>;
+  /**
+   * Downloads `key` into the new file `file`, streaming, hashing the bytes as they are written and
+   * fsyncing the file; what it hashed, or undefined when there is no such object. Callers check the
+   * digest against the one they expected without reading the file again.
+   */
+  getToFile(key: string, file: string, onProgress?: (bytesDone: number) => void): Promise<{ sha256: string; size: number } | undefined>;
 
   exists(key: string): Promise<boolean>;
 

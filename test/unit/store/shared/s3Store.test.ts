@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
@@ -68,9 +68,9 @@ describe('S3Store (against radosgw on 127.0.0.1)', function () {
       await s3.putFile('blobs/big', source, (done) => (progress = done));
       assert.equal(progress, 3 * 1024 * 1024);
       const copy = path.join(folder, 'copy.bin');
-      assert.equal(await s3.getToFile('blobs/big', copy), true);
+      assert.deepEqual(await s3.getToFile('blobs/big', copy), { sha256: createHash('sha256').update(readFileSync(source)).digest('hex'), size: 3 * 1024 * 1024 });
       assert.deepEqual(readFileSync(copy), readFileSync(source));
-      assert.equal(await s3.getToFile('blobs/none', path.join(folder, 'none.bin')), false);
+      assert.equal(await s3.getToFile('blobs/none', path.join(folder, 'none.bin')), undefined);
       await s3.delete('other/x');
       assert.equal(await s3.exists('other/x'), false);
     } finally {
@@ -94,7 +94,7 @@ describe('S3Store (against radosgw on 127.0.0.1)', function () {
       assert.deepEqual(parts.map((request) => Number(request.query.partNumber)).sort(), [1, 2, 3]);
       assert.equal(journal.get('blobs/big'), undefined, 'a finished upload leaves no record');
       const copy = path.join(folder, 'copy.bin');
-      assert.equal(await s3.getToFile('blobs/big', copy), true);
+      assert.deepEqual(await s3.getToFile('blobs/big', copy), { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
       assert.deepEqual(readFileSync(copy), bytes);
     } finally {
       s3.close();
