@@ -5,7 +5,7 @@ import { fsyncDirectory, removeDeadTemporaries, renameWithRetry, temporaryNameFo
 import { makeFolder, withFileSystemErrors, withFileSystemErrorsAsync } from './fileSystemErrors';
 import { RegistryError } from '../core/registryError';
 import { SHA256_HEX, sha256Hex } from '../core/sha256';
-import { hashFile, hashWhileCopying, type HashOptions } from './fileHashing';
+import { copyAndHash, hashFile, hashWhileCopying, type HashOptions } from './fileHashing';
 import { changedTooRecently, observeFile, sameFile, type StatCache } from './statCache';
 
 export interface StoredBlob {
@@ -53,14 +53,15 @@ export class BlobStore {
     this.makeTemporaryDir();
     const temporary = temporaryNameFor(path.join(this.temporaryDir, 'blob'));
     try {
-      const result = await withFileSystemErrorsAsync(this.temporaryDir, `copy ${file} into the registry (nothing was registered)`, () => hashWhileCopying(file, temporary, options));
-      // The hash and the copy each read the source once: they hold the same bytes only if the source
-      // stayed as it was from before the first read to after the last.
-      const changed = new RegistryError('CONFLICT', `${file} changed while it was being read; register it again once it is no longer being written.`);
-      if (!sameFile(before, await stat(file, { bigint: true }))) throw changed;
-      // A write in the same timestamp tick as the first stat would not show in the second: for a
-      // file changed that recently, the copy itself is hashed.
-      if (changedTooRecently(observed) && (await hashFile(temporary, { signal: options.signal })).sha256 !== result.sha256) throw changed;
+      // The kernel copy and the hash each read the source: they saw the same bytes only if the source
+      // stayed as it was from before the first read to after the last, which its stat shows. A write
+      // in the same timestamp tick as the first stat would not show, so a file changed that recently
+      // is copied through this thread instead, which writes exactly the bytes it hashes.
+      const copy = changedTooRecently(observed) ? copyAndHash : hashWhileCopying;
+      const result = await withFileSystemErrorsAsync(this.temporaryDir, `copy ${file} into the registry (nothing was registered)`, () => copy(file, temporary, options));
+      if (!sameFile(before, await stat(file, { bigint: true }))) {
+        throw new RegistryError('CONFLICT', `${file} changed while it was being read; register it again once it is no longer being written.`);
+      }
       this.moveIntoPlace(temporary, result.sha256);
       this.statCache?.set(file, observed, result.sha256);
       return result;

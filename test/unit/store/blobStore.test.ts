@@ -100,36 +100,52 @@ describe('BlobStore', () => {
     assert.equal(readFileSync(store.pathOf(blob.sha256), 'utf8'), 'weights');
   });
 
-  it('refuses a source that changes while it is being stored, leaving no blob and no temporary', async () => {
-    const dir = tempFolder();
-    const file = path.join(dir, 'model.bin');
-    writeFileSync(file, randomBytes(12 * 1024 * 1024));
-    const store = storeIn(dir);
-    let rewritten = false;
-    const rewriteTail = () => {
-      if (rewritten) return;
-      rewritten = true;
-      // A trainer still writing: the last chunk changes after the first one was read.
-      const fd = openSync(file, 'r+');
-      writeSync(fd, randomBytes(4096), 0, 4096, 12 * 1024 * 1024 - 4096);
-      closeSync(fd);
-    };
-    await assert.rejects(store.putFile(file, { onProgress: rewriteTail }), { code: 'CONFLICT', message: /changed while it was being read/ });
-    assert.ok(rewritten);
-    assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
-    assert.equal(existsSync(store.root) ? [...store.list()].length : 0, 0);
-  });
+  // A file changed within the last 2 s is copied through user space (its stat could miss a write in
+  // the same timestamp tick); an older one is copied by the kernel while it is hashed. Both must
+  // refuse a change and leave nothing behind when cancelled.
+  for (const age of ['just written', 'written over 2 s ago'] as const) {
+    describe(`with a source ${age}`, () => {
+      const SIZE = 12 * 1024 * 1024;
+      let settled: string;
+      before(async function () {
+        this.timeout(10_000);
+        settled = tempFolder();
+        for (const name of ['changing.bin', 'cancelled.bin']) writeFileSync(path.join(settled, name), randomBytes(SIZE));
+        if (age !== 'just written') await new Promise((resolve) => setTimeout(resolve, 2100));
+      });
 
-  it('cancelled mid-copy, leaves no blob and no temporary', async () => {
-    const dir = tempFolder();
-    const file = path.join(dir, 'model.bin');
-    writeFileSync(file, randomBytes(12 * 1024 * 1024));
-    const store = storeIn(dir);
-    const controller = new AbortController();
-    await assert.rejects(store.putFile(file, { signal: controller.signal, onProgress: () => controller.abort() }), { code: 'CANCELLED' });
-    assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
-    assert.equal(existsSync(store.root) ? [...store.list()].length : 0, 0);
-  });
+      it('refuses a source that changes while it is being stored, leaving no blob and no temporary', async () => {
+        const dir = tempFolder();
+        const file = path.join(settled, 'changing.bin');
+        const store = storeIn(dir);
+        let rewritten = false;
+        const rewriteTail = () => {
+          if (rewritten) return;
+          rewritten = true;
+          // A trainer still writing: the last chunk changes after the first one was read.
+          const fd = openSync(file, 'r+');
+          writeSync(fd, randomBytes(4096), 0, 4096, SIZE - 4096);
+          closeSync(fd);
+        };
+        await assert.rejects(store.putFile(file, { onProgress: rewriteTail }), { code: 'CONFLICT', message: /changed while it was being read/ });
+        assert.ok(rewritten);
+        assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
+        assert.equal(existsSync(store.root) ? [...store.list()].length : 0, 0);
+      });
+
+      it('cancelled mid-copy, leaves no blob and no temporary', async () => {
+        const dir = tempFolder();
+        const store = storeIn(dir);
+        const controller = new AbortController();
+        await assert.rejects(store.putFile(path.join(settled, 'cancelled.bin'), { signal: controller.signal, onProgress: () => controller.abort() }), { code: 'CANCELLED' });
+        assert.deepEqual(readdirSync(path.join(dir, 'tmp')), []);
+        assert.equal(existsSync(store.root) ? [...store.list()].length : 0, 0);
+        const stored = await store.putFile(path.join(settled, 'cancelled.bin'));
+        assert.equal(stored.sha256, sha256(readFileSync(path.join(settled, 'cancelled.bin'))));
+        assert.ok(readFileSync(store.pathOf(stored.sha256)).equals(readFileSync(path.join(settled, 'cancelled.bin'))));
+      });
+    });
+  }
 
   it('checks a blob against its name', async () => {
     const dir = tempFolder();
