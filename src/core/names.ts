@@ -1,4 +1,4 @@
-import { valid as validSemver } from 'semver';
+import validSemver from 'semver/functions/valid';
 import { RegistryError } from './registryError';
 import { parseStage } from './stage';
 

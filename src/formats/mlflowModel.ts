@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../core/lazyModules';
 import type { ModelSignature, SignatureTensor } from '../core/signature';
 import { FormatProblem, type FileReader } from './byteReader';
 import type { Inspection } from './inspection';

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../core/lazyModules';
 import { RegistryError } from '../core/registryError';
 import { sha256Hex } from '../core/sha256';
 import { isRecord, projectRelative, readProjectBytes, readProjectText } from './projectFiles';

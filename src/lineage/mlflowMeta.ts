@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../core/lazyModules';
 import { isRecord } from './projectFiles';
 
 /** A meta.yaml is a few hundred bytes; anything much larger is not one. */

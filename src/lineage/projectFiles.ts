@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../core/lazyModules';
 import { RegistryError } from '../core/registryError';
 
 /** Params, metrics and lock files are small; anything larger is not one of them. */

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
+import type { SimpleGit, SimpleGitOptions } from 'simple-git';
+import { loadSimpleGit } from '../core/lazyModules';
 
 /**
  * Git in an untrusted folder can run programs through hooks, `core.fsmonitor`, an ssh command or a
@@ -37,7 +38,7 @@ const OVERRIDES_INTENDED: SimpleGitOptions['unsafe'] = {
 const SILENCE_LIMIT_MS = 60_000;
 
 export function safeGit(baseDir: string, extraConfig: readonly string[] = []): SimpleGit {
-  return simpleGit({
+  return loadSimpleGit()({
     baseDir,
     config: [...HARDENED_CONFIG, ...extraConfig],
     unsafe: OVERRIDES_INTENDED,

@@ -5,7 +5,7 @@ import { ruleChecks } from '../core/governance/promotionGates';
 import { fingerprintOf } from '../core/manifest';
 import { aliasNameProblem, assertKey, modelNameProblem } from '../core/names';
 import type { Stage } from '../core/stage';
-import { valid as validSemver } from 'semver';
+import validSemver from 'semver/functions/valid';
 import { formatRef } from '../core/refs';
 
 /** What the shared log says about one model, as far as the rules for new events need it. */

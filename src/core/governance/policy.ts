@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../lazyModules';
 import { RegistryError } from '../registryError';
 import { STAGES, type Stage } from '../stage';
 

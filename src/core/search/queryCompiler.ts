@@ -1,4 +1,4 @@
-import { valid as validSemver } from 'semver';
+import validSemver from 'semver/functions/valid';
 import { parseStage, STAGES } from '../stage';
 import { lookUpField } from './queryFields';
 import { QueryError, type CompareOp, type FieldNode, type QueryNode, type ValueNode } from './queryParser';

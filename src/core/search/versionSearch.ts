@@ -1,4 +1,4 @@
-import { parse as parseSemver } from 'semver';
+import parseSemver from 'semver/functions/parse';
 import type { ModelVersion } from '../modelVersion';
 import type { RegistryQueries } from '../registryQueries';
 import type { SqlDatabase } from '../sqlDatabase';

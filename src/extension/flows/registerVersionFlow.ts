@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
-import { valid as validSemver } from 'semver';
+import validSemver from 'semver/functions/valid';
 import type { RegisterInput, Registry } from '../../registry/registry';
 import { formatRef } from '../../core/refs';
 import { capturedPartsSummary, formatBytes } from '../../core/textReports';
