@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUILT_CLI, createSampleWorkspace, registerSampleVersions } from '../support/sampleWorkspace';
@@ -236,6 +236,88 @@ describe('the extension in a real VS Code', function () {
       }
       await page.screenshot('e2e-5-decoration');
       assert.ok(content.includes('◆'), `the Explorer row shows no registered mark (pseudo-element content: ${content})`);
+    });
+  });
+  describe('end to end, with a damaged op log', () => {
+    let server: CodeServer;
+    let page: WorkbenchPage;
+    let workspace: string;
+
+    after(async () => {
+      await page?.close();
+      await server?.stop();
+      if (workspace) rmSync(path.dirname(workspace), { recursive: true, force: true });
+    });
+
+    it('says the op log is damaged when the window opens again, and Repair Registry… from the palette brings the later version back', async () => {
+      workspace = path.join(mkdtempSync(path.join(tmpdir(), 'mr-damage-')), 'project');
+      createSampleWorkspace(workspace);
+      registerSampleVersions(workspace);
+      writeFileSync(path.join(workspace, 'models', 'fraud-v3.onnx'), randomBytes(4096));
+      execFileSync(process.execPath, [BUILT_CLI, 'register', 'fraud-detector', 'models/fraud-v3.onnx', '--semver', '2.0.0'], { cwd: workspace, stdio: 'ignore' });
+      const home = path.join(path.dirname(workspace), 'code-server');
+      server = await CodeServer.start({ workbench, home, vsix: VSIX, workspace });
+      page = await WorkbenchPage.open(workbench.chromium, server.folderUrl(workspace));
+      await page.waitForRegistryStatus('Registry: local');
+      await page.openContainer('Model Registry');
+      await page.row(page.pane('Models'), 'fraud-detector').click();
+      await page.row(page.pane('Models'), '#3').waitFor();
+      // The damage happens while VS Code is closed: an open registry snapshots what it read when it
+      // closes, and that snapshot would cover the damage.
+      await page.close();
+      await server.stop();
+
+      // The op log holds one line per write: fraud-detector and #1, #2, #2 → Production, #3. Garble the
+      // promotion's line in the middle, keeping its length. A small registry takes a snapshot after every
+      // write, and the newest would cover the damage; keep only the one taken after #2 (event #3), as a
+      // large registry that snapshots every thousand events would have it.
+      const registryFolder = path.join(workspace, '.modelregistry');
+      const log = path.join(registryFolder, 'oplog.jsonl');
+      const bytes = readFileSync(log);
+      const lineStarts = [0];
+      for (let at = bytes.indexOf(0x0a); at >= 0 && at < bytes.length - 1; at = bytes.indexOf(0x0a, at + 1)) lineStarts.push(at + 1);
+      assert.equal(lineStarts.length, 4, 'four writes, four lines');
+      assert.match(bytes.subarray(lineStarts[2], lineStarts[3]).toString('utf8'), /"version\.stage_changed"/);
+      const damagedAt = lineStarts[2];
+      bytes.write('#GARBLED#', damagedAt + 20);
+      writeFileSync(log, bytes);
+      const snapshots = path.join(registryFolder, 'snapshots');
+      for (const name of readdirSync(snapshots)) if (!name.startsWith('00000000000000000003-')) rmSync(path.join(snapshots, name));
+      assert.equal(readdirSync(snapshots).length, 1, 'the snapshot after #2 is kept');
+
+      server = await CodeServer.start({ workbench, home, vsix: VSIX, workspace });
+      page = await WorkbenchPage.open(workbench.chromium, server.folderUrl(workspace));
+      await page.waitForRegistryStatus('Registry: damaged · read-only');
+      const warning = page.notification(`damaged at byte ${damagedAt}`);
+      await warning.waitFor({ timeout: 60_000 });
+      assert.match(await warning.innerText(), /Versions and changes recorded after event #3 are not shown, and the registry is read-only; run 'mreg repair'/);
+      await page.openContainer('Model Registry');
+      const damagedModels = page.pane('Models');
+      await page.row(damagedModels, 'fraud-detector').waitFor();
+      if ((await page.row(damagedModels, '#2').count()) === 0) await page.row(damagedModels, 'fraud-detector').click();
+      await page.row(damagedModels, '#2').waitFor();
+      assert.equal(await page.row(damagedModels, '#3').count(), 0, '#3 is recorded after the damage and not shown');
+      assert.doesNotMatch(await page.row(damagedModels, '#2').innerText(), /Production/);
+      await page.screenshot('e2e-damage-1-read-only');
+
+      await page.runCommand('Model Registry: Repair Registry…');
+      await page.page.locator('.monaco-dialog-box', { hasText: 'Repair the registry?' }).waitFor();
+      await page.screenshot('e2e-damage-2-confirm');
+      await page.clickDialogButton('Repair');
+      const repaired = page.notification('Registry repaired:');
+      await repaired.waitFor({ timeout: 60_000 });
+      assert.match(await repaired.innerText(), /1 change\(s\) re-chained; 1 item\(s\) could not be recovered/);
+      await page.waitForRegistryStatus('Registry: local');
+      await page.openContainer('Model Registry');
+      await page.row(page.pane('Models'), '#3').filter({ hasText: 'v2.0.0' }).waitFor();
+      await page.row(page.pane('Models'), '#2').waitFor();
+      await page.row(page.pane('Models'), '#1').waitFor();
+      await page.screenshot('e2e-damage-3-repaired');
+      const damagedCopies = readdirSync(registryFolder).filter((name) => name.startsWith('oplog.jsonl.damaged-'));
+      assert.equal(damagedCopies.length, 1, 'the damaged op log is kept aside');
+      assert.ok(readFileSync(path.join(registryFolder, damagedCopies[0])).equals(bytes), 'byte for byte as it was');
+      const listed = JSON.parse(execFileSync(process.execPath, [BUILT_CLI, 'versions', 'fraud-detector', '--json'], { cwd: workspace, encoding: 'utf8' })) as { number: number }[];
+      assert.deepEqual(listed.map((version) => version.number), [3, 2, 1]);
     });
   });
 });
