@@ -71,6 +71,11 @@ export class RegistryQueries {
     return this.modelId(name) !== undefined;
   }
 
+  /** The registered model that differs from `name` only in letter case, if any (SQLite's lower() folds ASCII, as names are). */
+  modelNameDifferingInCase(name: string): string | undefined {
+    return this.db.get<{ name: string }>('SELECT name FROM models WHERE lower(name) = lower(?) AND name <> ? LIMIT 1', [name, name])?.name;
+  }
+
   /** Newest first. */
   versions(model: string): ModelVersion[] {
     const modelId = this.modelId(model);

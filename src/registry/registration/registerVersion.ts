@@ -56,7 +56,9 @@ async function registerOnce(engine: RegistryEngine, input: RegisterInput, work: 
     if (semver) assertSemverFree(engine, input.model, semver);
     const drafts: EventDraft[] = [];
     if (!queries.hasModel(input.model)) {
-      assertNoCaseClash(input.model, queries.models().map((model) => model.name));
+      // One indexed lookup under the lock, not a listing of every model.
+      const clash = queries.modelNameDifferingInCase(input.model);
+      assertNoCaseClash(input.model, clash === undefined ? [] : [clash]);
       drafts.push({ type: 'model.created', model: input.model, payload: {} });
     }
     const number = queries.nextNumber(input.model);

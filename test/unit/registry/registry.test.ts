@@ -29,6 +29,16 @@ function input(project: string, overrides: Partial<RegisterInput> = {}): Registe
 
 describe('Registry', () => {
   describe('models', () => {
+    it('refuses a new model whose name differs from a registered one only in case, and keeps adding to the same name', async () => {
+      const { registry, project } = await openRegistry();
+      await registry.register(input(project, { model: 'Fraud-Detector' }));
+      await registry.register(input(project, { model: 'churn' }));
+      await assert.rejects(registry.register(input(project, { model: 'fraud-detector', params: { lr: 2 } })), /Model 'Fraud-Detector' is already registered; 'fraud-detector' differs from it only in case/);
+      const second = await registry.register(input(project, { model: 'Fraud-Detector', params: { lr: 2 } }));
+      assert.equal(second.number, 2);
+      assert.deepEqual(registry.models().map((model) => model.name), ['Fraud-Detector', 'churn']);
+    });
+
     it('lists each model with its version count, latest number, Production version and tags', async () => {
       const { registry, project } = await openRegistry();
       await registry.register(input(project, { params: { lr: 1 } }));
