@@ -185,6 +185,16 @@ describe('mreg serve: the Model Registry part of MLflow REST API 2.0', function 
     assert.equal(again.status, 200, 'a version already in the stage is answered as it is');
   });
 
+  it('records each of two concurrent writes with its own caller', async () => {
+    const [first, second] = await Promise.all([
+      send('POST', 'registered-models/alias', { name: 'charlie', alias: 'first', version: '1' }, { 'X-Model-Registry-Actor': 'carol@example.com' }),
+      send('POST', 'registered-models/alias', { name: 'delta', alias: 'second', version: '1' }, { 'X-Model-Registry-Actor': 'dave@example.com' }),
+    ]);
+    assert.deepEqual([first.status, second.status], [200, 200]);
+    assert.equal(json<{ actor: string }[]>(mreg(['log', 'charlie', '--json'], { cwd }))[0].actor, 'carol@example.com');
+    assert.equal(json<{ actor: string }[]>(mreg(['log', 'delta', '--json'], { cwd }))[0].actor, 'dave@example.com');
+  });
+
   it('archive_existing_versions into Staging archives the other Staging versions; into None it is refused', async () => {
     for (const content of ['b2', 'b3']) register(cwd, 'bravo', content);
     ok(mreg(['promote', 'bravo/1', 'staging'], { cwd }), 'promote');
