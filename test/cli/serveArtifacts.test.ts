@@ -141,6 +141,36 @@ describe('mreg serve: fetching from the shared store, tokens, read-only', functi
     }
   });
 
+  it('with --sync-every, a read-only server picks up what others push to the shared store', async () => {
+    const root = tempFolder('serve-follow');
+    const store = path.join(root, 'store');
+    const writer = makeClient(root, 'writer', store);
+    writeFileSync(path.join(writer, 'model.bin'), 'first');
+    ok(mreg(['register', 'live', 'model.bin', '--no-discover', '--stage', 'production'], { cwd: writer }), 'register');
+    ok(mreg(['sync'], { cwd: writer }), 'push');
+    const reader = makeClient(root, 'reader', store);
+    ok(mreg(['sync'], { cwd: reader }), 'pull');
+    const server = await startServe(['--read-only', '--sync-every', '1'], { cwd: reader });
+    try {
+      writeFileSync(path.join(writer, 'model.bin'), 'second');
+      ok(mreg(['register', 'live', 'model.bin', '--no-discover', '--stage', 'production'], { cwd: writer }), 'register v2');
+      ok(mreg(['sync'], { cwd: writer }), 'push v2');
+      // Waits for the event (a pull round), not for a time: the deadline only keeps a broken server from hanging the suite.
+      let production: string | undefined;
+      for (const deadline = Date.now() + 30_000; production !== '2' && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+        const answer = await call(server.url, 'POST', '/api/2.0/mlflow/registered-models/get-latest-versions', { body: { name: 'live', stages: ['Production'] } });
+        production = answer.json<{ model_versions: { version: string }[] }>().model_versions[0].version;
+      }
+      assert.equal(production, '2', `the pushed Production version reached the server; its stderr: ${server.stderr()}`);
+      assert.equal((await call(server.url, 'GET', `${ARTIFACTS}/models/live/2/model.bin`)).body.toString(), 'second', 'its blob is fetched from the store');
+    } finally {
+      await server.stop();
+    }
+    const noStore = mreg(['serve', '--port', '0', '--sync-every', '5'], { cwd: tempFolder('serve-no-store') });
+    assert.equal(noStore.status, 1);
+    assert.match(noStore.stderr, /--sync-every needs a shared store/);
+  });
+
   it('with --token, every request needs the bearer token; registry and artifact endpoints alike', async () => {
     const cwd = writeFiles(tempFolder('serve-token'), { 'model.onnx': 'w' });
     ok(mreg(['register', 'm', 'model.onnx', '--no-discover'], { cwd }), 'register');
