@@ -1,3 +1,5 @@
+import { modelNameProblem } from '../core/names';
+import { parseRef, type Ref } from '../core/refs';
 import { parseStage, STAGES, type Stage } from '../core/stage';
 import { artifactUriOf, latestPerStage, type MlflowModelVersion, type MlflowRegisteredModel } from './mlflowEntities';
 import { MlflowError } from './mlflowErrors';
@@ -85,6 +87,12 @@ async function transitionStage(params: MlflowParameters, view: MlflowView): Prom
   return { model_version: view.version(ref) };
 }
 
+function atRef(model: string, alias: string): Ref {
+  const problem = modelNameProblem(model);
+  if (problem) throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid model name: ${problem}.`);
+  return parseRef(`${model}@${alias}`);
+}
+
 function notImplemented(what: string, instead: string): (params: MlflowParameters, view: MlflowView) => never {
   return () => {
     throw new MlflowError('NOT_IMPLEMENTED', `${what} is not offered by this registry: ${instead}`);
@@ -114,7 +122,9 @@ export const REGISTRY_ENDPOINTS: readonly RegistryEndpoint[] = [
     method: 'GET',
     path: 'registered-models/alias',
     writes: false,
-    handle: (params, view) => ({ model_version: view.version({ model: params.string('name', true), selector: { kind: 'alias', alias: params.string('alias', true) } }) }),
+    // What `name@…` means in every reference here: an alias, or a stage, `latest` or a semver label, names an
+    // alias can never take; so `models:/fraud@production` works in MLflow clients as it does in mreg.
+    handle: (params, view) => ({ model_version: view.version(atRef(params.string('name', true), params.string('alias', true))) }),
   },
   {
     method: 'POST',

@@ -161,6 +161,9 @@ describe('mreg serve: the Model Registry part of MLflow REST API 2.0', function 
     const model = assertRegisteredModel((await get('registered-models/get', { name: 'fraud' })).json<{ registered_model: unknown }>().registered_model);
     assert.deepEqual(model.aliases, [{ alias: 'champion', version: '3' }]);
 
+    const byStage = await get('registered-models/alias', { name: 'fraud', alias: 'production' });
+    assert.equal(byStage.json<{ model_version: ContractModelVersion }>().model_version.current_stage, 'Production', "models:/fraud@production means the Production version, as in mreg (an alias may not be called 'production')");
+
     const deleted = await send('DELETE', 'registered-models/alias', { name: 'fraud', alias: 'champion' });
     assert.equal(deleted.status, 200);
     assertMlflowError(await get('registered-models/alias', { name: 'fraud', alias: 'champion' }), 'RESOURCE_DOES_NOT_EXIST');

@@ -75,8 +75,8 @@ def build_project(root: Path) -> None:
         'rules:\n  - models: "fraud"\n    stages: Production\n    thresholds: ["auc >= 0.95"]\n')
 
 
-def start_server(root: Path):
-    server = subprocess.Popen(["node", CLI, "serve", "--port", "0", "--actor", "mlflow-check"], cwd=root,
+def start_server(root: Path, *options):
+    server = subprocess.Popen(["node", CLI, "serve", "--port", "0", *options], cwd=root,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = server.stdout.readline()
     match = re.search(r"http://\S+?(?=\s|\)|$)", line)
@@ -91,13 +91,49 @@ def main() -> None:
         root = Path(folder)
         subprocess.run(["git", "init", "-q", str(root)], check=True)
         build_project(root)
-        server, url = start_server(root)
+        for check, options in ((exercise, ("--actor", "mlflow-check")), (exercise_token_read_only, ("--token", TOKEN, "--read-only"))):
+            server, url = start_server(root, *options)
+            try:
+                check(url, root)
+            finally:
+                server.terminate()
+                server.wait(10)
+                print("server stderr:", server.stderr.read().strip() or "(empty)")
+        print("ALL CHECKS PASSED")
+
+
+TOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+def exercise_token_read_only(url: str, root: Path) -> None:
+    print("--- mreg serve --token … --read-only")
+    mlflow.set_tracking_uri(url)
+    os.environ.pop("MLFLOW_TRACKING_TOKEN", None)
+    try:
+        MlflowClient().search_registered_models()
+        raise AssertionError("a request without the token should be refused")
+    except MlflowException as refusal:
+        print("without MLFLOW_TRACKING_TOKEN:", refusal.error_code)
+        assert refusal.error_code == "UNAUTHENTICATED"
+    os.environ["MLFLOW_TRACKING_TOKEN"] = TOKEN
+    try:
+        client = MlflowClient()
+        print("with the token, search_registered_models:", [model.name for model in client.search_registered_models()])
+        with tempfile.TemporaryDirectory() as target:
+            downloaded = Path(mlflow.artifacts.download_artifacts("models:/fraud/Production", dst_path=target))
+            print("with the token, download_artifacts(models:/fraud/Production):", (downloaded / "model.onnx").read_bytes())
+            downloaded = Path(mlflow.artifacts.download_artifacts("models:/fraud@production", dst_path=os.path.join(target, "p")))
+            print("with the token, download_artifacts(models:/fraud@production):", (downloaded / "model.onnx").read_bytes())
+        prediction = mlflow.pyfunc.load_model("models:/scorer/1").predict(pd.DataFrame({"x": [0.0]}))
+        print("with the token, pyfunc.load_model(models:/scorer/1).predict([0]):", list(prediction))
         try:
-            exercise(url, root)
-        finally:
-            server.terminate()
-            server.wait(10)
-            print("server stderr:", server.stderr.read().strip() or "(empty)")
+            client.set_registered_model_alias("fraud", "champion", "1")
+            raise AssertionError("a read-only server should refuse")
+        except MlflowException as refusal:
+            print("read-only set_registered_model_alias:", refusal.error_code, "-", refusal.message)
+            assert refusal.error_code == "PERMISSION_DENIED"
+    finally:
+        os.environ.pop("MLFLOW_TRACKING_TOKEN", None)
 
 
 def exercise(url: str, root: Path) -> None:
@@ -166,7 +202,6 @@ def exercise(url: str, root: Path) -> None:
 
     log = mreg(root, "log", "fraud", "--limit", "1")
     print("audit log, newest fraud event:", log.strip().splitlines()[-1])
-    print("ALL CHECKS PASSED")
 
 
 if __name__ == "__main__":
