@@ -1,7 +1,8 @@
+import type { ModelVersion } from '../core/modelVersion';
 import { modelNameProblem } from '../core/names';
 import { parseRef, type Ref } from '../core/refs';
 import { parseStage, STAGES, type Stage } from '../core/stage';
-import { artifactUriOf, latestPerStage, type MlflowModelVersion, type MlflowRegisteredModel } from './mlflowEntities';
+import { artifactUriOf, latestPerStage, type MlflowRegisteredModel } from './mlflowEntities';
 import { MlflowError } from './mlflowErrors';
 import type { MlflowParameters } from './mlflowRequest';
 import { numberRef, type MlflowView } from './mlflowView';
@@ -22,11 +23,12 @@ const MODEL_ORDER: OrderKeys<MlflowRegisteredModel> = {
   last_updated_timestamp: (model) => model.last_updated_timestamp,
 };
 
-const VERSION_ORDER: OrderKeys<MlflowModelVersion> = {
-  name: (version) => version.name,
-  version_number: (version) => Number(version.version),
-  creation_timestamp: (version) => version.creation_timestamp,
-  last_updated_timestamp: (version) => version.last_updated_timestamp,
+/** Sorted on the registry's versions, so only the page asked for is turned into JSON (reading each one's manifest once). */
+const VERSION_ORDER: OrderKeys<ModelVersion> = {
+  name: (version) => version.model,
+  version_number: (version) => version.number,
+  creation_timestamp: (version) => Date.parse(version.createdAt),
+  last_updated_timestamp: (version) => Date.parse(version.createdAt),
 };
 
 /** MLflow's stage names, in any case (as `get_canonical_stage` reads them). */
@@ -45,16 +47,20 @@ function searchVersions(params: MlflowParameters, view: MlflowView) {
 function registeredModelSearch(params: MlflowParameters, view: MlflowView): unknown {
   const maxResults = params.integer('max_results', 100, { min: 1, max: 1000 });
   const filtered = params.string('filter')?.trim() ? [...new Set(searchVersions(params, view).map((version) => version.model))] : view.modelNames();
-  const models = ordered(filtered.sort().map((name) => view.model(name)), params.strings('order_by'), MODEL_ORDER);
-  const { page, nextPageToken } = pageOf(models, maxResults, params.string('page_token'));
+  const orderBy = params.strings('order_by');
+  // In name order (MLflow's default) only the page's models are read in full; another order needs them all.
+  const names = filtered.sort();
+  const models: (string | MlflowRegisteredModel)[] = orderBy.length === 0 ? names : ordered(names.map((name) => view.model(name)), orderBy, MODEL_ORDER);
+  const { page: pageNames, nextPageToken } = pageOf(models, maxResults, params.string('page_token'));
+  const page = pageNames.map((model) => (typeof model === 'string' ? view.model(model) : model));
   return { ...(page.length > 0 ? { registered_models: page } : {}), ...(nextPageToken ? { next_page_token: nextPageToken } : {}) };
 }
 
 function modelVersionSearch(params: MlflowParameters, view: MlflowView): unknown {
   const maxResults = params.integer('max_results', 200_000, { min: 1, max: 200_000 });
-  const versions = ordered(searchVersions(params, view).map((version) => view.versionJson(version)), params.strings('order_by'), VERSION_ORDER);
+  const versions = ordered(searchVersions(params, view), params.strings('order_by'), VERSION_ORDER);
   const { page, nextPageToken } = pageOf(versions, maxResults, params.string('page_token'));
-  return { ...(page.length > 0 ? { model_versions: page } : {}), ...(nextPageToken ? { next_page_token: nextPageToken } : {}) };
+  return { ...(page.length > 0 ? { model_versions: page.map((version) => view.versionJson(version)) } : {}), ...(nextPageToken ? { next_page_token: nextPageToken } : {}) };
 }
 
 function latestVersions(params: MlflowParameters, view: MlflowView): unknown {
