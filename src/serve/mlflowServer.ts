@@ -107,6 +107,9 @@ function routeOf(method: string, pathname: string): RegistryEndpoint {
 async function run(endpoint: RegistryEndpoint, params: MlflowParameters, request: IncomingMessage, options: MlflowServerOptions, view: MlflowView): Promise<unknown> {
   if (!endpoint.writes) return endpoint.handle(params, view);
   if (options.readOnly) throw new MlflowError('PERMISSION_DENIED', `This registry server is read-only (started with --read-only): ${endpoint.method} ${REGISTRY_PREFIX}${endpoint.path} changes the registry. Make the change with mreg on the registry, or through a server started without --read-only.`);
+  // A damaged op log makes the registry read-only until 'mreg repair': a refusal, not a fault a client should retry.
+  const damage = view.registry.damage;
+  if (damage) throw new MlflowError('PERMISSION_DENIED', `${damage.message} Nothing was changed.`);
   const actor = actorOf(request.headers) ?? options.actor;
   return actor ? view.registry.actingAs(actor, async () => endpoint.handle(params, view)) : endpoint.handle(params, view);
 }

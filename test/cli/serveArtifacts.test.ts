@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertMlflowError } from '../support/mlflowContract';
 import { json, mreg } from '../support/mregProcess';
@@ -208,6 +208,25 @@ describe('mreg serve: fetching from the shared store, tokens, read-only', functi
       assert.match(server.url, /^http:\/\/0\.0\.0\.0:[0-9]+$/);
       assert.equal((await call(server.url.replace('0.0.0.0', '127.0.0.1'), 'GET', '/health', { headers: { Authorization: `Bearer ${TOKEN}` } })).status, 200);
       assert.equal(await server.stop(), 0, 'SIGTERM stops it cleanly');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('over a registry whose op log is damaged, answers reads and refuses changes with PERMISSION_DENIED naming mreg repair (no retried 5xx)', async () => {
+    const cwd = writeFiles(tempFolder('serve-damaged'), { 'a.bin': 'first', 'b.bin': 'second' });
+    for (const file of ['a.bin', 'b.bin']) ok(mreg(['register', 'm', file, '--no-discover'], { cwd }), 'register');
+    const log = path.join(cwd, '.modelregistry', 'oplog.jsonl');
+    const bytes = readFileSync(log);
+    const secondLine = bytes.indexOf(0x0a) + 1;
+    bytes.write('#GARBLED#', secondLine + 20);
+    writeFileSync(log, bytes);
+    for (const name of readdirSync(path.join(cwd, '.modelregistry', 'snapshots'))) rmSync(path.join(cwd, '.modelregistry', 'snapshots', name));
+    const server = await startServe([], { cwd });
+    try {
+      assert.equal((await call(server.url, 'GET', '/api/2.0/mlflow/registered-models/get?name=m')).status, 200);
+      const refused = await call(server.url, 'POST', '/api/2.0/mlflow/model-versions/transition-stage', { body: { name: 'm', version: '1', stage: 'Staging', archive_existing_versions: false } });
+      assertMlflowError(refused, 'PERMISSION_DENIED', /damaged at byte .*mreg repair.* Nothing was changed\./);
     } finally {
       await server.stop();
     }
