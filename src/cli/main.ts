@@ -15,6 +15,7 @@ import { addRegisterCommand } from './commands/registerCommand';
 import { addRepairCommands } from './commands/repairCommands';
 import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
+import { addServeCommand } from './commands/serveCommand';
 import { addSyncCommands } from './commands/syncCommands';
 import { failureOf, failureText } from './failureReport';
 
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   addGovernanceCommands(program, context);
   addPolicyCommands(program, context);
   addDiffCommands(program, context);
+  addServeCommand(program, context);
   return program;
 }
 

@@ -26,8 +26,8 @@ export function narrowToPath(resolved: ResolvedVersion, artifactPath: string): R
   throw new RegistryError('NOT_FOUND', `${ref} has no artifact or folder '${wanted}'; its artifacts are ${listed}${more}.`);
 }
 
-/** The one folder every artifact lies under, when there is one. */
-function soleTopFolder(paths: string[]): string | undefined {
+/** The one folder every artifact lies under, when there is one (a version registered from one folder). */
+export function soleTopFolder(paths: string[]): string | undefined {
   const tops = new Set(paths.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : '')));
   if (tops.size !== 1) return undefined;
   const [top] = tops;

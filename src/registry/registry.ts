@@ -35,6 +35,7 @@ import { collectGarbage, type GcOptions } from './retention/collectGarbage';
 import { liveBlobs, type GcReport } from './retention/garbageCollection';
 import { compareMany, compareTwo, modelMetricHistory } from './versionComparisons';
 import { narrowToPath } from '../core/versionPath';
+import { runActingAs } from './actingActor';
 
 export type { Changes, PromoteOptions, RegisterInput, RegistryOptions, WorkOptions };
 
@@ -348,6 +349,11 @@ export class Registry {
 
   close(): Promise<void> {
     return this.engine.close();
+  }
+
+  /** Runs `work` with its changes recorded as made by `actor` (a server acting for its callers); other work keeps the registry's identity. */
+  actingAs<T>(actor: string, work: () => Promise<T>): Promise<T> {
+    return runActingAs(actor, work);
   }
 
   // ── sync: the op log as the shared store sees it ─────────────────────────

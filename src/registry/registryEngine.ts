@@ -19,6 +19,7 @@ import { WriterLock } from '../store/persistence/writerLock';
 import { RegistryFolder } from '../store/registryFolder';
 import { StatCache } from '../store/statCache';
 import { resolveActor } from './actor';
+import { currentActingActor } from './actingActor';
 import { policyCommandApproval } from './governance/policyTrust';
 import { deliverWebhooks } from './webhooks';
 
@@ -203,8 +204,10 @@ export class RegistryEngine {
   }
 
 
-  /** Resolved once per registry, on first need. */
+  /** The actor `runActingAs` names for the work in progress, else the registry's own, resolved once on first need. */
   actor(): Promise<string> {
+    const acting = currentActingActor();
+    if (acting) return Promise.resolve(acting);
     this.actorName ??= resolveActor(this.projectRoot);
     return this.actorName;
   }
