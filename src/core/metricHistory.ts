@@ -1,5 +1,5 @@
-import type { MetricDirection } from './manifest';
-import type { ModelVersionDetails } from './modelVersion';
+import type { Manifest, MetricDirection } from './manifest';
+import type { ModelVersion } from './modelVersion';
 import type { Stage } from './stage';
 import type { StageChange } from './stageHistory';
 import { ownValue } from './userKeyedRecord';
@@ -38,8 +38,11 @@ export interface StageMarker {
   changes: { from: Stage; to: Stage; time: string; actor: string; rollback: boolean; reason: string | null }[];
 }
 
+/** A version with the metrics it recorded: all the history needs of its manifest. */
+export type VersionWithMetrics = ModelVersion & { manifest: Pick<Manifest, 'metrics'> };
+
 /** Builds the history from the model's versions (any order) and its stage changes (oldest first). */
-export function metricHistory(model: string, versions: readonly ModelVersionDetails[], changes: readonly StageChange[]): MetricHistory {
+export function metricHistory(model: string, versions: readonly VersionWithMetrics[], changes: readonly StageChange[]): MetricHistory {
   const ordered = [...versions].filter((version) => version.model === model).sort((a, b) => a.number - b.number);
   const names = [...new Set(ordered.flatMap((version) => Object.keys(version.manifest.metrics)))].sort();
   const metrics = names.map((name): MetricSeries => {

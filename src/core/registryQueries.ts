@@ -1,3 +1,4 @@
+import type { Manifest, MetricDirection } from './manifest';
 import type { AuditEvent, ModelVersion, RegisteredModel } from './modelVersion';
 import { describeSelector, type Ref } from './refs';
 import { RegistryError } from './registryError';
@@ -147,6 +148,37 @@ export class RegistryQueries {
       'vm.value',
     );
     return versions.map(({ version, extra }) => ({ ...version, metricValue: Number(extra) }));
+  }
+
+  /**
+   * Every metric of every version of a model, by version number, in one indexed query: what the
+   * metrics chart draws, without reading and parsing each version's manifest.
+   */
+  metricsOfVersions(model: string): Map<number, Manifest['metrics']> {
+    const modelId = this.modelId(model);
+    if (modelId === undefined) throw this.unknownModel(model);
+    const rows = this.db.all<{ number: number; name: string; value: number; direction: MetricDirection | null }>(
+      `SELECT v.number, k.name, vm.value, vm.direction
+         FROM model_versions v JOIN version_metrics vm ON vm.version_id = v.id JOIN metric_keys k ON k.id = vm.key_id
+        WHERE v.model_id = ?`,
+      [modelId],
+    );
+    const byVersion = new Map<number, Manifest['metrics']>();
+    for (const row of rows) {
+      let metrics = byVersion.get(row.number);
+      if (!metrics) byVersion.set(row.number, (metrics = userKeyedRecord()));
+      setOwn(metrics, row.name, row.direction ? { value: row.value, direction: row.direction } : { value: row.value });
+    }
+    return byVersion;
+  }
+
+  /** The model an approval request belongs to, so that reading it back scans only that model's events. */
+  modelOfApprovalRequest(id: string): string | undefined {
+    return this.db.get<{ name: string }>(
+      `SELECT m.name FROM events e JOIN models m ON m.id = e.model_id
+        WHERE e.type = 'approval.requested' AND json_extract(e.details, '$.id') = ? LIMIT 1`,
+      [id],
+    )?.name;
   }
 
   /** Versions by database id, in the order given (search results). */

@@ -20,8 +20,8 @@ export async function compareTwo(engine: RegistryEngine, read: VersionReader, be
 /** A model's metrics across all its versions, with the versions whose stage changed marked (the metrics chart). */
 export function modelMetricHistory(engine: RegistryEngine, model: string): MetricHistory {
   engine.refresh();
-  engine.queries.model(model);
-  const versions = engine.queries.versions(model).map((version) => ({ ...version, manifest: engine.manifestOf(version) }));
+  const metrics = engine.queries.metricsOfVersions(model);
+  const versions = engine.queries.versions(model).map((version) => ({ ...version, manifest: { metrics: metrics.get(version.number) ?? {} } }));
   return metricHistory(model, versions, stageChangesOf(engine, model));
 }
 

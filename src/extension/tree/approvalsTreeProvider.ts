@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ApprovalRequest } from '../../core/governance/approvals';
 import { formatRef } from '../../core/refs';
 import type { Registry } from '../../registry/registry';
+import type { RegistrySession } from '../registrySession';
 import { CommandIds } from '../commandIds';
 import { RegistryTreeProvider } from './registryTreeProvider';
 import { stageIcon } from './stagePresentation';
@@ -38,8 +39,18 @@ export class ApprovalRequestNode extends TreeNode {
 
 /** Pending Approvals: every open request, oldest first; empty shows the view's welcome text. */
 export class ApprovalsTreeProvider extends RegistryTreeProvider {
+  /** Read once per change, for the view and its badge alike: each read parses the requests' events. */
+  private open: ApprovalRequest[] | undefined;
+
+  constructor(session: RegistrySession) {
+    super(session);
+    // Registered before anyone else listens, so the view and the badge never see the list from before a change.
+    this.onDidChangeTreeData(() => (this.open = undefined));
+  }
+
   protected roots(registry: Registry): TreeNode[] {
-    return openApprovalRequests(registry).map((request) => new ApprovalRequestNode(request));
+    this.open ??= openApprovalRequests(registry);
+    return this.open.map((request) => new ApprovalRequestNode(request));
   }
 }
 

@@ -23,12 +23,16 @@ export function openRequestsFor(engine: RegistryEngine, policy: Policy, model: s
 }
 
 export function findApprovalRequest(engine: RegistryEngine, policy: Policy, id: string): ApprovalRequest {
-  const request = readApprovalRequests(engine, policy).find((candidate) => candidate.id === id);
+  const model = engine.queries.modelOfApprovalRequest(id);
+  const request = model === undefined ? undefined : readApprovalRequests(engine, policy, model).find((candidate) => candidate.id === id);
   if (!request) throw new RegistryError('NOT_FOUND', `No approval request '${id}'. List them with: mreg requests`);
   return request;
 }
 
 export function readApprovalRequests(engine: RegistryEngine, policy: Policy, model?: string): ApprovalRequest[] {
-  const events = APPROVAL_EVENT_TYPES.flatMap((type) => engine.queries.events({ model, type }));
+  const decisions = APPROVAL_EVENT_TYPES.filter((type) => type !== 'version.stage_changed').flatMap((type) => engine.queries.events({ model, type }));
+  // Stage changes complete requests; only those of models that have requests can, and a large registry has many.
+  const requested = new Set(decisions.flatMap((event) => (event.type === 'approval.requested' && event.model !== null ? [event.model] : [])));
+  const events = [...decisions, ...[...requested].flatMap((name) => engine.queries.events({ model: name, type: 'version.stage_changed' }))];
   return approvalRequestsFromEvents(events, (name, stage) => Math.max(0, ...rulesFor(policy, name, stage).map((rule) => rule.approvals ?? 0)));
 }
