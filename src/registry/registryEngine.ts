@@ -106,9 +106,9 @@ export class RegistryEngine {
     this.folder = new RegistryFolder(path.resolve(options.folder));
     this.projectRoot = path.resolve(options.projectRoot ?? path.dirname(this.folder.root));
     this.opLog = new OpLog(this.folder.opLogFile);
-    this.snapshots = new SnapshotFiles(this.folder.snapshotsDir);
     this.lock = new WriterLock(this.folder.lockFile);
     this.statCache = new StatCache(this.folder.statCacheDir);
+    this.snapshots = new SnapshotFiles(this.folder.snapshotsDir, this.statCache);
     this.blobs = new BlobStore(this.folder.root, this.statCache);
     if (options.actor) this.actorName = Promise.resolve(options.actor);
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { makeFolder } from '../fileSystemErrors';
 import { sha256Hex } from '../../core/sha256';
 import { removeDeadTemporaries, writeFileAtomic } from './atomicFile';
+import type { StatCache } from '../statCache';
 
 const NAME = /^(\d{20})-([0-9a-f]{64})\.sqlite$/;
 /** Generations kept, so a damaged newest snapshot (or one past damage in the log) leaves an older one to rebuild from. */
@@ -21,7 +22,15 @@ export interface SnapshotFile {
  * next older snapshot (or the op log alone) rebuilds the registry instead.
  */
 export class SnapshotFiles {
-  constructor(readonly dir: string) {}
+  /**
+   * With `verified`, a snapshot whose bytes matched its name once is trusted while its stat
+   * (size, mtime, ctime, inode) is unchanged, as blobs are: hashing 130 MB on every open was a
+   * third of opening a 100k-version registry. Without it (repair) every read is hashed.
+   */
+  constructor(
+    readonly dir: string,
+    private readonly verified?: StatCache,
+  ) {}
 
   list(): SnapshotFile[] {
     let names: string[];
@@ -46,7 +55,7 @@ export class SnapshotFiles {
     for (const snapshot of this.list()) {
       let read: { data: Buffer; sha256: string };
       try {
-        read = readAndHash(snapshot.file);
+        read = this.readChecked(snapshot);
       } catch (error) {
         // Pruned by another process between listing and reading: not damage, just gone.
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
@@ -56,6 +65,21 @@ export class SnapshotFiles {
       onDamaged(snapshot.file);
     }
     return undefined;
+  }
+
+  private readChecked(snapshot: SnapshotFile): { data: Buffer; sha256: string } {
+    const fd = openSync(snapshot.file, 'r');
+    try {
+      const observedAtNs = BigInt(Date.now()) * 1_000_000n;
+      const stats = fstatSync(fd, { bigint: true });
+      const size = Number(stats.size);
+      if (this.verified?.get(snapshot.file, stats) === snapshot.sha256) return { data: readAll(fd, size), sha256: snapshot.sha256 };
+      const read = readAndHash(fd, size);
+      if (read.sha256 === snapshot.sha256) this.verified?.set(snapshot.file, { stats, observedAtNs }, read.sha256);
+      return read;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   write(data: Uint8Array, seq: number): void {
@@ -74,19 +98,21 @@ export class SnapshotFiles {
 }
 
 /** One pass: each 4 MiB is hashed right after it is read, while it is still in the CPU's cache. */
-function readAndHash(file: string): { data: Buffer; sha256: string } {
-  const fd = openSync(file, 'r');
-  try {
-    const data = Buffer.allocUnsafe(fstatSync(fd).size);
-    const hash = createHash('sha256');
-    for (let offset = 0; offset < data.length; ) {
-      const read = readSync(fd, data, offset, Math.min(4 * 1024 * 1024, data.length - offset), offset);
-      if (read === 0) break;
-      hash.update(data.subarray(offset, offset + read));
-      offset += read;
-    }
-    return { data, sha256: hash.digest('hex') };
-  } finally {
-    closeSync(fd);
+function readAndHash(fd: number, size: number): { data: Buffer; sha256: string } {
+  const hash = createHash('sha256');
+  const data = readAll(fd, size, (chunk) => hash.update(chunk));
+  return { data, sha256: hash.digest('hex') };
+}
+
+function readAll(fd: number, size: number, onChunk?: (chunk: Buffer) => void): Buffer {
+  const data = Buffer.allocUnsafe(size);
+  let offset = 0;
+  while (offset < size) {
+    const read = readSync(fd, data, offset, Math.min(4 * 1024 * 1024, size - offset), offset);
+    if (read === 0) break;
+    onChunk?.(data.subarray(offset, offset + read));
+    offset += read;
   }
+  // A file cut short while it was read: what was read is all there is (and will not match its name).
+  return offset === size ? data : data.subarray(0, offset);
 }
