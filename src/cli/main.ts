@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { setFlagsFromString } from 'node:v8';
 import { createCliContext, EXIT, type GlobalOptions } from './cliContext';
 import { addArtifactCommands } from './commands/artifactCommands';
 import { addAuditCommands } from './commands/auditCommands';
@@ -56,12 +55,6 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
-  // mreg lives for a fraction of a second. V8 would otherwise recompile all of sql.js with its
-  // optimizing tier on background threads, which on a 2-core machine starves file I/O for ~100 ms;
-  // the baseline tier alone is faster for a short process (measured: an unchanged re-register went
-  // from ~100 ms to ~25 ms, opening 100k versions from 134 ms to 77 ms). Only the CLI does this:
-  // a library or the extension host must not change V8 settings for everyone else.
-  setFlagsFromString('--liftoff-only');
   let interrupts = 0;
   process.on('SIGINT', () => {
     interrupts += 1;
