@@ -74,7 +74,8 @@ export class StatCache {
     const racy = changedTooRecently(observed);
     try {
       mkdirSync(this.dir, { recursive: true });
-      writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256, ...(racy ? { racy } : {}) }));
+      // A cache entry a crash loses costs one hash; it need not wait for the disk.
+      writeFileAtomic(this.entryFile(file), JSON.stringify({ ...keyOf(file, stats), sha256, ...(racy ? { racy } : {}) }), { durable: false });
     } catch {
       // Only a shortcut is lost (the file is hashed again next time); a full disk or a read-only
       // cache folder must not fail the work that hashed it.
