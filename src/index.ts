@@ -1,5 +1,6 @@
 /** The registry as a Node library: the same API the `mreg` CLI and the VS Code extension use. */
 export { Registry, evaluatePromotionGates, type PromoteOptions, type RegisterInput, type RegistryOptions, type WorkOptions, type Changes } from './registry/registry';
+export type { LoadTimings } from './registry/registryEngine';
 export { locateRegistryFolder, locateProjectRoot, REGISTRY_DIR_NAME } from './store/registryFolder';
 export { parseRef, formatRef, type Ref, type VersionSelector } from './core/refs';
 export { STAGES, parseStage, type Stage } from './core/stage';

@@ -29,7 +29,7 @@ import { toRef } from './refArgument';
 import { captureProjectLineage, checkRegisterInput, previewManifest, registerVersion } from './registration/registerVersion';
 import type { RegisterInput } from './registration/registerInput';
 import { repairOpLog, type RepairReport } from './repair/registryRepair';
-import { RegistryEngine, type LogDamage, type LogPosition, type RegistryOptions } from './registryEngine';
+import { RegistryEngine, type LoadTimings, type LogDamage, type LogPosition, type RegistryOptions } from './registryEngine';
 import { RegistrySearch } from './registrySearch';
 import { collectGarbage, type GcOptions } from './retention/collectGarbage';
 import { liveBlobs, type GcReport } from './retention/garbageCollection';
@@ -71,6 +71,11 @@ export class Registry {
   /** Things a person should know about how the registry was opened (a damaged snapshot, say). */
   get warnings(): string[] {
     return this.engine.warnings;
+  }
+
+  /** Where opening the registry spent its time, by phase (milliseconds): diagnostics, as `npm run bench` prints them. */
+  get loadTimings(): Readonly<LoadTimings> {
+    return this.engine.loadTimings;
   }
 
   /**

@@ -71,6 +71,21 @@ const SNAPSHOT_EVERY_EVENTS = 1000;
 /** Room left in each snapshot for the writes after it is opened (see SqlDatabase.reserveFreePages). */
 const FREE_PAGE_RESERVE = 0.03;
 
+/** Milliseconds per phase of opening (or reloading) a registry. */
+export interface LoadTimings {
+  /** Loading and compiling sql.js (once per process). */
+  sqlJsMs: number;
+  /** Reading the newest snapshot, and hashing it unless it was verified before. */
+  snapshotMs: number;
+  snapshotBytes: number;
+  snapshotHashed: boolean;
+  /** Handing the snapshot to SQLite and checking its schema version. */
+  databaseMs: number;
+  /** Parsing and applying op-log events newer than the snapshot. */
+  replayMs: number;
+  replayedEvents: number;
+}
+
 /**
  * The event-sourced state under every use case. Reads come from an in-memory sql.js database;
  * every mutation is an event appended and fsync'd to the op log under the writer lock before it is
@@ -101,6 +116,8 @@ export class RegistryEngine {
   /** Set while this process holds the writer lock (inside mutate or a log rewrite). */
   private holdingLock = false;
   private damageFound: LogDamage | undefined;
+  /** Where the last load spent its time: for diagnostics and the benchmarks, never for decisions. */
+  readonly loadTimings: LoadTimings = { sqlJsMs: 0, snapshotMs: 0, snapshotBytes: 0, snapshotHashed: false, databaseMs: 0, replayMs: 0, replayedEvents: 0 };
 
   private constructor(private readonly options: RegistryOptions) {
     this.folder = new RegistryFolder(path.resolve(options.folder));
@@ -117,7 +134,9 @@ export class RegistryEngine {
   static async open(options: RegistryOptions): Promise<RegistryEngine> {
     const engine = new RegistryEngine(options);
     engine.folder.checkFormat();
+    const started = performance.now();
     await SqlDatabase.ready();
+    engine.loadTimings.sqlJsMs = performance.now() - started;
     engine.loadNow();
     return engine;
   }
@@ -341,12 +360,23 @@ export class RegistryEngine {
   private loadNow(): void {
     this.logInode = this.opLog.fileState().inode;
     this.damageFound = undefined;
+    const timings = this.loadTimings;
+    let started = performance.now();
     const snapshot = this.snapshots.readNewestIntact((file) => this.setAsideDamagedSnapshot(file));
+    timings.snapshotMs = performance.now() - started;
+    timings.snapshotBytes = snapshot?.data.length ?? 0;
+    timings.snapshotHashed = snapshot?.hashed ?? false;
     try {
+      started = performance.now();
       this.openDatabase(snapshot?.data);
+      timings.databaseMs = performance.now() - started;
       if (snapshot && this.snapshotIsAheadOfLog(snapshot.seq)) return;
       this.checkSnapshotAgainstLog();
+      started = performance.now();
+      const before = this.head.seq;
       this.catchUp();
+      timings.replayMs = performance.now() - started;
+      timings.replayedEvents = this.head.seq - before;
     } catch (error) {
       if (!snapshot || !isRegistryError(error, 'CORRUPT')) throw error;
       // The snapshot and the op log disagree; the log is the truth, so rebuild from it alone.

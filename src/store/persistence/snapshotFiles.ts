@@ -51,9 +51,9 @@ export class SnapshotFiles {
   }
 
   /** The newest snapshot whose bytes match its name; damaged ones are reported and skipped. */
-  readNewestIntact(onDamaged: (file: string) => void): { seq: number; data: Buffer } | undefined {
+  readNewestIntact(onDamaged: (file: string) => void): { seq: number; data: Buffer; hashed: boolean } | undefined {
     for (const snapshot of this.list()) {
-      let read: { data: Buffer; sha256: string };
+      let read: { data: Buffer; sha256: string; hashed: boolean };
       try {
         read = this.readChecked(snapshot);
       } catch (error) {
@@ -61,22 +61,22 @@ export class SnapshotFiles {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw error;
       }
-      if (read.sha256 === snapshot.sha256) return { seq: snapshot.seq, data: read.data };
+      if (read.sha256 === snapshot.sha256) return { seq: snapshot.seq, data: read.data, hashed: read.hashed };
       onDamaged(snapshot.file);
     }
     return undefined;
   }
 
-  private readChecked(snapshot: SnapshotFile): { data: Buffer; sha256: string } {
+  private readChecked(snapshot: SnapshotFile): { data: Buffer; sha256: string; hashed: boolean } {
     const fd = openSync(snapshot.file, 'r');
     try {
       const observedAtNs = BigInt(Date.now()) * 1_000_000n;
       const stats = fstatSync(fd, { bigint: true });
       const size = Number(stats.size);
-      if (this.verified?.get(snapshot.file, stats) === snapshot.sha256) return { data: readAll(fd, size), sha256: snapshot.sha256 };
+      if (this.verified?.get(snapshot.file, stats) === snapshot.sha256) return { data: readAll(fd, size), sha256: snapshot.sha256, hashed: false };
       const read = readAndHash(fd, size);
       if (read.sha256 === snapshot.sha256) this.verified?.set(snapshot.file, { stats, observedAtNs }, read.sha256);
-      return read;
+      return { ...read, hashed: true };
     } finally {
       closeSync(fd);
     }

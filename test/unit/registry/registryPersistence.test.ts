@@ -48,6 +48,12 @@ describe('registry persistence', () => {
     // Simulate a crash: no close, so no new snapshot; the op log alone carries the change.
     const reader = await open(folder);
     assert.deepEqual(summary(reader), ['3:Production', '2:None', '1:Archived']);
+    // The timings name what the open did: the snapshot read (and hashed: it is new), then the registration and its promotion replayed.
+    const snapshot = snapshotFiles(folder)[0];
+    assert.equal(reader.loadTimings.snapshotBytes, readFileSync(path.join(folder, 'snapshots', snapshot)).length);
+    assert.equal(reader.loadTimings.snapshotHashed, true);
+    assert.equal(reader.loadTimings.replayedEvents, 3);
+    assert.ok(reader.loadTimings.replayMs > 0 && reader.loadTimings.snapshotMs > 0);
   });
 
   it('rebuilds from the op log when the snapshot is damaged, and says so', async () => {
