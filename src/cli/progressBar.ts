@@ -1,9 +1,9 @@
-import { SingleBar } from 'cli-progress';
+import { loadCliProgress } from '../core/lazyModules';
 
 /** Byte progress on stderr, shown only to a person at a terminal, never into pipes or CI logs. */
 export function progressBar(label: string): { update(done: number, total: number, item: string): void; stop(): void } {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar(
+  const bar = new (loadCliProgress().SingleBar)(
     {
       stream: process.stderr,
       format: `${label} [{bar}] {percentage}% | {doneMiB}/{totalMiB} MiB | {item}`,

@@ -1,4 +1,5 @@
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
+import { loadYauzl } from '../core/lazyModules';
 import { FormatProblem, StreamReader } from './byteReader';
 import { LimitReached, currentBudget, type InspectionBudget } from './inspectionBudget';
 
@@ -23,12 +24,12 @@ export class ZipArchive {
   ) {}
 
   static async open(file: string): Promise<ZipArchive> {
-    return ZipArchive.read(() => yauzl.openPromise(file, ZIP_OPTIONS));
+    return ZipArchive.read(() => loadYauzl().openPromise(file, ZIP_OPTIONS));
   }
 
   /** An archive held in memory: a zip inside a zip (.npz in .keras), or bytes a pickle hands to torch.load. */
   static async fromBuffer(buffer: Buffer): Promise<ZipArchive> {
-    return ZipArchive.read(() => yauzl.fromBufferPromise(buffer, ZIP_OPTIONS));
+    return ZipArchive.read(() => loadYauzl().fromBufferPromise(buffer, ZIP_OPTIONS));
   }
 
   private static async read(openZip: () => Promise<ZipFile>): Promise<ZipArchive> {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { loadChildProcess } from '../core/lazyModules';
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -161,7 +161,7 @@ function pythonVersionFile(projectRoot: string): string | undefined {
 
 function run(program: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(program, args, { timeout: PROGRAM_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (error, stdout) => {
+    loadChildProcess().execFile(program, args, { timeout: PROGRAM_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (error, stdout) => {
       resolve(error ? undefined : stdout);
     });
   });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { loadChildProcess } from '../core/lazyModules';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { loadSimpleGit } from '../core/lazyModules';
 
@@ -105,7 +105,7 @@ export async function readRepositoryConfig(dir: string): Promise<RepositoryConfi
 export function streamGit(dir: string, extraConfig: readonly string[], args: readonly string[], onChunk: (chunk: Buffer) => void): Promise<void> {
   const config = [...HARDENED_CONFIG, ...extraConfig].flatMap((setting) => ['-c', setting]);
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...config, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' } });
+    const child = loadChildProcess().spawn('git', [...config, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' } });
     let stderr = '';
     let timer = setTimeout(() => child.kill('SIGKILL'), SILENCE_LIMIT_MS);
     const alive = (): void => {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { loadChildProcess } from '../core/lazyModules';
 import { createHmac } from 'node:crypto';
 import type { RegistryEvent } from '../core/events';
 import { matchesModel, type Webhook } from '../core/governance/policy';
@@ -66,7 +67,7 @@ async function post(hook: Webhook, url: string, body: string): Promise<void> {
 function run(hook: Webhook, command: string[], body: string): Promise<void> {
   const timeoutMs = hook.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], detached: process.platform !== 'win32' });
+    const child = loadChildProcess().spawn(command[0], command.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], detached: process.platform !== 'win32' });
     let stderr = '';
     let timedOut = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -100,7 +101,7 @@ function run(hook: Webhook, command: string[], body: string): Promise<void> {
 function killProcessTree(child: ChildProcess): void {
   if (child.pid === undefined) return;
   if (process.platform === 'win32') {
-    spawn('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore' }).on('error', () => child.kill('SIGKILL'));
+    loadChildProcess().spawn('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore' }).on('error', () => child.kill('SIGKILL'));
     return;
   }
   try {

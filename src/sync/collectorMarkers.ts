@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import type { SharedStore, StoreObject } from '../store/shared/sharedStore';
 
 /**

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { RegistryEvent } from '../core/events';
 import { RegistryError, throwIfCancelled } from '../core/registryError';
 import { blobKey } from '../store/shared/sharedStore';

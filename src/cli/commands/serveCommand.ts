@@ -1,5 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startMlflowServer } from '../../serve/mlflowServer';
 import { followStore, type StoreFollower } from '../../serve/storeFollower';
 import type { CliContext } from '../cliContext';
 
@@ -28,6 +27,8 @@ export function addServeCommand(program: Command, context: CliContext): void {
     .action(async (flags: { host: string; port: number; token?: string; readOnly?: boolean; actor?: string; syncEvery?: number }, command: Command) =>
       context.withRegistry(command, async (registry, options) => {
         const token = flags.token ?? (process.env.MREG_SERVE_TOKEN || undefined);
+        // Loaded here, not at start-up: node:http and the server are for this one command.
+        const { startMlflowServer } = await import('../../serve/mlflowServer');
         const server = await startMlflowServer({
           registry,
           host: flags.host,
