@@ -42,7 +42,10 @@ describe('governance in a real VS Code', function () {
       stdio: 'ignore',
     });
     server = await CodeServer.start({ workbench, home: path.join(path.dirname(workspace), 'code-server'), vsix: VSIX, workspace });
+    // The screenshots are looked at in both default themes: dark first, light at the end.
+    setColorTheme('Default Dark Modern');
     page = await WorkbenchPage.open(workbench.chromium, server.folderUrl(workspace));
+    await page.page.locator('.monaco-workbench.vs-dark').waitFor();
     await page.waitForRegistryStatus('Registry: local');
   });
 
@@ -64,6 +67,15 @@ describe('governance in a real VS Code', function () {
       await page.page.waitForTimeout(250);
     }
   }
+
+  /** Sets the colour theme in the user settings code-server reads when a window loads. */
+  function setColorTheme(theme: string): void {
+    const settings = path.join(path.dirname(workspace), 'code-server', 'user-data', 'User', 'settings.json');
+    writeFileSync(settings, JSON.stringify({ ...(JSON.parse(readFileSync(settings, 'utf8')) as object), 'workbench.colorTheme': theme }));
+  }
+
+  /** The quick input fades in: a screenshot taken before it is opaque shows the page through it. */
+  const quickInputShown = () => page.page.waitForFunction(() => Array.from(document.querySelectorAll('.quick-input-widget')).some((widget) => getComputedStyle(widget).opacity === '1'));
 
   const dialogs = () => page.page.locator('.monaco-dialog-box').count();
 
@@ -92,11 +104,12 @@ describe('governance in a real VS Code', function () {
 
   it('shows which stages are guarded in the promote picker, and offers Request Approval… instead of failing afterwards', async () => {
     await page.runCommand('Model Registry: Promote Version…');
-    await page.quickPickRow('#3').click();
+    await page.answer('Promote Version: version of fraud-detector', '#3', '#3');
     const staging = page.quickPickRow('Staging');
     await staging.waitFor();
     assert.match(await staging.innerText(), /guarded · needs 1 approval \(no request yet\)/);
     assert.match(await page.quickPickRow('Production').innerText(), /guarded · 1 of 1 gate\(s\) fail: auc >= 0\.99 · override allowed/);
+    await quickInputShown();
     await page.screenshot('governance-1-promote-picker-dark');
     await staging.click();
 
@@ -167,16 +180,26 @@ describe('governance in a real VS Code', function () {
   });
 
   it('looks right in the light theme', async () => {
-    // The user settings code-server reads, changed as the Settings editor would change them; the workbench follows at once.
-    const settings = path.join(path.dirname(workspace), 'code-server', 'user-data', 'User', 'settings.json');
-    writeFileSync(settings, JSON.stringify({ ...(JSON.parse(readFileSync(settings, 'utf8')) as object), 'workbench.colorTheme': 'Default Light Modern' }));
+    setColorTheme('Default Light Modern');
+    // Settings written to disk are read when the window loads; the version page comes back after the reload.
+    const reloaded = page.page.waitForEvent('load', { timeout: 60_000 });
+    await page.runCommand('Developer: Reload Window');
+    await reloaded;
     await page.page.locator('.monaco-workbench.vs').waitFor();
+    await page.waitForRegistryStatus('Registry: local');
     const details = await versionPage('fraud-detector/3');
     await details.locator('.gate-recorded').waitFor();
     await page.screenshot('governance-6-page-light');
-    await page.runCommand('Model Registry: Promote Version…');
-    await page.quickPickRow('#1').click();
-    await page.quickPickRow('Staging').waitFor();
+    // The restored pages take the focus when they finish loading, which closes a quick pick opened meanwhile: open it again then.
+    await page.webviewWithHeading('fraud-detector/2 ↔ fraud-detector/3');
+    for (let attempt = 1; ; attempt++) {
+      await page.page.keyboard.press('Escape');
+      await page.contextMenu(await versionRow('#1'), 'Promote Version…');
+      const shown = await page.quickPickRow('Staging').waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      if (shown) break;
+      assert.ok(attempt < 3, 'the promote picker stays open');
+    }
+    await quickInputShown();
     await page.screenshot('governance-7-promote-picker-light');
     await page.page.keyboard.press('Escape');
   });

@@ -43,10 +43,13 @@ async function promote(context: CommandContext, clicked?: unknown, selected?: un
   let stage: Stage | undefined = options.stage === undefined ? undefined : parseStage(options.stage);
   if (options.stage !== undefined && !stage) throw new Error(`Unknown stage '${options.stage}': use one of ${STAGES.join(', ')}.`);
   const interactive = stage === undefined;
-  if (!stage) stage = await pickPromotionStage(registry, version, productionNote(registry.versionsInStage('Production').find((v) => v.model === version.model)));
-  if (!stage) return undefined;
-  // What the gates say is known before anything else is asked: no confirmation and reason for a move they refuse.
-  if (interactive && !(await mayProceed(context, registry.stageGuards(ref).find((guard) => guard.stage === stage)))) return undefined;
+  if (!stage) {
+    const picked = await pickPromotionStage(registry, version, productionNote(registry.versionsInStage('Production').find((v) => v.model === version.model)));
+    if (!picked) return undefined;
+    // What the gates say is known before anything else is asked: no confirmation and reason for a move they refuse.
+    if (!(await mayProceed(context, picked.guard))) return undefined;
+    stage = picked.stage;
+  }
   if (interactive && stage === 'Production' && settings.confirmPromoteToProduction()) {
     const current = registry.versionsInStage('Production').find((v) => v.model === version.model);
     const detail = current ? `${formatRef(current.model, current.number)} leaves Production and is archived; it stays available for rollback.` : 'No version of this model is in Production yet.';

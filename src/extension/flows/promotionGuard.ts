@@ -16,8 +16,8 @@ import { approvalCount, approvalsMissing, failingRules, stageGuardHint } from '.
  * gate report.
  */
 
-/** The target stage, each guarded one described by its approvals and gates (evaluated read-only). */
-export async function pickPromotionStage(registry: Registry, version: ModelVersion, productionNote: string | undefined): Promise<Stage | undefined> {
+/** The target stage, each guarded one described by its approvals and gates (evaluated read-only), with the guard of the one chosen. */
+export async function pickPromotionStage(registry: Registry, version: ModelVersion, productionNote: string | undefined): Promise<{ stage: Stage; guard: StageGuard | undefined } | undefined> {
   const ref = formatRef(version.model, version.number);
   const guards = registry.stageGuards(ref);
   const choice = await vscode.window.showQuickPick(
@@ -28,7 +28,7 @@ export async function pickPromotionStage(registry: Registry, version: ModelVersi
     }),
     { title: `Promote ${ref} (now ${version.stage})`, placeHolder: guards.length > 0 ? 'Choose the stage; guarded stages say what their rules need' : 'Choose the stage', matchOnDetail: false },
   );
-  return choice?.stage;
+  return choice && { stage: choice.stage, guard: guards.find((candidate) => candidate.stage === choice.stage) };
 }
 
 /**
