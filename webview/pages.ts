@@ -7,6 +7,7 @@ import { el, section, shown, table, type Child } from './dom';
 import { metricsTable, type MetricSort } from './metricsTable';
 import { button, checkbox } from './uiComponents';
 import { versionLabel } from '../src/core/versionLabels';
+import { governanceSection } from './governanceSection';
 
 /** What the page remembers across hiding besides its data: how the person left the tables. */
 export interface ViewState {
@@ -187,6 +188,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     details.description ? el('p', null, details.description) : null,
     versionActions(ref, context, button('Metrics Chart', () => context.post({ type: 'showChart', ref }), true)),
     findingsSection(artifacts),
+    governanceSection(ref, page.governance, context),
     section(
       'Artifacts',
       table(

@@ -31,6 +31,8 @@ export const CommandIds = {
   reviewApprovalRequest: 'modelRegistry.reviewApprovalRequest',
   approveRequest: 'modelRegistry.approveRequest',
   rejectRequest: 'modelRegistry.rejectRequest',
+  requestApproval: 'modelRegistry.requestApproval',
+  overridePromotion: 'modelRegistry.overridePromotion',
   showStatusMenu: 'modelRegistry.showStatusMenu',
   openSettings: 'modelRegistry.openSettings',
 } as const;

@@ -20,6 +20,7 @@ import type { RegistryFolder } from '../store/registryFolder';
 import { fileRegistrationStatus, type FileRegistrationStatus } from './fileRegistrationStatus';
 import { approvalRequests, approveAndPromote, decideApproval, requestApproval, type ApprovalOutcome } from './governance/approvalWorkflow';
 import { promotionGates } from './governance/promotionGateCheck';
+import { stageGuards, type StageGuard } from './governance/stageGuards';
 import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { rollBackProduction, rollbackPlan, type RollbackPlan } from './lifecycle/rollback';
 import { promoteVersion, stageHistory, type PromoteOptions } from './lifecycle/stageChanges';
@@ -38,6 +39,7 @@ import { narrowToPath } from '../core/versionPath';
 import { runActingAs } from './actingActor';
 
 export type { Changes, PromoteOptions, RegisterInput, RegistryOptions, WorkOptions };
+export type { StageGuard };
 
 /**
  * The registry: one API for the CLI, the Node library and the extension. Each method is one use
@@ -286,6 +288,11 @@ export class Registry {
   /** What the policy's gates say about moving `ref` into `stage` now, without changing anything. */
   promotionGates(ref: string | Ref, stage: Stage, policy?: Policy): GateEvaluation {
     return promotionGates(this.engine, ref, stage, policy);
+  }
+
+  /** The stages the policy guards for a version, each with its gates evaluated now (read-only). */
+  stageGuards(ref: string | Ref): StageGuard[] {
+    return stageGuards(this.engine, ref);
   }
 
   /** Approval requests, oldest first; `pending` keeps those still waiting for approvals. */

@@ -16,9 +16,10 @@ interface ReviewOptions {
 }
 
 /**
- * Review Pending Approvals…: pick a request, see the candidate against the version now in the
- * target stage's model Production (the comparison page) and the policy's gates (output channel),
- * then approve or reject with a reason. The registry refuses a reviewer who registered the version.
+ * Review Pending Approvals…: pick a request, see the candidate against its model's Production (the
+ * comparison page) and, beside it, the candidate's page with the policy's gates and the request's
+ * Approve…/Reject… buttons; a notification offers the same, so nothing modal covers the pages.
+ * The registry refuses a reviewer who registered the version.
  */
 export function approvalCommands(context: CommandContext): CommandTable {
   return {
@@ -41,8 +42,11 @@ async function review(context: CommandContext, options: ReviewOptions = {}): Pro
   }
   const ref = formatRef(request.model, request.version);
   showEvidence(context, registry, request);
-  const decision = options.decision ?? (await askDecision(request));
-  if (!decision) return undefined;
+  const decision = options.decision;
+  if (!decision) {
+    offerDecision(request);
+    return request;
+  }
   const reason =
     options.reason ??
     (await vscode.window.showInputBox({
@@ -58,15 +62,14 @@ async function review(context: CommandContext, options: ReviewOptions = {}): Pro
   return decided;
 }
 
-/** The comparison against Production on the page, and what the gates say in the output channel. */
+/** The comparison against Production, and beside it the candidate's page: its gates for the stage and the request's buttons. */
 function showEvidence(context: CommandContext, registry: Registry, request: ApprovalRequest): void {
   const { output, versionPanels } = context;
   const candidate = registry.version(formatRef(request.model, request.version));
   const production = registry.versionsInStage('Production').find((version) => version.model === request.model);
   if (production && production.number !== candidate.number) versionPanels.showComparison(production, candidate);
-  else versionPanels.showVersion(candidate);
+  versionPanels.showVersion(candidate, vscode.ViewColumn.Beside);
   output.info(gateEvaluationText(registry.promotionGates(formatRef(request.model, request.version), request.stage)));
-  output.show(true);
 }
 
 /**
@@ -150,7 +153,7 @@ function requestFrom(registry: Registry, target: unknown): ApprovalRequest {
 
 async function pickRequest(pending: ApprovalRequest[]): Promise<ApprovalRequest | undefined> {
   if (pending.length === 0) {
-    void vscode.window.showInformationMessage('No approval requests are waiting. Request one with: mreg request <model>/<number> <stage>');
+    void vscode.window.showInformationMessage('No approval requests are waiting. Ask for one with Request Approval… on a version (or mreg request <model>/<number> <stage>).');
     return undefined;
   }
   const choice = await vscode.window.showQuickPick(
@@ -165,12 +168,17 @@ async function pickRequest(pending: ApprovalRequest[]): Promise<ApprovalRequest 
   return choice?.request;
 }
 
-async function askDecision(request: ApprovalRequest): Promise<'approve' | 'reject' | undefined> {
-  const choice = await vscode.window.showInformationMessage(
-    `Approve ${formatRef(request.model, request.version)} for ${request.stage}?`,
-    { modal: true, detail: `Requested by ${request.requestedBy}${request.reason ? `: ${request.reason}` : ''}. The comparison against Production and the policy's gates are open beside.` },
-    'Approve',
-    'Reject',
-  );
-  return choice === 'Approve' ? 'approve' : choice === 'Reject' ? 'reject' : undefined;
+/** Approve…/Reject… in a notification: the pages stay readable; the buttons run the view's Approve and Reject. */
+function offerDecision(request: ApprovalRequest): void {
+  const ref = formatRef(request.model, request.version);
+  void vscode.window
+    .showInformationMessage(
+      `Review ${ref} → ${request.stage}: requested by ${request.requestedBy}${request.reason ? `: ${request.reason}` : ''}. Its comparison against Production and its gates are open.`,
+      'Approve…',
+      'Reject…',
+    )
+    .then(async (choice) => {
+      if (choice === 'Approve…') await vscode.commands.executeCommand(CommandIds.approveRequest, { request: request.id });
+      if (choice === 'Reject…') await vscode.commands.executeCommand(CommandIds.rejectRequest, { request: request.id });
+    });
 }

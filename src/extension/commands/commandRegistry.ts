@@ -4,6 +4,7 @@ import { reportError } from '../errorReporting';
 import { approvalCommands } from './approvalCommands';
 import { artifactCommands } from './artifactCommands';
 import type { CommandContext, CommandTable } from './commandContext';
+import { governanceCommands } from './governanceCommands';
 import { lifecycleCommands } from './lifecycleCommands';
 import { registrationCommands } from './registrationCommands';
 import { registryWideCommands } from './registryWideCommands';
@@ -19,6 +20,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     ...artifactCommands(context),
     ...registryWideCommands(context),
     ...approvalCommands(context),
+    ...governanceCommands(context),
     ...storeCredentialCommands(context),
   };
   const titles = new Map<string, string>(Object.entries(CommandIds).map(([key, id]) => [id, key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())]));

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
+import { GateFailedError } from '../../core/governance/promotionGates';
 import type { ModelVersion, RegisteredModel } from '../../core/modelVersion';
 import { aliasNameProblem } from '../../core/names';
 import { formatRef } from '../../core/refs';
 import { parseStage, STAGES, type Stage } from '../../core/stage';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
+import { mayProceed, offerGateRemedies, pickPromotionStage } from '../flows/promotionGuard';
 import { describeVersion, pickVersion, versionsFromArguments } from '../flows/versionPicker';
 import { ModelNode } from '../tree/modelNode';
 import { VersionNode } from '../tree/versionNode';
@@ -31,7 +33,8 @@ export function lifecycleCommands(context: CommandContext): CommandTable {
   };
 }
 
-async function promote({ session, settings }: CommandContext, clicked?: unknown, selected?: unknown, options: PromoteOptions = {}): Promise<ModelVersion | undefined> {
+async function promote(context: CommandContext, clicked?: unknown, selected?: unknown, options: PromoteOptions = {}): Promise<ModelVersion | undefined> {
+  const { session, settings } = context;
   if (!requireTrust('Promoting')) return undefined;
   const registry = await session.get();
   const version = versionsFromArguments(registry, clicked, selected)[0] ?? (await pickVersion(registry, 'Promote Version'));
@@ -41,13 +44,12 @@ async function promote({ session, settings }: CommandContext, clicked?: unknown,
   if (options.stage !== undefined && !stage) throw new Error(`Unknown stage '${options.stage}': use one of ${STAGES.join(', ')}.`);
   const interactive = stage === undefined;
   if (!stage) {
-    const choice = await vscode.window.showQuickPick(
-      STAGES.filter((candidate) => candidate !== version.stage).map((candidate) => ({ label: candidate, stage: candidate, description: candidate === 'Production' ? productionNote(registry.versionsInStage('Production').find((v) => v.model === version.model)) : undefined })),
-      { title: `Promote ${ref} (now ${version.stage})`, placeHolder: 'Choose the stage' },
-    );
-    stage = choice?.stage;
+    const picked = await pickPromotionStage(registry, version, productionNote(registry.versionsInStage('Production').find((v) => v.model === version.model)));
+    if (!picked) return undefined;
+    // What the gates say is known before anything else is asked: no confirmation and reason for a move they refuse.
+    if (!(await mayProceed(context, picked.guard))) return undefined;
+    stage = picked.stage;
   }
-  if (!stage) return undefined;
   if (interactive && stage === 'Production' && settings.confirmPromoteToProduction()) {
     const current = registry.versionsInStage('Production').find((v) => v.model === version.model);
     const detail = current ? `${formatRef(current.model, current.number)} leaves Production and is archived; it stays available for rollback.` : 'No version of this model is in Production yet.';
@@ -59,9 +61,16 @@ async function promote({ session, settings }: CommandContext, clicked?: unknown,
     reason = await vscode.window.showInputBox({ title: `Promote ${ref} to ${stage}`, prompt: 'Reason, recorded in the audit log (optional)', ignoreFocusOut: true });
     if (reason === undefined) return undefined;
   }
-  const promoted = await registry.promote(ref, stage, { reason: reason?.trim() || undefined });
-  void vscode.window.showInformationMessage(`${ref} is now in ${stage}.`);
-  return promoted;
+  try {
+    const promoted = await registry.promote(ref, stage, { reason: reason?.trim() || undefined });
+    void vscode.window.showInformationMessage(`${ref} is now in ${stage}.`);
+    return promoted;
+  } catch (error) {
+    // Refused by the gates (given a stage, or the registry changed since the picker): offer the remedies.
+    if (!(error instanceof GateFailedError)) throw error;
+    offerGateRemedies(context, error.evaluation);
+    return undefined;
+  }
 }
 
 async function archive({ session, settings }: CommandContext, clicked?: unknown, selected?: unknown, options: { confirm?: boolean } = {}): Promise<ModelVersion[]> {

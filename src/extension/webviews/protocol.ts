@@ -1,4 +1,7 @@
+import type { RecordedGates } from '../../core/governance/recordedGates';
 import type { AuditEvent, ModelVersionDetails } from '../../core/modelVersion';
+import { isStage, type Stage } from '../../core/stage';
+import type { StageGuard } from '../../registry/registry';
 import type { MetricHistory } from '../../core/metricHistory';
 import { modelNameProblem } from '../../core/names';
 import { formatRef, parseRef } from '../../core/refs';
@@ -17,6 +20,14 @@ export interface VersionPage {
   details: ModelVersionDetails;
   uri: string;
   events: AuditEvent[];
+  /** Absent where no registry call filled it (a page built elsewhere): the page then shows no gates section. */
+  governance?: VersionGovernance;
+}
+
+/** What the policy says about the version: its guarded stages evaluated now, and the last evaluation a stage change recorded. */
+export interface VersionGovernance {
+  guards: StageGuard[];
+  recorded: RecordedGates | null;
 }
 
 export interface ComparisonPage {
@@ -51,7 +62,11 @@ export type WebviewMessage =
   | { type: 'showChart'; ref: string }
   | { type: 'revealArtifact'; ref: string; path: string }
   | { type: 'openCommit'; ref: string; commit: string }
-  | { type: 'openManifestDiff' };
+  | { type: 'openManifestDiff' }
+  | { type: 'requestApproval'; ref: string; stage: Stage }
+  | { type: 'overridePromotion'; ref: string; stage: Stage }
+  | { type: 'approveRequest'; ref: string; request: string }
+  | { type: 'rejectRequest'; ref: string; request: string };
 
 const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'copyPythonSnippet', 'showManifest', 'showChart'] as const;
 const MAX_TEXT = 4096;
@@ -74,6 +89,12 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return keys === 'type';
     case 'revealArtifact':
       return keys === 'path,ref,type' && isText(value.ref) && isText(value.path);
+    case 'requestApproval':
+    case 'overridePromotion':
+      return keys === 'ref,stage,type' && isText(value.ref) && isStage(value.stage);
+    case 'approveRequest':
+    case 'rejectRequest':
+      return keys === 'ref,request,type' && isText(value.ref) && typeof value.request === 'string' && /^[\w-]{1,64}$/.test(value.request);
     case 'openCommit':
       return keys === 'commit,ref,type' && isText(value.ref) && typeof value.commit === 'string' && /^[0-9a-f]{7,64}$/.test(value.commit);
     default:
@@ -102,7 +123,8 @@ export function isPageData(page: unknown): page is PageData {
       isRecord(details.manifest.metrics) &&
       isRecord(details.manifest.lineage) &&
       typeof page.uri === 'string' &&
-      Array.isArray(page.events)
+      Array.isArray(page.events) &&
+      (page.governance === undefined || isGovernance(page.governance))
     );
   }
   if (page.kind === 'comparison') {
@@ -144,6 +166,15 @@ export function isPageData(page: unknown): page is PageData {
     );
   }
   return false;
+}
+
+function isGovernance(value: unknown): value is VersionGovernance {
+  if (!isRecord(value) || !Array.isArray(value.guards)) return false;
+  const guardsFit = value.guards.every(
+    (guard) => isRecord(guard) && isStage(guard.stage) && Array.isArray(guard.openRequests) && isRecord(guard.evaluation) && Array.isArray(guard.evaluation.results) && guard.evaluation.results.every(isRecord),
+  );
+  const recorded = value.recorded;
+  return guardsFit && (recorded === null || (isRecord(recorded) && isStage(recorded.stage) && Array.isArray(recorded.results) && recorded.results.every(isRecord)));
 }
 
 /** What a version page shows, by reference only: the registry is read again for everything else. */

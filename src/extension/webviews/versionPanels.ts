@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { lastRecordedGates } from '../../core/governance/recordedGates';
 import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
 import { CommandIds } from '../commandIds';
@@ -35,8 +36,9 @@ export class VersionPanels implements vscode.Disposable {
     return [...this.panels.values()];
   }
 
-  showVersion(version: ModelVersion): VersionPanel {
-    return this.show({ kind: 'details', ref: formatRef(version.model, version.number) });
+  /** A version's page; `column` Beside keeps the page that asked for it in sight (Review shows the comparison and the candidate). */
+  showVersion(version: ModelVersion, column: vscode.ViewColumn = vscode.ViewColumn.Active): VersionPanel {
+    return this.show({ kind: 'details', ref: formatRef(version.model, version.number) }, column);
   }
 
   showComparison(before: ModelVersion, after: ModelVersion): VersionPanel {
@@ -53,14 +55,14 @@ export class VersionPanels implements vscode.Disposable {
     return this.show({ kind: 'chart', model });
   }
 
-  private show(subject: PanelSubject): VersionPanel {
+  private show(subject: PanelSubject, column: vscode.ViewColumn = vscode.ViewColumn.Active): VersionPanel {
     const key = subjectKey(subject);
     const existing = this.panels.get(key);
     if (existing) {
       existing.reveal();
       return existing;
     }
-    const webviewPanel = vscode.window.createWebviewPanel(VERSION_PANEL_VIEW_TYPE, titleOf(subject), vscode.ViewColumn.Active, {
+    const webviewPanel = vscode.window.createWebviewPanel(VERSION_PANEL_VIEW_TYPE, titleOf(subject), column, {
       enableScripts: true,
       localResourceRoots: [this.bundle],
       enableFindWidget: true,
@@ -194,7 +196,8 @@ export class VersionPanel implements vscode.Disposable {
     if (this.subject.kind === 'columns') return { kind: 'columns', columns: registry.compareColumns(this.subject.refs) };
     const details = registry.version(this.subject.ref);
     const events = registry.log({ model: details.model }).filter((event) => event.version === details.number);
-    return { kind: 'details', details, uri: `models:/${details.model}/${details.number}`, events };
+    const governance = { guards: registry.stageGuards(this.subject.ref), recorded: lastRecordedGates(events) };
+    return { kind: 'details', details, uri: `models:/${details.model}/${details.number}`, events, governance };
   }
 
   private async send(): Promise<void> {
@@ -262,6 +265,21 @@ export class VersionPanel implements vscode.Disposable {
         if (registry.version(message.ref).manifest.lineage.git?.commit !== message.commit) throw new Error(`${message.ref} was not built from commit ${message.commit}.`);
         const document = await vscode.workspace.openTextDocument(commitDocumentUri(message.commit));
         await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+        return;
+      }
+      case 'requestApproval':
+        await vscode.commands.executeCommand(CommandIds.requestApproval, message.ref, undefined, { stage: message.stage });
+        return;
+      case 'overridePromotion':
+        await vscode.commands.executeCommand(CommandIds.overridePromotion, message.ref, message.stage);
+        return;
+      case 'approveRequest':
+      case 'rejectRequest': {
+        const registry = await this.session.get();
+        const version = registry.version(message.ref);
+        // Only a request about the version this page shows.
+        if (!registry.approvalRequests({ model: version.model }).some((request) => request.id === message.request && request.version === version.number)) throw new Error(`No approval request '${message.request}' for ${message.ref}.`);
+        await vscode.commands.executeCommand(message.type === 'approveRequest' ? CommandIds.approveRequest : CommandIds.rejectRequest, { request: message.request });
         return;
       }
       case 'openManifestDiff': {

@@ -34,5 +34,10 @@ export function readApprovalRequests(engine: RegistryEngine, policy: Policy, mod
   // Stage changes complete requests; only those of models that have requests can, and a large registry has many.
   const requested = new Set(decisions.flatMap((event) => (event.type === 'approval.requested' && event.model !== null ? [event.model] : [])));
   const events = [...decisions, ...[...requested].flatMap((name) => engine.queries.events({ model: name, type: 'version.stage_changed' }))];
-  return approvalRequestsFromEvents(events, (name, stage) => Math.max(0, ...rulesFor(policy, name, stage).map((rule) => rule.approvals ?? 0)));
+  return approvalRequestsFromEvents(events, (name, stage) => approvalsNeeded(policy, name, stage));
+}
+
+/** Approvals the policy asks for moving a version of `model` into `stage`: the most any matching rule asks. */
+export function approvalsNeeded(policy: Policy, model: string, stage: Stage): number {
+  return Math.max(0, ...rulesFor(policy, model, stage).map((rule) => rule.approvals ?? 0));
 }

@@ -23,6 +23,7 @@ describe('Approvals', () => {
     assert.equal(decided.status, 'completed', 'the one approval needed carried out the move');
     assert.equal(decided.approvals.length, 1);
     assert.ok(host.extension.versionPanels.panel('comparison:review-model/1|review-model/2'), 'the comparison against Production was opened');
+    assert.ok(host.extension.versionPanels.panel('details:review-model/2'), "the candidate's page, with its gates, was opened beside");
     assert.equal((await host.extension.session.get()).version('review-model@production').number, 2);
   });
 

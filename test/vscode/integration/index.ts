@@ -21,6 +21,7 @@ export async function run(context: typeof host): Promise<IntegrationResults> {
   await import('./externalChanges.suite');
   await import('./sync.suite');
   await import('./approvals.suite');
+  await import('./governance.suite');
   const results: IntegrationResults = { passed: [], failed: [] };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
