@@ -214,7 +214,8 @@ describe('the extension in a real VS Code', function () {
 
       await page.runCommand('Model Registry: Review Pending Approvals…');
       await page.quickPickRow('fraud-detector/4 → Staging').click();
-      await page.clickDialogButton('Approve');
+      // Review opens the comparison and the candidate's page, and asks beside them, not in a modal dialog over them.
+      await page.notification('Review fraud-detector/4 → Staging').locator('.monaco-button', { hasText: 'Approve…' }).click();
       await page.answer('Approve fraud-detector/4 → Staging', 'compared, fine');
       await page.notification('Approved: fraud-detector/4 is now in Staging.').waitFor();
       await page.openContainer('Model Registry');
