@@ -65,15 +65,20 @@ function requireReason(reason: string | undefined, what: string): string {
   return trimmed;
 }
 
-function refuseWhereForbidden(engine: RegistryEngine, versions: readonly ModelVersion[]): void {
+/** Why these versions may not be deleted (one sentence each; empty when all may), read now without changing anything: what a UI checks before asking for a reason. */
+export function deletionRefusals(engine: RegistryEngine, versions: readonly ModelVersion[]): string[] {
   const policy = engine.policy();
-  const problems = versions.flatMap((version) => {
+  return versions.flatMap((version) => {
     const problem = deletionProblem(
       { model: version.model, ref: formatRef(version.model, version.number), stage: version.stage, everInProduction: engine.queries.everInProduction(version.model, version.number) },
       policy,
     );
     return problem === undefined ? [] : [problem];
   });
+}
+
+function refuseWhereForbidden(engine: RegistryEngine, versions: readonly ModelVersion[]): void {
+  const problems = deletionRefusals(engine, versions);
   if (problems.length > 0) throw new RegistryError('CONFLICT', `Nothing was deleted. ${problems.join(' ')}`);
 }
 
