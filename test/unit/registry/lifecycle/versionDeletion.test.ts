@@ -76,6 +76,17 @@ describe('deleting a version', () => {
     assert.deepEqual(registry.versions('fraud').map((version) => [version.number, version.stage]), [[1, 'Production']]);
   });
 
+  it('takes its open approval requests out of the lists with it', async () => {
+    const { registry, project } = await openRegistry();
+    await register(registry, project);
+    await register(registry, project);
+    writePolicy(registry, "rules:\n  - models: '*'\n    stages: Production\n    approvals: 1\n");
+    await registry.requestApproval('fraud/1', 'Production');
+    const kept = await registry.requestApproval('fraud/2', 'Production');
+    await registry.deleteVersion('fraud/1', { reason: 'withdrawn' });
+    assert.deepEqual(registry.approvalRequests({ pending: true }).map((request) => request.id), [kept.id]);
+  });
+
   it('leaves the blobs for retention to reclaim after the grace period, rather than removing them', async () => {
     const { registry, project } = await openRegistry();
     await register(registry, project);
