@@ -239,7 +239,8 @@ export class RegistryQueries {
     const params: (string | number)[] = [];
     const conditions: string[] = [];
     if (options.model !== undefined) {
-      const modelId = this.modelId(options.model);
+      // A deleted model's history stays readable: its deletion message points here.
+      const modelId = this.db.get<{ id: number }>('SELECT id FROM models WHERE name = ?', [options.model])?.id;
       if (modelId === undefined) throw this.unknownModel(options.model);
       conditions.push('e.model_id = ?');
       params.push(modelId);
@@ -362,7 +363,7 @@ export class RegistryQueries {
   private unknownModel(name: string): RegistryError {
     const deleted = this.deletedModel(name);
     if (deleted) {
-      return new RegistryError('NOT_FOUND', `Model '${name}' was deleted on ${deleted.time} by ${deleted.actor}: ${deleted.reason ?? 'no reason given'}. Its history remains in: mreg log`);
+      return new RegistryError('NOT_FOUND', `Model '${name}' was deleted on ${deleted.time} by ${deleted.actor}: ${deleted.reason ?? 'no reason given'}. Its history remains in: mreg log ${name}`);
     }
     const known = this.db.all<{ name: string }>('SELECT name FROM models WHERE deleted_at IS NULL ORDER BY name LIMIT 6').map((row) => row.name);
     const list = known.length === 0 ? 'The registry has no models yet; register one with: mreg register <model> <file>' : `Known models: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''}`;

@@ -161,6 +161,8 @@ describe('deleting a model', () => {
     assert.throws(() => registry.resolve('fraud/1'), /Model 'fraud' was deleted/);
     await assert.rejects(register(registry, project), /Model 'fraud' was deleted on .*register under another name/);
     assert.deepEqual(registry.log({ limit: 3 }).map((event) => [event.type, event.model, event.version]), [['model.deleted', 'fraud', null], ['version.deleted', 'fraud', 1], ['version.deleted', 'fraud', 2]]);
+    assert.throws(() => registry.versions('fraud'), /Its history remains in: mreg log fraud$/);
+    assert.deepEqual(registry.log({ model: 'fraud' }).map((event) => event.type).reverse(), ['model.created', 'version.registered', 'version.registered', 'version.stage_changed', 'version.deleted', 'version.deleted', 'model.deleted']);
   });
 
   it('deletes nothing when one of its versions may not be deleted', async () => {
