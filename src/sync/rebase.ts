@@ -138,7 +138,8 @@ class Rebaser {
   /** Why a pending event no longer applies because of a deletion (its model's, or one the shared log refuses now), or undefined. */
   private droppedForDeletion(event: RegistryEvent): string | undefined {
     const { facts } = this;
-    if (facts.deletedModels.has(event.model) && event.type !== 'model.created') return `the model '${event.model}' was deleted elsewhere`;
+    // Its name stays taken: a registration made here meanwhile is reported, not pushed (its files stay in the local blob store).
+    if (facts.deletedModels.has(event.model)) return `the model '${event.model}' was deleted elsewhere`;
     if (event.type === 'model.deleted' && (facts.registeredIn.has(event.model) || this.keptModels.has(event.model))) {
       return `the model '${event.model}' got versions elsewhere meanwhile (or one of its deletions no longer applies), so it stays`;
     }

@@ -67,6 +67,18 @@ describe('deletions through sync', () => {
     assert.equal(b.sync.status().state, 'synced');
   });
 
+  it('reports, rather than pushes, a version registered here into a model another clone deleted first', async () => {
+    const { a, b } = await twoClonesWithThreeVersions();
+    await a.registry.deleteModel('m', { reason: 'retired' });
+    await a.sync.sync();
+    const file = path.join(writeFiles(b.project, { 'four.bin': 'four' }), 'four.bin');
+    await b.registry.register({ model: 'm', paths: [file], git: null });
+    const result = await b.sync.sync();
+    assert.deepEqual(result.rebase.dropped?.map((item) => [item.type, item.number, item.why]), [['version.registered', 4, "the model 'm' was deleted elsewhere"]]);
+    assert.deepEqual(b.registry.models(), []);
+    assert.equal(b.sync.status().state, 'synced');
+  });
+
   it('drops a pending deletion of a version another clone moved to Production first', async () => {
     const { a, b } = await twoClonesWithThreeVersions();
     await a.registry.promote('m/2', 'Production');
