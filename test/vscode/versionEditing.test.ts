@@ -89,6 +89,9 @@ describe('editing and deleting versions in a real VS Code', function () {
     await page.page.locator('.monaco-dialog-box').filter({ hasText: 'Remove the alias fraud-detector@champion?' }).waitFor();
     await page.clickDialogButton('Remove Alias');
     await page.notification('Removed fraud-detector@champion').waitFor();
+    // The tree follows: the alias row goes, and #2 no longer says @champion.
+    await page.row(models, 'champion').waitFor({ state: 'detached' });
+    await page.row(models, '#2').filter({ hasNotText: 'champion' }).waitFor();
     await page.screenshot('edit-4-alias-removed');
     assert.deepEqual(show('fraud-detector/2').aliases, []);
   });
