@@ -344,15 +344,19 @@ export class RegistryQueries {
     );
   }
 
-  /** Whether a version was ever in Production: it is there now, or a stage change moved it into or out of it. */
-  everInProduction(model: string, number: number): boolean {
-    const row = this.db.get<{ found: number }>(
-      `SELECT EXISTS (SELECT 1 FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? AND v.number = ? AND v.stage = 'Production')
-           OR EXISTS (SELECT 1 FROM events e JOIN models m ON m.id = e.model_id WHERE m.name = ? AND e.version = ? AND e.type = 'version.stage_changed'
-                       AND (json_extract(e.details, '$.to') = 'Production' OR json_extract(e.details, '$.from') = 'Production')) AS found`,
-      [model, number, model, number],
+  /**
+   * The numbers of a model's versions that were ever in Production: there now, or moved into or out
+   * of it by a stage change. One query per model, so deleting a model of thousands of versions asks once.
+   */
+  versionsEverInProduction(model: string): Set<number> {
+    const rows = this.db.all<{ number: number }>(
+      `SELECT v.number FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? AND v.stage = 'Production'
+       UNION
+       SELECT e.version AS number FROM events e JOIN models m ON m.id = e.model_id WHERE m.name = ? AND e.type = 'version.stage_changed'
+          AND (json_extract(e.details, '$.to') = 'Production' OR json_extract(e.details, '$.from') = 'Production')`,
+      [model, model],
     );
-    return Boolean(row?.found);
+    return new Set(rows.map((row) => Number(row.number)));
   }
 
   /** A live model's id: a deleted model is not found (unknownModel says when it was deleted). */

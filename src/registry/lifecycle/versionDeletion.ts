@@ -67,14 +67,27 @@ function requireReason(reason: string | undefined, what: string): string {
 
 /** Why these versions may not be deleted (one sentence each; empty when all may), read now without changing anything: what a UI checks before asking for a reason. */
 export function deletionRefusals(engine: RegistryEngine, versions: readonly ModelVersion[]): string[] {
+  return [...refusedDeletions(engine, versions).values()];
+}
+
+/**
+ * The versions among `candidates` that may not be deleted ('model/number' → why), by the rules every
+ * deletion keeps (a person's, retention's). Whether each was ever in Production is read once per model.
+ */
+export function refusedDeletions(engine: RegistryEngine, candidates: readonly Pick<ModelVersion, 'model' | 'number' | 'stage'>[]): Map<string, string> {
   const policy = engine.policy();
-  return versions.flatMap((version) => {
-    const problem = deletionProblem(
-      { model: version.model, ref: formatRef(version.model, version.number), stage: version.stage, everInProduction: engine.queries.everInProduction(version.model, version.number) },
-      policy,
-    );
-    return problem === undefined ? [] : [problem];
-  });
+  const everInProduction = new Map<string, Set<number>>();
+  const wasInProduction = (model: string, number: number) => {
+    if (!everInProduction.has(model)) everInProduction.set(model, engine.queries.versionsEverInProduction(model));
+    return everInProduction.get(model)!.has(number);
+  };
+  const refused = new Map<string, string>();
+  for (const version of candidates) {
+    const ref = formatRef(version.model, version.number);
+    const problem = deletionProblem({ model: version.model, ref, stage: version.stage, everInProduction: wasInProduction(version.model, version.number) }, policy);
+    if (problem !== undefined) refused.set(ref, problem);
+  }
+  return refused;
 }
 
 function refuseWhereForbidden(engine: RegistryEngine, versions: readonly ModelVersion[]): void {

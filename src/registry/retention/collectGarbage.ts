@@ -1,6 +1,6 @@
 import type { EventDraft } from '../../core/events';
-import { deletionProblem } from '../../core/governance/deletionRules';
 import { formatRef } from '../../core/refs';
+import { refusedDeletions } from '../lifecycle/versionDeletion';
 import type { RegistryEngine } from '../registryEngine';
 import { liveBlobs, marksFileOf, planRetention, sweepBlobs, type GcReport, type RetentionDeletion } from './garbageCollection';
 import { checkRetentionPolicy, loadRetentionPolicy, type RetentionPolicy } from './retentionPolicy';
@@ -52,9 +52,7 @@ export async function collectGarbage(engine: RegistryEngine, options: GcOptions 
 
 /** Retention keeps what the policy's deletion rules keep (deletion.forbidIfEverInProduction), like a person's delete. */
 function allowedDeletions(engine: RegistryEngine, planned: RetentionDeletion[]): RetentionDeletion[] {
-  const policy = engine.policy();
-  return planned.filter(
-    (version) =>
-      deletionProblem({ model: version.model, ref: formatRef(version.model, version.number), stage: version.stage, everInProduction: engine.queries.everInProduction(version.model, version.number) }, policy) === undefined,
-  );
+  if (planned.length === 0) return planned;
+  const kept = refusedDeletions(engine, planned);
+  return planned.filter((version) => !kept.has(formatRef(version.model, version.number)));
 }
