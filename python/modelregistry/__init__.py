@@ -12,6 +12,7 @@ Every call runs the ``mreg`` CLI with ``--json`` (``$MREG_CLI``, a built ``cli.j
 """
 
 from .cli import Cli, RegistryWarning
+from .deletion import DeletedVersion, Deletion
 from .errors import CliNotFound, GateFailed, NotFound, RegistryError
 from .gates import GateEvaluation, GateResult
 from .mlflow_runs import register_mlflow_run
@@ -25,6 +26,8 @@ __all__ = [
     "Cli",
     "CliNotFound",
     "DataRef",
+    "DeletedVersion",
+    "Deletion",
     "GateEvaluation",
     "GateFailed",
     "GateResult",

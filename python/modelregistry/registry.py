@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
 from .cli import Cli
+from .deletion import Deletion
 from .model_version import Model, ModelVersion, SearchHit
 from .register_arguments import StrPath, paths_argument, register_flags
 from .resolved import PullResult, Resolved
@@ -94,6 +95,38 @@ class Registry:
         flags = [f"--reason={reason}"] if reason is not None else []
         self._run("unalias", *flags, "--", model, alias)
 
+    # ── editing and deleting ────────────────────────────────────────────────
+
+    def describe(self, ref: str, description: Optional[str], *, reason: Optional[str] = None) -> Union[ModelVersion, Model]:
+        """Sets the description of a version (``fraud/3``, ``fraud@champion``) or, given a bare name,
+        of the model; ``None`` removes it. Registry metadata, not part of the manifest: the version
+        stays the same version (same fingerprint), and the edit is an event in the audit log."""
+        flags = [f"--reason={reason}"] if reason is not None else []
+        if description is None:
+            return _version_or_model(self._run("describe", *flags, "--clear", "--", ref))
+        return _version_or_model(self._run("describe", *flags, "--", ref, description))
+
+    def tag(
+        self, ref: str, tags: Optional[Mapping[str, str]] = None, *, remove: Iterable[str] = (), reason: Optional[str] = None
+    ) -> Union[ModelVersion, Model]:
+        """Sets ``tags`` and removes the keys in ``remove`` on a version or, given a bare name, the
+        model, in one event. Like a description, tags are not part of the manifest."""
+        pairs = [f"{key}={value}" for key, value in (tags or {}).items()]
+        flags = [f"--remove={key}" for key in remove] + ([f"--reason={reason}"] if reason is not None else [])
+        return _version_or_model(self._run("tag", *flags, "--", ref, *pairs))
+
+    def delete(self, ref: str, *, reason: str) -> Deletion:
+        """Deletes a version (``fraud/3``; a bare model name is refused). Never one in Production,
+        nor, when the policy says ``deletion.forbidIfEverInProduction``, one that ever was. The
+        version leaves every listing; ``show``/``resolve`` of it then raise ``NotFound`` saying who
+        deleted it, when and why; its number is never given again."""
+        return Deletion.from_json(self._run("delete", f"--reason={reason}", "--", ref))
+
+    def delete_model(self, model: str, *, reason: str) -> Deletion:
+        """Deletes every version of a model (each by the rules of ``delete``; if one may not go,
+        nothing goes), then the model. Its name stays taken, with its history in the audit log."""
+        return Deletion.from_json(self._run("delete-model", f"--reason={reason}", "--", model))
+
     # ── serving ─────────────────────────────────────────────────────────────
 
     def resolve(self, ref: str) -> Resolved:
@@ -129,3 +162,8 @@ class Registry:
         ``"metrics.auc > 0.9 AND stage = 'Production'"``; ``order_by`` like ``"metrics.auc DESC"``."""
         flags = ([f"--order-by={order_by}"] if order_by is not None else []) + ([f"--limit={limit}"] if limit is not None else [])
         return [SearchHit.from_json(doc) for doc in self._run("search", *flags, "--", query)]
+
+
+def _version_or_model(doc: Mapping[str, Any]) -> Union[ModelVersion, Model]:
+    """``mreg describe``/``tag`` print the version they edited, or the model for a bare name."""
+    return ModelVersion.from_json(doc) if "number" in doc else Model.from_json(doc)

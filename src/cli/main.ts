@@ -16,6 +16,7 @@ import { addRetentionCommands } from './commands/retentionCommands';
 import { addSearchCommands } from './commands/searchCommands';
 import { addServeCommand } from './commands/serveCommand';
 import { addSyncCommands } from './commands/syncCommands';
+import { addVersionEditCommands } from './commands/versionEditCommands';
 import { failureOf, failureText } from './failureReport';
 
 /** Set by the bundler from package.json. */
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   addRegisterCommand(program, context);
   addBrowseCommands(program, context);
   addLifecycleCommands(program, context);
+  addVersionEditCommands(program, context);
   addArtifactCommands(program, context);
   addAuditCommands(program, context);
   addRepairCommands(program, context);

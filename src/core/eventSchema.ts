@@ -46,6 +46,7 @@ const PAYLOADS: Record<EventType, TSchema> = {
   'version.alias_removed': Type.Object({ alias: Type.String() }),
   'version.updated': Type.Object({ description: DescriptionChange, tags: Type.Optional(TagChanges) }),
   'version.deleted': Type.Object({ rule: Type.String(), fingerprint: Sha256 }),
+  'model.deleted': Type.Object({}),
   'registry.repaired': Type.Object({
     keptAs: Type.String(),
     intactUpTo: Type.Integer({ minimum: 0 }),
@@ -57,7 +58,7 @@ const PAYLOADS: Record<EventType, TSchema> = {
 };
 
 /** Event types about a model or the whole registry: they name no version (every other type must). */
-const MODEL_LEVEL = new Set<EventType>(['model.created', 'model.updated', 'registry.repaired']);
+const MODEL_LEVEL = new Set<EventType>(['model.created', 'model.updated', 'model.deleted', 'registry.repaired']);
 
 const EnvelopeSchema = Type.Object({
   v: Type.Integer({ minimum: 1 }),

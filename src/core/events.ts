@@ -41,8 +41,13 @@ export interface EventPayloads {
   'version.alias_set': { alias: string; previous?: number };
   'version.alias_removed': { alias: string };
   'version.updated': { description?: string | null; tags?: Record<string, string | null> };
-  /** Retention removed the version; the event is its tombstone (the number is never given again). */
+  /**
+   * Retention (`rule` says which) or a person (`rule` is MANUAL_DELETION, the event's reason says why)
+   * removed the version; the event is its tombstone (the number is never given again).
+   */
   'version.deleted': { rule: string; fingerprint: string };
+  /** A person removed the model, after a tombstone for each of its versions; its name and history stay. */
+  'model.deleted': Record<string, never>;
   /**
    * `mreg repair` rebuilt the op log after damage (its model is ''): what it kept, what it put back
    * and what is gone, so the audit log says it for everyone who pulls it.
@@ -51,6 +56,9 @@ export interface EventPayloads {
 }
 
 export type EventType = keyof EventPayloads;
+
+/** The `rule` of a version.deleted event that a person asked for (mreg delete), rather than retention. */
+export const MANUAL_DELETION = 'manual';
 
 export type EventDraft = {
   [T in EventType]: { type: T; model: string; version?: number; payload: EventPayloads[T]; reason?: string };

@@ -105,6 +105,11 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE version_data ADD COLUMN md5 TEXT;
   CREATE INDEX version_data_md5 ON version_data (md5) WHERE md5 IS NOT NULL;
   `,
+  // A deleted model keeps its row (its events and used numbers name it) with the time it was deleted;
+  // who and why are in its model.deleted event. Registries from before have deleted no model.
+  `
+  ALTER TABLE models ADD COLUMN deleted_at TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

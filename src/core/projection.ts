@@ -74,6 +74,10 @@ export class Projection {
       case 'version.deleted':
         this.deleteVersion(event, modelId);
         break;
+      case 'model.deleted':
+        // The row stays (its events name it, and its numbers stay taken); listings leave it out.
+        this.db.run('UPDATE models SET deleted_at = ? WHERE id = ?', [event.time, modelId]);
+        break;
       case 'approval.requested':
       case 'approval.approved':
       case 'approval.rejected':

@@ -1,6 +1,7 @@
 import type { Manifest, MetricDirection } from './manifest';
 import type { AuditEvent, ModelVersion, RegisteredModel } from './modelVersion';
 import { describeSelector, type Ref } from './refs';
+import { MANUAL_DELETION } from './events';
 import { RegistryError } from './registryError';
 import type { SqlDatabase } from './sqlDatabase';
 import type { Stage } from './stage';
@@ -20,7 +21,7 @@ export class RegistryQueries {
 
   /** How many models and versions: cheap, for status lines and empty-state checks. */
   counts(): { models: number; versions: number } {
-    const row = this.db.get<{ models: number; versions: number }>('SELECT (SELECT COUNT(*) FROM models) AS models, (SELECT COUNT(*) FROM model_versions) AS versions');
+    const row = this.db.get<{ models: number; versions: number }>('SELECT (SELECT COUNT(*) FROM models WHERE deleted_at IS NULL) AS models, (SELECT COUNT(*) FROM model_versions) AS versions');
     return { models: Number(row?.models ?? 0), versions: Number(row?.versions ?? 0) };
   }
 
@@ -34,7 +35,7 @@ export class RegistryQueries {
     const onlyNamed = (alias: string) => (name === undefined ? '' : `JOIN models m ON m.id = ${alias}.model_id AND m.name = ?`);
     const params = name === undefined ? [] : [name];
     const models = this.db.all<{ id: number; name: string; description: string | null; created_at: string }>(
-      `SELECT m.id, m.name, m.description, m.created_at FROM models m ${name === undefined ? '' : 'WHERE m.name = ?'} ORDER BY m.name`,
+      `SELECT m.id, m.name, m.description, m.created_at FROM models m WHERE m.deleted_at IS NULL ${name === undefined ? '' : 'AND m.name = ?'} ORDER BY m.name`,
       params,
     );
     const counts = new Map(
@@ -121,12 +122,10 @@ export class RegistryQueries {
     const [version] = this.versionRows(where, params);
     if (version) return version;
     if (selector.kind === 'number') {
-      const tombstone = this.db.get<{ deleted_at: string; deleted_by: string; rule: string }>('SELECT deleted_at, deleted_by, rule FROM deleted_versions WHERE model_id = ? AND number = ?', [modelId, selector.number]);
+      const tombstone = this.deletedVersion(modelId, selector.number);
       if (tombstone) {
-        throw new RegistryError(
-          'NOT_FOUND',
-          `${ref.model}/${selector.number} was deleted on ${tombstone.deleted_at} by ${tombstone.deleted_by} (retention: ${tombstone.rule}); its history remains in: mreg log ${ref.model}`,
-        );
+        const why = tombstone.rule === MANUAL_DELETION ? `: ${tombstone.reason ?? 'no reason given'}` : ` (retention: ${tombstone.rule})`;
+        throw new RegistryError('NOT_FOUND', `${ref.model}/${selector.number} was deleted on ${tombstone.deleted_at} by ${tombstone.deleted_by}${why}; its history remains in: mreg log ${ref.model}`);
       }
     }
     const hint =
@@ -240,7 +239,8 @@ export class RegistryQueries {
     const params: (string | number)[] = [];
     const conditions: string[] = [];
     if (options.model !== undefined) {
-      const modelId = this.modelId(options.model);
+      // A deleted model's history stays readable: its deletion message points here.
+      const modelId = this.db.get<{ id: number }>('SELECT id FROM models WHERE name = ?', [options.model])?.id;
       if (modelId === undefined) throw this.unknownModel(options.model);
       conditions.push('e.model_id = ?');
       params.push(modelId);
@@ -325,12 +325,51 @@ export class RegistryQueries {
     return byVersion;
   }
 
+  /** The tombstone of a deleted version, with the reason its deletion gave. */
+  private deletedVersion(modelId: number, number: number): { deleted_at: string; deleted_by: string; rule: string; reason: string | null } | undefined {
+    return this.db.get<{ deleted_at: string; deleted_by: string; rule: string; reason: string | null }>(
+      `SELECT d.deleted_at, d.deleted_by, d.rule,
+              (SELECT e.reason FROM events e WHERE e.model_id = d.model_id AND e.version = d.number AND e.type = 'version.deleted' ORDER BY e.seq DESC LIMIT 1) AS reason
+         FROM deleted_versions d WHERE d.model_id = ? AND d.number = ?`,
+      [modelId, number],
+    );
+  }
+
+  /** When, by whom and why a model was deleted; undefined when it is not a deleted model. */
+  deletedModel(name: string): { time: string; actor: string; reason: string | null } | undefined {
+    return this.db.get<{ time: string; actor: string; reason: string | null }>(
+      `SELECT e.time, e.actor, e.reason FROM models m JOIN events e ON e.model_id = m.id AND e.type = 'model.deleted'
+        WHERE m.name = ? AND m.deleted_at IS NOT NULL ORDER BY e.seq DESC LIMIT 1`,
+      [name],
+    );
+  }
+
+  /**
+   * The numbers of a model's versions that were ever in Production: there now, or moved into or out
+   * of it by a stage change. One query per model, so deleting a model of thousands of versions asks once.
+   */
+  versionsEverInProduction(model: string): Set<number> {
+    const rows = this.db.all<{ number: number }>(
+      `SELECT v.number FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? AND v.stage = 'Production'
+       UNION
+       SELECT e.version AS number FROM events e JOIN models m ON m.id = e.model_id WHERE m.name = ? AND e.type = 'version.stage_changed'
+          AND (json_extract(e.details, '$.to') = 'Production' OR json_extract(e.details, '$.from') = 'Production')`,
+      [model, model],
+    );
+    return new Set(rows.map((row) => Number(row.number)));
+  }
+
+  /** A live model's id: a deleted model is not found (unknownModel says when it was deleted). */
   private modelId(name: string): number | undefined {
-    return this.db.get<{ id: number }>('SELECT id FROM models WHERE name = ?', [name])?.id;
+    return this.db.get<{ id: number }>('SELECT id FROM models WHERE name = ? AND deleted_at IS NULL', [name])?.id;
   }
 
   private unknownModel(name: string): RegistryError {
-    const known = this.db.all<{ name: string }>('SELECT name FROM models ORDER BY name LIMIT 6').map((row) => row.name);
+    const deleted = this.deletedModel(name);
+    if (deleted) {
+      return new RegistryError('NOT_FOUND', `Model '${name}' was deleted on ${deleted.time} by ${deleted.actor}: ${deleted.reason ?? 'no reason given'}. Its history remains in: mreg log ${name}`);
+    }
+    const known = this.db.all<{ name: string }>('SELECT name FROM models WHERE deleted_at IS NULL ORDER BY name LIMIT 6').map((row) => row.name);
     const list = known.length === 0 ? 'The registry has no models yet; register one with: mreg register <model> <file>' : `Known models: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''}`;
     return new RegistryError('NOT_FOUND', `No model named '${name}'. ${list}.`);
   }

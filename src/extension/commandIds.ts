@@ -12,7 +12,7 @@ export const CommandIds = {
   showMetricsChart: 'modelRegistry.showMetricsChart',
   compareSelectedVersions: 'modelRegistry.compareSelectedVersions',
   copyVersionUri: 'modelRegistry.copyVersionUri',
-  copyPythonSnippet: 'modelRegistry.copyPythonSnippet',
+  copyLoadSnippet: 'modelRegistry.copyLoadSnippet',
   pullVersion: 'modelRegistry.pullVersion',
   openArtifact: 'modelRegistry.openArtifact',
   revealArtifact: 'modelRegistry.revealArtifact',
@@ -35,6 +35,11 @@ export const CommandIds = {
   overridePromotion: 'modelRegistry.overridePromotion',
   showStatusMenu: 'modelRegistry.showStatusMenu',
   openSettings: 'modelRegistry.openSettings',
+  editDescription: 'modelRegistry.editDescription',
+  editTags: 'modelRegistry.editTags',
+  deleteVersion: 'modelRegistry.deleteVersion',
+  deleteModel: 'modelRegistry.deleteModel',
+  removeAlias: 'modelRegistry.removeAlias',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -25,6 +25,7 @@ import { checkIntegrity, type IntegrityReport } from './integrityCheck';
 import { rollBackProduction, rollbackPlan, type RollbackPlan } from './lifecycle/rollback';
 import { promoteVersion, stageHistory, type PromoteOptions } from './lifecycle/stageChanges';
 import { removeAlias, setAlias, updateModel, updateVersion, type Changes } from './lifecycle/versionEdits';
+import { deleteModel, deleteVersion, deletionRefusals, type DeletionReport } from './lifecycle/versionDeletion';
 import { pullVersion, type PullResult } from './pullVersion';
 import { toRef } from './refArgument';
 import { captureProjectLineage, checkRegisterInput, previewManifest, registerVersion } from './registration/registerVersion';
@@ -38,7 +39,7 @@ import { compareMany, compareTwo, modelMetricHistory } from './versionComparison
 import { narrowToPath } from '../core/versionPath';
 import { runActingAs } from './actingActor';
 
-export type { Changes, PromoteOptions, RegisterInput, RegistryOptions, WorkOptions };
+export type { Changes, DeletionReport, PromoteOptions, RegisterInput, RegistryOptions, WorkOptions };
 export type { StageGuard };
 
 /**
@@ -276,6 +277,24 @@ export class Registry {
 
   updateVersion(ref: string | Ref, changes: Changes): Promise<ModelVersion> {
     return updateVersion(this.engine, ref, changes);
+  }
+
+  /** Deletes a version with a tombstone sync carries (refused in Production and where the policy forbids); see `deleteVersion`. */
+  deleteVersion(ref: string | Ref, options: { reason: string }): Promise<DeletionReport> {
+    return deleteVersion(this.engine, ref, options);
+  }
+
+  /** Why `deleteVersion(ref)` (or, given a bare model name, `deleteModel`) would be refused now; empty when it would not. */
+  deletionRefusals(ref: string | Ref): string[] {
+    this.refresh();
+    const parsed = toRef(ref);
+    const implicit = parsed.selector.kind === 'latest' && parsed.selector.implicit;
+    return deletionRefusals(this.engine, implicit ? this.engine.queries.versions(parsed.model) : [this.engine.queries.find(parsed)]);
+  }
+
+  /** Deletes every version of a model (by the same rules), then the model; its name and history stay. */
+  deleteModel(name: string, options: { reason: string }): Promise<DeletionReport> {
+    return deleteModel(this.engine, name, options);
   }
 
   // ── governance: policy, promotion gates, approvals ─────────────────────────

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { hashEvent, type RegistryEvent } from '../core/events';
+import { hashEvent, MANUAL_DELETION, type RegistryEvent } from '../core/events';
 
 /** What rebasing changed in the pending versions, for the person who registered them. */
 export interface RebaseReport {
@@ -10,8 +10,9 @@ export interface RebaseReport {
   /** Semver labels that someone else gave another version of the same model first. */
   droppedSemver: { model: string; number: number; semver: string }[];
   /**
-   * Pending changes that no longer apply: to a version gc deleted elsewhere meanwhile, or a gc's
-   * deletion of a version that others promoted, aliased or deleted first (it stays, or is gone already).
+   * Pending changes that no longer apply: to a version or model deleted elsewhere meanwhile, a gc's
+   * deletion of a version that others promoted, aliased or deleted first (it stays, or is gone already),
+   * a person's deletion of a version others moved to Production, or of a model that got new versions.
    */
   dropped?: { model: string; number: number; type: RegistryEvent['type']; why: string }[];
 }
@@ -46,10 +47,16 @@ interface SharedFacts {
   semvers: Set<string>;
   /** Which version of each model the shared log left in Production. */
   production: Map<string, number>;
-  /** `model/number` of versions deleted in the shared log: pending changes to them no longer apply. */
-  deletedElsewhere: Set<string>;
-  /** `model/number` → why a pending deletion of it no longer applies (promoted or aliased elsewhere). */
+  /** `model/number` of versions deleted in the shared log (→ the rule that deleted them): pending changes to them no longer apply. */
+  deletedElsewhere: Map<string, string>;
+  /** `model/number` → why a pending retention deletion of it no longer applies (promoted or aliased elsewhere). */
   keptElsewhere: Map<string, string>;
+  /** `model/number` of versions moved into Production in the shared log: a pending deletion by a person no longer applies. */
+  productionElsewhere: Set<string>;
+  /** Models deleted in the shared log: pending changes to them no longer apply. */
+  deletedModels: Set<string>;
+  /** Models that got new versions in the shared log: a pending deletion of the whole model no longer applies. */
+  registeredIn: Set<string>;
 }
 
 /** Phase 1: events the shared log already holds (a push whose acknowledgement was lost) are dropped. */
@@ -60,16 +67,30 @@ function withoutPushedAlready(pending: readonly RegistryEvent[][], pulled: reado
 
 /** Phase 2: read the pulled events once for the facts the pending ones must respect. */
 function readSharedLog(pulled: readonly RegistryEvent[]): SharedFacts {
-  const facts: SharedFacts = { created: new Set(), highest: new Map(), byFingerprint: new Map(), semvers: new Set(), production: new Map(), deletedElsewhere: new Set(), keptElsewhere: new Map() };
+  const facts: SharedFacts = {
+    created: new Set(),
+    highest: new Map(),
+    byFingerprint: new Map(),
+    semvers: new Set(),
+    production: new Map(),
+    deletedElsewhere: new Map(),
+    keptElsewhere: new Map(),
+    productionElsewhere: new Set(),
+    deletedModels: new Set(),
+    registeredIn: new Set(),
+  };
   for (const event of pulled) {
     const key = `${event.model}/${String(event.version)}`;
     // Tombstones travel like every other event: what the shared log deleted or protected wins over pending changes.
-    if (event.type === 'version.deleted') facts.deletedElsewhere.add(key);
+    if (event.type === 'version.deleted') facts.deletedElsewhere.set(key, event.payload.rule);
+    if (event.type === 'model.deleted') facts.deletedModels.add(event.model);
+    if (event.type === 'version.stage_changed' && event.payload.to === 'Production') facts.productionElsewhere.add(key);
     if (event.type === 'version.alias_set') facts.keptElsewhere.set(key, `it was given the alias '${event.payload.alias}' elsewhere`);
     if (event.type === 'version.stage_changed' && (event.payload.to === 'Staging' || event.payload.to === 'Production')) facts.keptElsewhere.set(key, `it was moved to ${event.payload.to} elsewhere`);
     if (event.type === 'model.created') facts.created.add(event.model);
     if (event.type === 'version.registered' && event.version !== undefined) {
       facts.highest.set(event.model, Math.max(facts.highest.get(event.model) ?? 0, event.version));
+      facts.registeredIn.add(event.model);
       facts.byFingerprint.set(`${event.model}\0${event.payload.fingerprint}`, event.version);
       if (event.payload.semver) facts.semvers.add(`${event.model}\0${event.payload.semver}`);
     }
@@ -98,11 +119,35 @@ class Rebaser {
     }
   }
 
+  /** Models with a pending version deletion that no longer applies: their pending model deletion cannot apply either. */
+  private readonly keptModels = new Set<string>();
+
   /** What one pending event becomes on top of the shared log: nothing, itself moved, or an archive then itself. */
   rebase(event: RegistryEvent): RegistryEvent[] {
+    const dropped = this.droppedForDeletion(event);
+    if (dropped) {
+      this.report.dropped!.push({ model: event.model, number: this.renumber(event.model, event.version) ?? 0, type: event.type, why: dropped });
+      if (event.type === 'version.deleted') this.keptModels.add(event.model);
+      return [];
+    }
     if (event.type === 'model.created') return this.rebaseModelCreation(event);
     if (event.type === 'version.registered' && event.version !== undefined) return this.rebaseRegistration(event);
     return this.rebaseChange(event);
+  }
+
+  /** Why a pending event no longer applies because of a deletion (its model's, or one the shared log refuses now), or undefined. */
+  private droppedForDeletion(event: RegistryEvent): string | undefined {
+    const { facts } = this;
+    // Its name stays taken: a registration made here meanwhile is reported, not pushed (its files stay in the local blob store).
+    if (facts.deletedModels.has(event.model)) return `the model '${event.model}' was deleted elsewhere`;
+    if (event.type === 'model.deleted' && (facts.registeredIn.has(event.model) || this.keptModels.has(event.model))) {
+      return `the model '${event.model}' got versions elsewhere meanwhile (or one of its deletions no longer applies), so it stays`;
+    }
+    if (event.type === 'version.deleted' && event.payload.rule === MANUAL_DELETION) {
+      const key = `${event.model}/${String(this.renumber(event.model, event.version))}`;
+      if (facts.productionElsewhere.has(key)) return 'it was moved to Production elsewhere, so it stays';
+    }
+    return undefined;
   }
 
   /** A model someone else created first: only its description and tags are kept, as an update. */
@@ -138,9 +183,12 @@ class Rebaser {
     const { facts } = this;
     const moved = { ...event, version: this.renumber(event.model, event.version) } as RegistryEvent;
     const key = `${moved.model}/${String(moved.version)}`;
-    if (moved.version !== undefined && (facts.deletedElsewhere.has(key) || (moved.type === 'version.deleted' && facts.keptElsewhere.has(key)))) {
-      const why = facts.deletedElsewhere.has(key) ? 'the version was deleted elsewhere (retention)' : `${facts.keptElsewhere.get(key)!}, so retention keeps it`;
+    const retentionKept = moved.type === 'version.deleted' && moved.payload.rule !== MANUAL_DELETION && facts.keptElsewhere.has(key);
+    if (moved.version !== undefined && (facts.deletedElsewhere.has(key) || retentionKept)) {
+      const rule = facts.deletedElsewhere.get(key);
+      const why = rule === undefined ? `${facts.keptElsewhere.get(key)!}, so retention keeps it` : `the version was deleted elsewhere${rule === MANUAL_DELETION ? '' : ' (retention)'}`;
       this.report.dropped!.push({ model: moved.model, number: moved.version, type: moved.type, why });
+      if (moved.type === 'version.deleted' && rule === undefined) this.keptModels.add(moved.model);
       return [];
     }
     const out: RegistryEvent[] = [];

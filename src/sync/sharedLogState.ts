@@ -1,5 +1,6 @@
 import type { RegistryEvent } from '../core/events';
 import { eventShapeProblem } from '../core/eventSchema';
+import { deletionProblem } from '../core/governance/deletionRules';
 import { rulesFor, type Policy } from '../core/governance/policy';
 import { ruleChecks } from '../core/governance/promotionGates';
 import { fingerprintOf } from '../core/manifest';
@@ -14,6 +15,8 @@ interface ModelState {
   next: number;
   versions: Record<string, { stage: Stage; wasProduction?: true; semver?: string }>;
   aliases: Record<string, number>;
+  /** A model.deleted event removed it: no later event may name it. */
+  deleted?: true;
 }
 
 export interface SharedLogStateData {
@@ -89,6 +92,9 @@ export class SharedLogState {
         delete model.versions[event.version];
         for (const [alias, target] of Object.entries(model.aliases)) if (target === event.version) delete model.aliases[alias];
         break;
+      case 'model.deleted':
+        if (model) model.deleted = true;
+        break;
       case 'approval.requested':
         if (event.version !== undefined) this.data.requests[event.payload.id] = { model: event.model, version: event.version, stage: event.payload.stage };
         break;
@@ -107,6 +113,11 @@ export class SharedLogState {
     if (tags) return tags;
     if (event.type === 'model.created') return model ? `model '${event.model}' exists already` : undefined;
     if (!model) return `it names model '${event.model}', which no earlier event created`;
+    if (model.deleted) return `it names model '${event.model}', which an earlier event deleted`;
+    if (event.type === 'model.deleted') {
+      const live = Object.keys(model.versions);
+      return live.length > 0 ? `it deletes model '${event.model}' while ${live.map((number) => formatRef(event.model, Number(number))).join(', ')} still exist (each needs its tombstone first)` : undefined;
+    }
     if (event.version === undefined) return undefined;
     const ref = formatRef(event.model, event.version);
     if (event.type === 'version.registered') return this.registrationProblem(event, model, ref, policy);
@@ -119,6 +130,8 @@ export class SharedLogState {
         return aliasNameProblem(event.payload.alias);
       case 'version.alias_removed':
         return model.aliases[event.payload.alias] === undefined ? `${event.model} has no alias '${event.payload.alias}' to remove` : undefined;
+      case 'version.deleted':
+        return deletionProblem({ model: event.model, ref, stage: version.stage, everInProduction: version.wasProduction === true }, policy);
       case 'approval.requested':
         return this.data.requests[event.payload.id] ? `approval request ${event.payload.id} exists already` : undefined;
       case 'approval.approved':

@@ -87,6 +87,16 @@ export const PolicySchema = Type.Object(
         { additionalProperties: false, description: 'mreg gc: which versions to delete, and when unreferenced blobs go (locally and in the shared store)' },
       ),
     ),
+    // Read by deletion (src/core/governance/deletionRules.ts): mreg delete, mreg delete-model, the extension and mreg gc.
+    deletion: Type.Optional(
+      Type.Object(
+        {
+          forbidIfEverInProduction: Type.Optional(Type.Boolean({ description: 'versions that were ever in Production are never deleted (by a person or by retention)' })),
+          models: Type.Optional(OneOrMany(Type.String({ minLength: 1, description: "model-name glob the rule applies to (default: every model), e.g. 'fraud-*'" }))),
+        },
+        { additionalProperties: false, description: 'who may delete what: versions in Production never are; this adds versions that ever were' },
+      ),
+    ),
   },
   {
     $id: 'https://model-registry.dev/schemas/policy.schema.json',

@@ -10,6 +10,7 @@ import { registrationCommands } from './registrationCommands';
 import { registryWideCommands } from './registryWideCommands';
 import { storeCredentialCommands } from './storeCredentialCommands';
 import { versionCommands } from './versionCommands';
+import { versionEditCommands } from './versionEditCommands';
 
 /** The one place commands are registered; each failure becomes a notification with advice. */
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
@@ -17,6 +18,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     ...registrationCommands(context),
     ...lifecycleCommands(context),
     ...versionCommands(context),
+    ...versionEditCommands(context),
     ...artifactCommands(context),
     ...registryWideCommands(context),
     ...approvalCommands(context),

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
 import { isRegistryError, RegistryError } from '../../core/registryError';
 import { MAX_COLUMNS } from '../../core/versionComparison';
-import { pythonSnippet } from '../../core/pythonSnippet';
+import { LOAD_SNIPPET_KINDS, LOAD_SNIPPET_LABELS, loadSnippet, type LoadSnippetKind } from '../../core/loadSnippets';
 import { formatRef } from '../../core/refs';
 import { pullText } from '../../registry/registryReports';
 import { CommandIds } from '../commandIds';
@@ -16,7 +16,7 @@ import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
 import type { PullResult } from '../../registry/pullVersion';
 
-/** Reading a version: compare two, show its manifest, copy its URI or the Python that loads it, pull its artifacts. */
+/** Reading a version: compare two, show its manifest, copy its URI or the lines that load it, pull its artifacts. */
 export function versionCommands(context: CommandContext): CommandTable {
   const { session } = context;
 
@@ -85,12 +85,18 @@ export function versionCommands(context: CommandContext): CommandTable {
       void vscode.window.showInformationMessage(`Copied ${uri}`);
       return uri;
     },
-    [CommandIds.copyPythonSnippet]: async (clicked, selected) => {
-      const version = await oneVersion(clicked, selected, 'Copy Python Snippet');
+    // One picker for every way to load the version; a keybinding, task or the page passes the kind.
+    [CommandIds.copyLoadSnippet]: async (clicked, selected, kind) => {
+      const version = await oneVersion(clicked, selected, 'Copy Load Snippet');
       if (!version) return undefined;
-      const snippet = pythonSnippet(version);
+      const ref = formatRef(version.model, version.number);
+      const chosen = LOAD_SNIPPET_KINDS.includes(kind as LoadSnippetKind)
+        ? (kind as LoadSnippetKind)
+        : (await vscode.window.showQuickPick(LOAD_SNIPPET_KINDS.map((candidate) => ({ ...LOAD_SNIPPET_LABELS[candidate], snippetKind: candidate })), { title: `Copy Load Snippet: how to load ${ref}`, placeHolder: 'Node.js, Python or mreg pull' }))?.snippetKind;
+      if (!chosen) return undefined;
+      const snippet = loadSnippet(chosen, version);
       await vscode.env.clipboard.writeText(snippet);
-      void vscode.window.showInformationMessage(`Copied the Python lines that load ${formatRef(version.model, version.number)} (pip install ./python from Model Registry).`);
+      void vscode.window.showInformationMessage(`Copied the ${LOAD_SNIPPET_LABELS[chosen].label} lines that load ${ref}.`);
       return snippet;
     },
     [CommandIds.pullVersion]: (clicked, selected, destination) => pullVersionToFolder(context, (title) => oneVersion(clicked, selected, title), destination),

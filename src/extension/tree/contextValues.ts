@@ -12,6 +12,8 @@ export const ContextValues = {
   detail: 'detail',
   section: 'section',
   stage: 'stage',
+  /** An alias under its version (Remove Alias…). */
+  alias: 'alias',
   /** `version.none`, `version.staging`, `version.production`, `version.archived`. */
   version: (stage: Stage) => `version.${stage.toLowerCase()}`,
   /** `approvalRequest.pending`, `approvalRequest.approved`, … */
@@ -20,6 +22,6 @@ export const ContextValues = {
 
 /** Every value a node can carry, for checking the menus against. */
 export function allContextValues(): string[] {
-  const { model, artifact, detail, section, stage, version, approvalRequest } = ContextValues;
-  return [model, artifact, detail, section, stage, ...STAGES.map(version), ...APPROVAL_STATUSES.map(approvalRequest)];
+  const { model, artifact, detail, section, stage, alias, version, approvalRequest } = ContextValues;
+  return [model, artifact, detail, section, stage, alias, ...STAGES.map(version), ...APPROVAL_STATUSES.map(approvalRequest)];
 }

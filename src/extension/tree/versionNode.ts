@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Registry } from '../../registry/registry';
 import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
+import { AliasNode } from './aliasNode';
 import { ArtifactNode } from './artifactNode';
 import { DetailNode, SectionNode } from './detailNodes';
 import { stageIcon } from './stagePresentation';
@@ -64,6 +65,7 @@ export class VersionNode extends TreeNode {
     const environment = Object.entries(manifest.lineage.environment).filter(([, value]) => typeof value !== 'object');
     return [
       new SectionNode(`${base}artifacts`, 'Artifacts', 'files', () => resolved.artifacts.map((artifact) => new ArtifactNode(details.model, details.number, artifact, manifest.artifacts.find((recorded) => recorded.path === artifact.path)?.inspection)), resolved.artifacts.length),
+      ...(details.aliases.length > 0 ? [new SectionNode(`${base}aliases`, 'Aliases', 'tag', () => details.aliases.map((alias) => new AliasNode(this.id, details.model, details.number, alias)), details.aliases.length)] : []),
       new SectionNode(`${base}metrics`, 'Metrics', 'graph', () =>
         metrics.map(([name, metric]) => new DetailNode(`${base}metric:${name}`, name, `${metric.value}${metric.direction ? ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)` : ''}`, 'pulse')),
       metrics.length),

@@ -241,7 +241,7 @@ export class VersionPanel implements vscode.Disposable {
         await vscode.commands.executeCommand(CommandIds.copyVersionUri, message.ref);
         return;
       case 'copyPythonSnippet':
-        await vscode.commands.executeCommand(CommandIds.copyPythonSnippet, message.ref);
+        await vscode.commands.executeCommand(CommandIds.copyLoadSnippet, message.ref, undefined, 'python');
         return;
       case 'showManifest':
         await vscode.commands.executeCommand(CommandIds.showManifest, message.ref);

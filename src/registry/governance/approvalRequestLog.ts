@@ -34,7 +34,9 @@ export function readApprovalRequests(engine: RegistryEngine, policy: Policy, mod
   // Stage changes complete requests; only those of models that have requests can, and a large registry has many.
   const requested = new Set(decisions.flatMap((event) => (event.type === 'approval.requested' && event.model !== null ? [event.model] : [])));
   const events = [...decisions, ...[...requested].flatMap((name) => engine.queries.events({ model: name, type: 'version.stage_changed' }))];
-  return approvalRequestsFromEvents(events, (name, stage) => approvalsNeeded(policy, name, stage));
+  // A request for a version deleted since asks for nothing any more: it leaves the lists with its version.
+  const deleted = new Set([...requested].flatMap((name) => engine.queries.events({ model: name, type: 'version.deleted' }).map((event) => `${name}/${String(event.version)}`)));
+  return approvalRequestsFromEvents(events, (name, stage) => approvalsNeeded(policy, name, stage)).filter((request) => !deleted.has(`${request.model}/${request.version}`));
 }
 
 /** Approvals the policy asks for moving a version of `model` into `stage`: the most any matching rule asks. */

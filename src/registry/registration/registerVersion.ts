@@ -16,6 +16,7 @@ import { assertCleanTree, captureGitLineage } from '../../lineage/gitLineage';
 import { collectArtifactFiles } from '../../store/artifactFiles';
 import type { HashOptions } from '../../store/fileHashing';
 import { planStageChange } from '../lifecycle/stageChanges';
+import { assertNotDeletedModel } from '../lifecycle/versionDeletion';
 import type { RegistryEngine } from '../registryEngine';
 import { BlobsRemovedError } from '../retention/garbageCollection';
 import { buildMetrics, type RegisterInput } from './registerInput';
@@ -55,6 +56,7 @@ async function registerOnce(engine: RegistryEngine, input: RegisterInput, work: 
     }
     if (semver) assertSemverFree(engine, input.model, semver);
     const drafts: EventDraft[] = [];
+    assertNotDeletedModel(queries, input.model);
     if (!queries.hasModel(input.model)) {
       // One indexed lookup under the lock, not a listing of every model.
       const clash = queries.modelNameDifferingInCase(input.model);

@@ -1,5 +1,6 @@
 import type { EventDraft } from '../../core/events';
 import { formatRef } from '../../core/refs';
+import { refusedDeletions } from '../lifecycle/versionDeletion';
 import type { RegistryEngine } from '../registryEngine';
 import { liveBlobs, marksFileOf, planRetention, sweepBlobs, type GcReport, type RetentionDeletion } from './garbageCollection';
 import { checkRetentionPolicy, loadRetentionPolicy, type RetentionPolicy } from './retentionPolicy';
@@ -23,13 +24,13 @@ export async function collectGarbage(engine: RegistryEngine, options: GcOptions 
   const marksFile = marksFileOf(engine.folder.root);
   if (options.dryRun) {
     engine.refresh();
-    const deleted = planRetention(engine.db, policy, now);
+    const deleted = allowedDeletions(engine, planRetention(engine.db, policy, now));
     const live = liveBlobs(engine.db, new Set(deleted.map((version) => formatRef(version.model, version.number))));
     return { dryRun: true, policy, deleted, ...sweepBlobs(engine.blobs, live, marksFile, policy, now, true) };
   }
   let deleted: RetentionDeletion[] = [];
   await engine.mutate(() => {
-    deleted = planRetention(engine.db, policy, now);
+    deleted = allowedDeletions(engine, planRetention(engine.db, policy, now));
     return {
       drafts: deleted.map((version): EventDraft => ({
         type: 'version.deleted',
@@ -47,4 +48,11 @@ export async function collectGarbage(engine: RegistryEngine, options: GcOptions 
     return sweepBlobs(engine.blobs, liveBlobs(engine.db), marksFile, policy, now, false);
   });
   return { dryRun: false, policy, deleted, ...blobs };
+}
+
+/** Retention keeps what the policy's deletion rules keep (deletion.forbidIfEverInProduction), like a person's delete. */
+function allowedDeletions(engine: RegistryEngine, planned: RetentionDeletion[]): RetentionDeletion[] {
+  if (planned.length === 0) return planned;
+  const kept = refusedDeletions(engine, planned);
+  return planned.filter((version) => !kept.has(formatRef(version.model, version.number)));
 }

@@ -175,7 +175,7 @@ describe('Model Registry commands', () => {
   });
 
   it('copies the Python lines that load the version, pinned to its number', async () => {
-    const snippet = await host.vscode.commands.executeCommand<string>('modelRegistry.copyPythonSnippet', 'fraud-detector@production');
+    const snippet = await host.vscode.commands.executeCommand<string>('modelRegistry.copyLoadSnippet', 'fraud-detector@production', undefined, 'python');
     assert.match(snippet, /^model_dir = mr\.resolve_path\("fraud-detector\/2"\)$/m);
     assert.match(snippet, /"fraud-detector@production"/);
     assert.equal(await host.vscode.env.clipboard.readText(), snippet);

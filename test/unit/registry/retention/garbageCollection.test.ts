@@ -141,7 +141,7 @@ describe('retention and gc', () => {
     try {
       await registry.register({ model: 'm', paths: [path.join(project, 'm1.onnx')], git: null });
       await registry.register({ model: 'm', paths: [path.join(project, 'm2.onnx')], git: null });
-      writeFileSync(path.join(folder, 'policy.yaml'), 'gates:\n  - model: "*"\nretention:\n  keepLast: 1\n  blobGraceHours: 48\n');
+      writeFileSync(path.join(folder, 'policy.yaml'), 'rules:\n  - models: "*"\n    stages: Production\n    approvals: 1\nretention:\n  keepLast: 1\n  blobGraceHours: 48\n');
       const report = await registry.gc({ dryRun: true });
       assert.deepEqual(report.policy, { keepLast: 1, blobGraceHours: 48 });
       assert.deepEqual(report.deleted.map((version) => version.number), [1]);
