@@ -87,7 +87,8 @@ function lfsRepository(folder: string, file: string): string {
 
 /** Undoes a `git add` of the model file, LFS object included, for the next round. */
 function unstage(repository: string, file: string): void {
-  execFileSync('git', ['rm', '--cached', '-q', path.basename(file)], { cwd: repository, stdio: 'ignore' });
+  // -f: the index holds the LFS pointer, which differs from the file and (no commit) from HEAD, and git refuses that unforced when a racy stat makes it look.
+  execFileSync('git', ['rm', '--cached', '-f', '-q', path.basename(file)], { cwd: repository, stdio: 'ignore' });
   rmSync(path.join(repository, '.git', 'lfs', 'objects'), { recursive: true, force: true });
 }
 
