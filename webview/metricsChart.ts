@@ -14,11 +14,15 @@ const DEFAULT_METRICS = 3;
 const CHART_HEIGHT = 240;
 const LABEL_ROWS = 3;
 const LABEL_ROW_PX = 18;
-/** VS Code's chart colours, in the order series take them. */
-const SERIES_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+/**
+ * VS Code's chart colours, in the order series take them. Not charts.orange: its default is the
+ * minimap's translucent find highlight (rgba(234, 92, 0, 0.33)), a line hardly seen.
+ */
+const SERIES_COLOURS = ['--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-green', '--vscode-charts-red', '--vscode-charts-yellow'];
+/** The marker lines take their labels' colours (styles.css), which are made for text. */
 const STAGE_COLOURS: Record<Stage, string> = {
-  Production: '--vscode-charts-green',
-  Staging: '--vscode-charts-yellow',
+  Production: '--mr-better',
+  Staging: '--mr-caution',
   Archived: '--vscode-descriptionForeground',
   None: '--vscode-foreground',
 };

@@ -42,10 +42,10 @@ describe('the metrics chart in a browser', function () {
     assert.deepEqual(await auc.locator('.stage-marker').allInnerTexts(), ['#2 → Production → Archived', '#4 → Staging → Production']);
     assert.ok(await auc.locator('.stage-marker.stage-production').isVisible());
     assert.ok((await pixelsOf(page, 'auc', THEMES.dark['charts-blue'])) > 50, 'the auc series is drawn in the theme\'s blue');
-    assert.ok((await pixelsOf(page, 'latency_ms', THEMES.dark['charts-orange'])) > 50, 'the second series takes the next chart colour');
-    // The marker line of #4 (ended in Production) runs down the plot at #4's x position, in the theme's green.
+    assert.ok((await pixelsOf(page, 'latency_ms', THEMES.dark['charts-purple'])) > 50, 'the second series takes the next chart colour');
+    // The marker line of #4 (ended in Production) runs down the plot at #4's x position, in the "better" text colour.
     const x = await auc.locator('.stage-marker[data-version="4"]').evaluate((label) => Math.round(parseFloat((label as HTMLElement).style.left) + (label.parentElement?.parentElement?.offsetLeft ?? 0)));
-    assert.ok((await pixelsOf(page, 'auc', THEMES.dark['charts-green'], x)) > 20, 'the Production marker is drawn at #4');
+    assert.ok((await pixelsOf(page, 'auc', THEMES.dark['gitDecoration-addedResourceForeground'], x)) > 20, 'the Production marker is drawn at #4');
     assert.equal(await page.locator('table.stage-changes tbody tr').count(), 4, 'each stage change is listed as text too');
     assert.match(await page.locator('table.chart-values tbody tr').nth(2).innerText(), /#3 v1\.3\.0\s+None\s+0\.84\s+—/);
     assert.deepEqual(browser.harness().errors, []);

@@ -28,8 +28,8 @@ describe('the version pages in a browser', function () {
     assert.match(await page.locator('tr[data-metric="auc"]').innerText(), /0\.91\s+0\.93\s+\+0\.02\s+\+2\.20%\s+▲ better/);
     assert.match(await page.locator('tr[data-metric="latency_ms"]').innerText(), /▼ worse/);
     const colour = (name: string) => page.locator(`tr[data-metric="${name}"] td.verdict`).evaluate((cell) => getComputedStyle(cell).color);
-    assert.equal(await colour('auc'), 'rgb(115, 201, 145)', 'better uses the theme\'s passed colour');
-    assert.equal(await colour('latency_ms'), 'rgb(241, 76, 76)', 'worse uses the theme\'s failed colour');
+    assert.equal(await colour('auc'), 'rgb(129, 184, 139)', 'better uses the theme\'s text colour for added files');
+    assert.equal(await colour('latency_ms'), 'rgb(248, 128, 112)', 'worse uses the theme\'s text colour for list errors');
     assert.notEqual(await colour('loss'), await colour('auc'), 'unchanged and undirected metrics stay neutral');
 
     await page.locator('button[data-column="delta"]').click();
