@@ -4,6 +4,7 @@ import type { MetricHistory, MetricSeries, StageMarker } from '../src/core/metri
 import type { Stage } from '../src/core/stage';
 import { el, section, table } from './dom';
 import { checkbox } from './uiComponents';
+import { timeText } from '../src/core/timeText';
 
 /** What the chart page remembers across hiding: which metrics are plotted (null: the first few). */
 export interface ChartView {
@@ -129,7 +130,7 @@ export function renderChart(history: MetricHistory, view: ChartView, save: (view
             `#${marker.version}`,
             change.from,
             `${change.to}${change.rollback ? ' (rollback)' : ''}`,
-            change.time,
+            timeText(change.time),
             change.actor,
             change.reason ?? '',
           ], 'values stage-changes'),

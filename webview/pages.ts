@@ -8,6 +8,8 @@ import { metricsTable, type MetricSort } from './metricsTable';
 import { button, checkbox } from './uiComponents';
 import { versionLabel } from '../src/core/versionLabels';
 import { governanceSection } from './governanceSection';
+import { eventSentence } from '../src/core/eventSentences';
+import { timeText } from '../src/core/timeText';
 
 /** What the page remembers across hiding besides its data: how the person left the tables. */
 export interface ViewState {
@@ -76,7 +78,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       { class: 'version-card' },
       el('h2', null, label, ' ', version.ref),
       el('p', null, versionLabel(version)),
-      el('p', { class: 'muted' }, `${version.createdAt} by ${version.createdBy}`),
+      el('p', { class: 'muted' }, `${timeText(version.createdAt)} by ${version.createdBy}`),
       version.description ? el('p', null, version.description) : null,
       versionActions(version.ref, context),
     );
@@ -184,7 +186,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     { class: 'page details', attrs: { 'data-page': ref } },
     el('h1', null, ref),
     el('p', null, versionLabel(details)),
-    el('p', { class: 'muted' }, `${details.createdAt} by ${details.createdBy} · ${page.uri}`),
+    el('p', { class: 'muted' }, `${timeText(details.createdAt)} by ${details.createdBy} · ${page.uri}`),
     details.description ? el('p', null, details.description) : null,
     versionActions(ref, context, button('Metrics Chart', () => context.post({ type: 'showChart', ref }), true)),
     findingsSection(artifacts),
@@ -215,7 +217,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
       signature === undefined ? null : el('pre', { class: 'manifest' }, JSON.stringify(signature, null, 2)),
     ),
     ...Object.entries(other).map(([key, value]) => section(key, el('pre', { class: 'manifest' }, JSON.stringify(value, null, 2)))),
-    section('Events', table(['Time', 'Actor', 'Event', 'Details', 'Reason'], events, (event) => [event.time, event.actor, event.type, event.details === null ? '' : JSON.stringify(event.details), event.reason ?? ''], 'values')),
+    section('Events', table(['When', 'By', 'What', 'Reason'], events, (event) => [el('time', { attrs: { datetime: event.time } }, timeText(event.time)), event.actor, eventSentence(event), event.reason ?? ''], 'values')),
   );
 }
 

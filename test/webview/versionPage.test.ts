@@ -155,6 +155,23 @@ describe('the version pages in a browser', function () {
     assert.equal(await page.locator('section[aria-labelledby="section-findings"]').count(), 0, 'no findings, no section');
   });
 
+  it('lists the version\'s events as sentences with readable times, no JSON', async () => {
+    page = await browser.open('dark');
+    const events = [
+      { seq: 2, time: '2026-01-05T10:00:00.000Z', actor: 'ana@example.com', type: 'version.stage_changed', model: 'fraud-detector', version: 2, reason: 'better auc', details: { from: 'Staging', to: 'Production', gates: { passed: true, results: [] } } },
+      { seq: 1, time: '2026-01-02T10:00:00.000Z', actor: 'ana@example.com', type: 'version.registered', model: 'fraud-detector', version: 2, reason: null, details: { semver: '1.2.0', fingerprint: 'f'.repeat(64) } },
+    ];
+    await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: versionDetails(2, {}), uri: 'models:/fraud-detector/2', events } } satisfies HostMessage);
+    const rows = page.locator('section[aria-labelledby="section-events"] tbody tr');
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    assert.match(texts[0], /ago · .*2026.*\sana@example\.com\s+Moved fraud-detector\/2 from Staging to Production \(gates passed\)\s+better auc/);
+    assert.match(texts[1], /Registered fraud-detector\/2 as v1\.2\.0/);
+    assert.doesNotMatch(texts.join('\n'), /[{}]|T10:00:00/, 'no JSON and no raw ISO time');
+    assert.equal(await rows.first().locator('time').getAttribute('datetime'), '2026-01-05T10:00:00.000Z', 'the exact time stays in the markup');
+    assert.doesNotMatch(await page.locator('.page > p.muted').first().innerText(), /T10:00:00/, 'the creation time is readable too');
+  });
+
   it('ignores messages that are not of the expected shape', async () => {
     page = await browser.open('dark');
     for (const message of [null, 'show', { type: 'show' }, { type: 'show', page: { kind: 'comparison', comparison: { before: {} } } }, { type: 'eval', code: 'x' }]) await WebviewHarness.send(page, message);

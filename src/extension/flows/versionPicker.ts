@@ -4,6 +4,7 @@ import { formatRef } from '../../core/refs';
 import type { Registry } from '../../registry/registry';
 import { VersionNode } from '../tree/versionNode';
 import { versionLabel } from '../../core/versionLabels';
+import { timeText } from '../../core/timeText';
 
 /** A version named by a tree node, a reference string (`name/3`, `name@production` …) or a ModelVersion. */
 export type VersionArgument = VersionNode | string | ModelVersion;
@@ -39,7 +40,7 @@ export async function pickVersion(registry: Registry, title: string, filter: (ve
     return undefined;
   }
   const choice = await vscode.window.showQuickPick(
-    versions.map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${version.createdAt} by ${version.createdBy}${version.description ? ` — ${version.description}` : ''}`, version })),
+    versions.map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${timeText(version.createdAt)} by ${version.createdBy}${version.description ? ` — ${version.description}` : ''}`, version })),
     { title: `${title}: version of ${model}`, placeHolder: 'Choose a version' },
   );
   return choice?.version;
@@ -50,7 +51,7 @@ export async function pickVersions(registry: Registry, title: string): Promise<M
   const model = await pickModel(registry, title);
   if (!model) return [];
   const choice = await vscode.window.showQuickPick(
-    registry.versions(model).map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${version.createdAt} by ${version.createdBy}`, version })),
+    registry.versions(model).map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${timeText(version.createdAt)} by ${version.createdBy}`, version })),
     { title: `${title}: versions of ${model}`, placeHolder: 'Choose 2 to 5 versions', canPickMany: true },
   );
   return (choice ?? []).map((item) => item.version);
