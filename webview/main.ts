@@ -1,5 +1,6 @@
 import { isHostMessage, isPageData, type PageData, type WebviewMessage } from '../src/extension/webviews/protocol';
 import { el } from './dom';
+import { renderAuditLog } from './auditLog';
 import { renderChart } from './metricsChart';
 import { renderColumns } from './versionColumns';
 import { renderComparison, renderVersion, type PageContext, type ViewState } from './pages';
@@ -16,12 +17,13 @@ declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getS
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') ?? document.body;
-const DEFAULT_VIEW: ViewState = { sort: { column: 'name', descending: false }, changedOnly: false, chartMetrics: null };
+const DEFAULT_VIEW: ViewState = { sort: { column: 'name', descending: false }, changedOnly: false, chartMetrics: null, logFilter: '' };
 
 function restore(): SavedState {
   const saved = vscode.getState() as Partial<SavedState> | undefined;
   const view = { ...DEFAULT_VIEW, ...(saved?.view ?? {}) };
   if (!Array.isArray(view.chartMetrics) || !view.chartMetrics.every((name) => typeof name === 'string')) view.chartMetrics = null;
+  if (typeof view.logFilter !== 'string') view.logFilter = '';
   return { page: saved && isPageData(saved.page) ? saved.page : null, view };
 }
 
@@ -56,7 +58,9 @@ function render(): void {
         ? renderChart(page.history, { metrics: current.view.chartMetrics }, (chart) => context.save({ ...context.state, chartMetrics: chart.metrics }))
         : page.kind === 'columns'
           ? renderColumns(page.columns, context)
-          : renderVersion(page, context);
+          : page.kind === 'log'
+            ? renderAuditLog(page, context)
+            : renderVersion(page, context);
   root.replaceChildren(content);
 }
 

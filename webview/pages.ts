@@ -17,6 +17,8 @@ export interface ViewState {
   changedOnly: boolean;
   /** The metrics chart's chosen metrics; null until the person chooses. */
   chartMetrics: string[] | null;
+  /** What the audit log's filter box holds. */
+  logFilter: string;
 }
 
 export interface PageContext {

@@ -4,6 +4,7 @@ import type { AuditEvent } from '../../src/core/modelVersion';
 import { compareVersions } from '../../src/core/versionComparison';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
 import { sampleColumns, sampleComparison, sampleHistory, showChart, showColumns, showComparison, versionDetails } from './comparisonFixtures';
+import { sampleLog } from './auditLogFixtures';
 import { contrastFailures, MIN_TEXT_CONTRAST } from './textContrast';
 import { useWebviewHarness, WebviewHarness, type Theme } from './webviewHarness';
 
@@ -49,6 +50,7 @@ const PAGES: Record<string, () => HostMessage> = {
   'changes comparison': richComparison,
   chart: () => showChart(sampleHistory()),
   columns: () => showColumns(sampleColumns()),
+  'audit log': sampleLog,
 };
 
 describe('text contrast on the webview pages', function () {

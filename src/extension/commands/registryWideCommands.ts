@@ -4,7 +4,6 @@ import { CommandIds } from '../commandIds';
 import { askForFilter } from '../flows/filterInput';
 import { runWithProgress } from '../flows/progress';
 import { requireTrust } from '../errorReporting';
-import { auditLogUri } from '../registryDocuments';
 import { ModelNode } from '../tree/modelNode';
 import { filterFor } from '../tree/versionFilter';
 import { VersionNode } from '../tree/versionNode';
@@ -12,14 +11,13 @@ import type { CommandContext, CommandTable } from './commandContext';
 
 /** Commands about the whole registry: audit log, integrity, refresh, filter, settings, status menu. */
 export function registryWideCommands(context: CommandContext): CommandTable {
-  const { session, output, modelsTree, statusBar, sync } = context;
+  const { session, output, modelsTree, statusBar, sync, versionPanels } = context;
 
   return {
     [CommandIds.showLog]: async (node) => {
       const model = node instanceof ModelNode ? node.model.name : node instanceof VersionNode ? node.version.model : undefined;
-      const document = await vscode.workspace.openTextDocument(auditLogUri(model));
-      await vscode.window.showTextDocument(document, { preview: true });
-      return document.uri;
+      // A page, not a text document: a table of sentences with a filter, which no 200-column text is.
+      return versionPanels.showLog(model);
     },
     [CommandIds.verifyIntegrity]: async () => {
       const registry = await session.get();
