@@ -68,12 +68,24 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
   if (!isHostMessage(message)) return;
   if (message.type === 'notice') {
-    root.prepend(el('p', { class: 'notice', attrs: { role: 'status' } }, message.text));
+    // The registry could not be read: what the page shows may be gone or changed, so nothing on it may act.
+    const disabled = disableActions(root);
+    root.prepend(el('p', { class: 'notice', attrs: { role: 'status' } }, message.text, disabled > 0 ? ' The page shows what was last read; its actions are off until the registry can be read again.' : ''));
     return;
   }
   current = { ...current, page: message.page };
   render();
 });
+
+/** Turns off every control that asks the extension to act; returns how many were on. */
+function disableActions(container: HTMLElement): number {
+  const controls = Array.from(container.querySelectorAll<HTMLElement>('vscode-button:not([data-local]):not([disabled])'));
+  for (const control of controls) {
+    control.setAttribute('disabled', '');
+    control.setAttribute('aria-disabled', 'true');
+  }
+  return controls.length;
+}
 
 registerUiComponents();
 render();

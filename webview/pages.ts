@@ -108,7 +108,9 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       'Signature',
       !comparison.signature.before && !comparison.signature.after
         ? el('p', { class: 'muted' }, 'Neither version records a signature.')
-        : signatureChanges.length === 0
+        : !comparison.signature.before || !comparison.signature.after
+          ? el('p', null, oneSidedSignature(comparison.signature.before ? before.ref : after.ref, comparison.signature.before ? after.ref : before.ref))
+          : signatureChanges.length === 0
           ? el('p', null, 'Unchanged.')
           : table(['Kind', 'Change'], signatureChanges, (change) => [el('span', { class: change.kind === 'breaking' ? 'worse' : 'better' }, change.kind), change.message], 'values'),
     ),
@@ -149,12 +151,19 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
   );
 }
 
+/** Only one version records a signature: nothing can be compared, which "Unchanged" would hide. */
+function oneSidedSignature(has: string, lacks: string): string {
+  return `Only ${has} records a signature; ${lacks} has none, so the two cannot be compared.`;
+}
+
 /** Both manifests as JSON, drawn when asked for: for large versions they are most of the page's text. */
 function rawManifests(comparison: VersionComparison): HTMLElement {
   const holder = el('div', { class: 'versions' });
   const show = button('Show Raw Manifests', () => {
     holder.replaceChildren(el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.before, null, 2)), el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.after, null, 2)));
   }, true);
+  // Draws what the page already holds: stays usable when the registry cannot be read.
+  show.setAttribute('data-local', '');
   holder.appendChild(show);
   return holder;
 }

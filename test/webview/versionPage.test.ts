@@ -172,6 +172,37 @@ describe('the version pages in a browser', function () {
     assert.doesNotMatch(await page.locator('.page > p.muted').first().innerText(), /T10:00:00/, 'the creation time is readable too');
   });
 
+  it('turns the actions off and says so when the registry can no longer be read', async () => {
+    page = await browser.open('dark');
+    await WebviewHarness.send(page, showComparison(sampleComparison()));
+    await page.locator('vscode-button', { hasText: 'Promote…' }).first().waitFor();
+    await WebviewHarness.send(page, { type: 'notice', text: 'The registry at /x could not be opened: locked.' } satisfies HostMessage);
+    await page.locator('p.notice').waitFor();
+    assert.match(await page.locator('p.notice').innerText(), /could not be opened: locked\. The page shows what was last read; its actions are off/);
+    const states = await page.locator('vscode-button').evaluateAll((buttons) => buttons.map((button) => [button.textContent, button.hasAttribute('disabled')]));
+    assert.deepEqual(states.filter(([, disabled]) => !disabled).map(([label]) => label), ['Show Raw Manifests'], 'only the button that draws what the page holds stays on');
+    const before = (await WebviewHarness.recorded(page)).posted.length;
+    for (const label of ['Promote…', 'Set Alias…']) await page.locator('vscode-button', { hasText: label }).first().click({ force: true });
+    assert.equal((await WebviewHarness.recorded(page)).posted.length, before, 'nothing is posted');
+    await WebviewHarness.screenshot(page, 'webview-registry-failed-dark');
+
+    await WebviewHarness.send(page, showComparison(sampleComparison()));
+    await page.waitForTimeout(100);
+    assert.equal(await page.locator('vscode-button[disabled]').count(), 0, 'a page read again works again');
+  });
+
+  it('says which side has no signature instead of "Unchanged"', async () => {
+    const signature = { inputs: [{ name: 'features', elementType: 'float32', shape: [null, 16] }], outputs: [] };
+    const { compareVersions } = await import('../../src/core/versionComparison');
+    page = await browser.open('dark');
+    await WebviewHarness.send(page, showComparison(compareVersions(versionDetails(1, {}), versionDetails(2, { signature }))));
+    const text = () => page.locator('section[aria-labelledby="section-signature"] p').innerText();
+    assert.equal(await text(), 'Only fraud-detector/2 records a signature; fraud-detector/1 has none, so the two cannot be compared.');
+    await WebviewHarness.send(page, showComparison(compareVersions(versionDetails(1, { signature }), versionDetails(2, {}))));
+    await page.locator('h1', { hasText: 'fraud-detector/1 ↔ fraud-detector/2' }).waitFor();
+    assert.equal(await text(), 'Only fraud-detector/1 records a signature; fraud-detector/2 has none, so the two cannot be compared.');
+  });
+
   it('ignores messages that are not of the expected shape', async () => {
     page = await browser.open('dark');
     for (const message of [null, 'show', { type: 'show' }, { type: 'show', page: { kind: 'comparison', comparison: { before: {} } } }, { type: 'eval', code: 'x' }]) await WebviewHarness.send(page, message);
