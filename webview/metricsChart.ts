@@ -69,12 +69,16 @@ export function renderChart(history: MetricHistory, view: ChartView, save: (view
       ...(series.length === 0
         ? [el('p', { class: 'muted' }, history.metrics.length === 0 ? 'No version of this model records metrics.' : 'Choose metrics to plot.')]
         : series.map((metric, index) => {
+            const caption = el('figcaption', null, metric.name, metric.direction ? el('span', { class: 'muted' }, ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)`) : '');
+            const single = singleValue(history, metric);
+            // One value has no trend: an axis around it would only invent a scale.
+            if (single) return el('figure', { class: 'chart single-value', attrs: { 'data-metric': metric.name } }, caption, el('p', null, single));
             const target = el('div', { class: 'chart-canvas', attrs: { 'aria-hidden': 'true' } });
             drawn.push(metricChart(history, metric, SERIES_COLOURS[index % SERIES_COLOURS.length], target, charts.clientWidth));
             return el(
               'figure',
               { class: 'chart', attrs: { 'data-metric': metric.name } },
-              el('figcaption', null, metric.name, metric.direction ? el('span', { class: 'muted' }, ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)`) : ''),
+              caption,
               target,
             );
           })),
@@ -139,6 +143,15 @@ export function renderChart(history: MetricHistory, view: ChartView, save: (view
   );
 }
 
+/** `Only #3 (v1.3.0) records auc: 0.84` when exactly one version records the metric. */
+function singleValue(history: MetricHistory, metric: MetricSeries): string | undefined {
+  const recorded = metric.values.flatMap((value, index) => (value === null ? [] : [{ value, version: history.versions[index] }]));
+  if (recorded.length !== 1) return undefined;
+  const [{ value, version }] = recorded;
+  const others = history.versions.length - 1;
+  return `Only #${version.number}${version.semver ? ` (v${version.semver})` : ''} records ${metric.name}: ${value}${others > 0 ? `; ${others === 1 ? 'the other version does' : `the other ${others} versions do`} not.` : '.'}`;
+}
+
 function metricChart(history: MetricHistory, metric: MetricSeries, colourVariable: string, target: HTMLElement, width: number): uPlot {
   const foreground = themeColour('--vscode-charts-foreground');
   const grid = themeColour('--vscode-charts-lines');
@@ -189,8 +202,10 @@ function drawMarkers(chart: uPlot, markers: readonly StageMarker[]): void {
     ctx.stroke();
     const label = el('span', { class: `stage-marker stage-${stage.toLowerCase()} row-${index % LABEL_ROWS}`, attrs: { 'data-version': String(marker.version) } }, marker.label);
     // Through the CSSOM, which the content security policy allows (a style attribute it would not).
-    label.style.left = `${chart.valToPos(marker.version, 'x')}px`;
     labels.appendChild(label);
+    // Kept inside the plot: a label of the last versions would otherwise run off the right edge.
+    const room = (labels as HTMLElement).clientWidth;
+    label.style.left = `${Math.max(0, Math.min(chart.valToPos(marker.version, 'x'), room - label.offsetWidth))}px`;
   }
   ctx.restore();
 }
