@@ -10,6 +10,7 @@ import { versionLabel } from '../src/core/versionLabels';
 import { governanceSection } from './governanceSection';
 import { eventSentence } from '../src/core/eventSentences';
 import { timeText } from '../src/core/timeText';
+import { plural } from '../src/core/plural';
 
 /** What the page remembers across hiding besides its data: how the person left the tables. */
 export interface ViewState {
@@ -118,7 +119,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       'Lineage',
       el('p', null, 'Commit: ', commitLine(before.ref, lineage.git.before, context), ' → ', commitLine(after.ref, lineage.git.after, context)),
       lineage.git.commitsBetween
-        ? el('div', null, el('p', null, `${lineage.git.commitsBetween.count} commit(s) between:`), el('ul', null, ...lineage.git.commitsBetween.subjects.map((subject) => el('li', null, subject))))
+        ? el('div', null, el('p', null, `${plural(lineage.git.commitsBetween.count, 'commit')} between:`), el('ul', null, ...lineage.git.commitsBetween.subjects.map((subject) => el('li', null, subject))))
         : null,
       el('h3', null, 'Git details'),
       valueChanges(lineage.git.fields, state.changedOnly, 'git details'),
