@@ -168,7 +168,7 @@ describe('Model Registry commands', () => {
   });
 
   it('copies a version URI that the registry resolves', async () => {
-    const uri = await host.vscode.commands.executeCommand<string>('modelRegistry.copyVersionUri', 'fraud-detector@production');
+    const uri = await host.vscode.commands.executeCommand<string>('modelRegistry.copyVersionUri', 'fraud-detector@production', undefined, { reference: 'models:/fraud-detector/2' });
     assert.equal(uri, 'models:/fraud-detector/2');
     assert.equal(await host.vscode.env.clipboard.readText(), uri);
     assert.equal((await registry()).version(uri).number, 2);
