@@ -31,9 +31,9 @@ export function versionCommands(context: CommandContext): CommandTable {
     [CommandIds.compareVersions]: async (clicked, selected) => {
       const registry = await session.get();
       const chosen = versionsFromArguments(registry, clicked, selected);
-      const first = chosen[0] ?? (await pickVersion(registry, 'Compare Versions (1/2)'));
+      const first = chosen[0] ?? (await pickVersion(registry, 'Compare Versions: the first version'));
       if (!first) return undefined;
-      const second = chosen[1] ?? (await pickVersion(registry, `Compare ${formatRef(first.model, first.number)} with (2/2)`, (v) => v.model !== first.model || v.number !== first.number));
+      const second = chosen[1] ?? (await pickVersion(registry, `Compare ${formatRef(first.model, first.number)} with: the second version`, (v) => v.model !== first.model || v.number !== first.number));
       if (!second) return undefined;
       const [older, newer] = first.model === second.model && first.number > second.number ? [second, first] : [first, second];
       // The page; its Manifests section opens the same pair in VS Code's diff editor.

@@ -5,6 +5,7 @@ import type { Registry } from '../../registry/registry';
 import { VersionNode } from '../tree/versionNode';
 import { versionLabel } from '../../core/versionLabels';
 import { timeText } from '../../core/timeText';
+import { plural } from '../../core/plural';
 
 /** A version named by a tree node, a reference string (`name/3`, `name@production` …) or a ModelVersion. */
 export type VersionArgument = VersionNode | string | ModelVersion;
@@ -65,7 +66,7 @@ export async function pickModel(registry: Registry, title: string): Promise<stri
   }
   if (models.length === 1) return models[0].name;
   const choice = await vscode.window.showQuickPick(
-    models.map((model) => ({ label: model.name, description: `${model.versionCount} versions`, detail: model.description ?? undefined })),
+    models.map((model) => ({ label: model.name, description: plural(model.versionCount, 'version'), detail: model.description ?? undefined })),
     { title, placeHolder: 'Choose a model' },
   );
   return choice?.label;
