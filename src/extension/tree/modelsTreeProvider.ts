@@ -4,6 +4,7 @@ import type { RegistrySession } from '../registrySession';
 import type { ExpansionMemory } from './expansionMemory';
 import { ModelNode } from './modelNode';
 import { RegistryTreeProvider } from './registryTreeProvider';
+import { VersionNode } from './versionNode';
 import type { TreeNode } from './treeNode';
 import type { TreeFilter } from './versionFilter';
 
@@ -18,6 +19,28 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
     private readonly pendingVersions: () => ReadonlySet<string> = () => new Set(),
   ) {
     super(session);
+  }
+
+  private view: vscode.TreeView<TreeNode> | undefined;
+
+  /** The view showing this tree, for revealing versions in it. */
+  attach(view: vscode.TreeView<TreeNode>): void {
+    this.view = view;
+  }
+
+  /** Shows and selects a version (after registering it), expanding its model; undefined when the filter hides it. */
+  async revealVersion(model: string, number: number): Promise<TreeNode | undefined> {
+    const parent = (await this.getChildren()).find((node): node is ModelNode => node instanceof ModelNode && node.model.name === model);
+    const node = parent?.getChildren().find((child) => child instanceof VersionNode && child.version.number === number);
+    if (!node || !this.view) return undefined;
+    await this.view.reveal(node, { select: true, focus: false, expand: false });
+    return node;
+  }
+
+  /** Only versions are revealed: their parent is their model's node. */
+  async getParent(node: TreeNode): Promise<TreeNode | undefined> {
+    if (!(node instanceof VersionNode)) return undefined;
+    return (await this.getChildren()).find((candidate) => candidate instanceof ModelNode && candidate.model.name === node.version.model);
   }
 
   get activeFilter(): TreeFilter | undefined {
