@@ -32,7 +32,9 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
   async revealVersion(model: string, number: number): Promise<TreeNode | undefined> {
     const parent = (await this.getChildren()).find((node): node is ModelNode => node instanceof ModelNode && node.model.name === model);
     const node = parent?.getChildren().find((child) => child instanceof VersionNode && child.version.number === number);
-    if (!node || !this.view) return undefined;
+    if (!parent || !node || !this.view) return undefined;
+    // Remembered first: the refresh that follows a registration re-creates the model's node, which must stay open.
+    this.expansion.remember(parent.id, true);
     await this.view.reveal(node, { select: true, focus: false, expand: false });
     return node;
   }
