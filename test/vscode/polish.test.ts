@@ -175,8 +175,11 @@ describe('the extension in a real VS Code, in detail', function () {
     await page.row(models, 'Moved fraud-detector/3 from None to Archived').waitFor();
     const settingsFile = path.join(home, 'user-data', 'User', 'settings.json');
     writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'workbench.colorTheme': 'Default Dark Modern' }));
+    await page.page.reload();
+    await page.waitForRegistryStatus('Registry: local');
     await page.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
     await page.runCommand('Show Audit Log');
+    await page.webviewWithHeading('Audit log');
     await page.page.waitForTimeout(500);
     await page.screenshot('polish-8-events-and-log-dark');
   });
