@@ -42,7 +42,7 @@ describe('the version pages in a browser', function () {
     assert.deepEqual(await metricNames(), ['auc', 'latency_ms', 'recall']);
     assert.equal(await page.locator('section[aria-labelledby="section-params"] tbody tr').count(), 2, 'epochs is unchanged and hidden');
     const recorded = await WebviewHarness.recorded(page);
-    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true, chartMetrics: null });
+    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true, chartMetrics: null, logFilter: '' });
     assert.deepEqual(scriptViolations(recorded.violations), []);
   });
 
