@@ -1,5 +1,6 @@
 import { isHostMessage, isPageData, type PageData, type WebviewMessage } from '../src/extension/webviews/protocol';
 import { el } from './dom';
+import { renderAuditLog } from './auditLog';
 import { renderChart } from './metricsChart';
 import { renderColumns } from './versionColumns';
 import { renderComparison, renderVersion, type PageContext, type ViewState } from './pages';
@@ -16,12 +17,13 @@ declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getS
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') ?? document.body;
-const DEFAULT_VIEW: ViewState = { sort: { column: 'name', descending: false }, changedOnly: false, chartMetrics: null };
+const DEFAULT_VIEW: ViewState = { sort: { column: 'name', descending: false }, changedOnly: false, chartMetrics: null, logFilter: '' };
 
 function restore(): SavedState {
   const saved = vscode.getState() as Partial<SavedState> | undefined;
   const view = { ...DEFAULT_VIEW, ...(saved?.view ?? {}) };
   if (!Array.isArray(view.chartMetrics) || !view.chartMetrics.every((name) => typeof name === 'string')) view.chartMetrics = null;
+  if (typeof view.logFilter !== 'string') view.logFilter = '';
   return { page: saved && isPageData(saved.page) ? saved.page : null, view };
 }
 
@@ -56,7 +58,9 @@ function render(): void {
         ? renderChart(page.history, { metrics: current.view.chartMetrics }, (chart) => context.save({ ...context.state, chartMetrics: chart.metrics }))
         : page.kind === 'columns'
           ? renderColumns(page.columns, context)
-          : renderVersion(page, context);
+          : page.kind === 'log'
+            ? renderAuditLog(page, context)
+            : renderVersion(page, context);
   root.replaceChildren(content);
 }
 
@@ -64,12 +68,24 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
   if (!isHostMessage(message)) return;
   if (message.type === 'notice') {
-    root.prepend(el('p', { class: 'notice', attrs: { role: 'status' } }, message.text));
+    // The registry could not be read: what the page shows may be gone or changed, so nothing on it may act.
+    const disabled = disableActions(root);
+    root.prepend(el('p', { class: 'notice', attrs: { role: 'status' } }, message.text, disabled > 0 ? ' The page shows what was last read; its actions are off until the registry can be read again.' : ''));
     return;
   }
   current = { ...current, page: message.page };
   render();
 });
+
+/** Turns off every control that asks the extension to act; returns how many were on. */
+function disableActions(container: HTMLElement): number {
+  const controls = Array.from(container.querySelectorAll<HTMLElement>('vscode-button:not([data-local]):not([disabled])'));
+  for (const control of controls) {
+    control.setAttribute('disabled', '');
+    control.setAttribute('aria-disabled', 'true');
+  }
+  return controls.length;
+}
 
 registerUiComponents();
 render();

@@ -4,6 +4,7 @@ import type { MetricHistory, MetricSeries, StageMarker } from '../src/core/metri
 import type { Stage } from '../src/core/stage';
 import { el, section, table } from './dom';
 import { checkbox } from './uiComponents';
+import { timeText } from '../src/core/timeText';
 
 /** What the chart page remembers across hiding: which metrics are plotted (null: the first few). */
 export interface ChartView {
@@ -14,11 +15,15 @@ const DEFAULT_METRICS = 3;
 const CHART_HEIGHT = 240;
 const LABEL_ROWS = 3;
 const LABEL_ROW_PX = 18;
-/** VS Code's chart colours, in the order series take them. */
-const SERIES_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+/**
+ * VS Code's chart colours, in the order series take them. Not charts.orange: its default is the
+ * minimap's translucent find highlight (rgba(234, 92, 0, 0.33)), a line hardly seen.
+ */
+const SERIES_COLOURS = ['--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-green', '--vscode-charts-red', '--vscode-charts-yellow'];
+/** The marker lines take their labels' colours (styles.css), which are made for text. */
 const STAGE_COLOURS: Record<Stage, string> = {
-  Production: '--vscode-charts-green',
-  Staging: '--vscode-charts-yellow',
+  Production: '--mr-better',
+  Staging: '--mr-caution',
   Archived: '--vscode-descriptionForeground',
   None: '--vscode-foreground',
 };
@@ -64,12 +69,16 @@ export function renderChart(history: MetricHistory, view: ChartView, save: (view
       ...(series.length === 0
         ? [el('p', { class: 'muted' }, history.metrics.length === 0 ? 'No version of this model records metrics.' : 'Choose metrics to plot.')]
         : series.map((metric, index) => {
+            const caption = el('figcaption', null, metric.name, metric.direction ? el('span', { class: 'muted' }, ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)`) : '');
+            const single = singleValue(history, metric);
+            // One value has no trend: an axis around it would only invent a scale.
+            if (single) return el('figure', { class: 'chart single-value', attrs: { 'data-metric': metric.name } }, caption, el('p', null, single));
             const target = el('div', { class: 'chart-canvas', attrs: { 'aria-hidden': 'true' } });
             drawn.push(metricChart(history, metric, SERIES_COLOURS[index % SERIES_COLOURS.length], target, charts.clientWidth));
             return el(
               'figure',
               { class: 'chart', attrs: { 'data-metric': metric.name } },
-              el('figcaption', null, metric.name, metric.direction ? el('span', { class: 'muted' }, ` (${metric.direction === 'max' ? 'higher' : 'lower'} is better)`) : ''),
+              caption,
               target,
             );
           })),
@@ -125,13 +134,22 @@ export function renderChart(history: MetricHistory, view: ChartView, save: (view
             `#${marker.version}`,
             change.from,
             `${change.to}${change.rollback ? ' (rollback)' : ''}`,
-            change.time,
+            timeText(change.time),
             change.actor,
             change.reason ?? '',
           ], 'values stage-changes'),
     ),
     section('Values', values),
   );
+}
+
+/** `Only #3 (v1.3.0) records auc: 0.84` when exactly one version records the metric. */
+function singleValue(history: MetricHistory, metric: MetricSeries): string | undefined {
+  const recorded = metric.values.flatMap((value, index) => (value === null ? [] : [{ value, version: history.versions[index] }]));
+  if (recorded.length !== 1) return undefined;
+  const [{ value, version }] = recorded;
+  const others = history.versions.length - 1;
+  return `Only #${version.number}${version.semver ? ` (v${version.semver})` : ''} records ${metric.name}: ${value}${others > 0 ? `; ${others === 1 ? 'the other version does' : `the other ${others} versions do`} not.` : '.'}`;
 }
 
 function metricChart(history: MetricHistory, metric: MetricSeries, colourVariable: string, target: HTMLElement, width: number): uPlot {
@@ -184,8 +202,10 @@ function drawMarkers(chart: uPlot, markers: readonly StageMarker[]): void {
     ctx.stroke();
     const label = el('span', { class: `stage-marker stage-${stage.toLowerCase()} row-${index % LABEL_ROWS}`, attrs: { 'data-version': String(marker.version) } }, marker.label);
     // Through the CSSOM, which the content security policy allows (a style attribute it would not).
-    label.style.left = `${chart.valToPos(marker.version, 'x')}px`;
     labels.appendChild(label);
+    // Kept inside the plot: a label of the last versions would otherwise run off the right edge.
+    const room = (labels as HTMLElement).clientWidth;
+    label.style.left = `${Math.max(0, Math.min(chart.valToPos(marker.version, 'x'), room - label.offsetWidth))}px`;
   }
   ctx.restore();
 }

@@ -8,6 +8,9 @@ import { metricsTable, type MetricSort } from './metricsTable';
 import { button, checkbox } from './uiComponents';
 import { versionLabel } from '../src/core/versionLabels';
 import { governanceSection } from './governanceSection';
+import { eventSentence } from '../src/core/eventSentences';
+import { timeText } from '../src/core/timeText';
+import { plural } from '../src/core/plural';
 
 /** What the page remembers across hiding besides its data: how the person left the tables. */
 export interface ViewState {
@@ -15,6 +18,8 @@ export interface ViewState {
   changedOnly: boolean;
   /** The metrics chart's chosen metrics; null until the person chooses. */
   chartMetrics: string[] | null;
+  /** What the audit log's filter box holds. */
+  logFilter: string;
 }
 
 export interface PageContext {
@@ -76,7 +81,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       { class: 'version-card' },
       el('h2', null, label, ' ', version.ref),
       el('p', null, versionLabel(version)),
-      el('p', { class: 'muted' }, `${version.createdAt} by ${version.createdBy}`),
+      el('p', { class: 'muted' }, `${timeText(version.createdAt)} by ${version.createdBy}`),
       version.description ? el('p', null, version.description) : null,
       versionActions(version.ref, context),
     );
@@ -104,7 +109,9 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       'Signature',
       !comparison.signature.before && !comparison.signature.after
         ? el('p', { class: 'muted' }, 'Neither version records a signature.')
-        : signatureChanges.length === 0
+        : !comparison.signature.before || !comparison.signature.after
+          ? el('p', null, oneSidedSignature(comparison.signature.before ? before.ref : after.ref, comparison.signature.before ? after.ref : before.ref))
+          : signatureChanges.length === 0
           ? el('p', null, 'Unchanged.')
           : table(['Kind', 'Change'], signatureChanges, (change) => [el('span', { class: change.kind === 'breaking' ? 'worse' : 'better' }, change.kind), change.message], 'values'),
     ),
@@ -112,7 +119,7 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
       'Lineage',
       el('p', null, 'Commit: ', commitLine(before.ref, lineage.git.before, context), ' → ', commitLine(after.ref, lineage.git.after, context)),
       lineage.git.commitsBetween
-        ? el('div', null, el('p', null, `${lineage.git.commitsBetween.count} commit(s) between:`), el('ul', null, ...lineage.git.commitsBetween.subjects.map((subject) => el('li', null, subject))))
+        ? el('div', null, el('p', null, `${plural(lineage.git.commitsBetween.count, 'commit')} between:`), el('ul', null, ...lineage.git.commitsBetween.subjects.map((subject) => el('li', null, subject))))
         : null,
       el('h3', null, 'Git details'),
       valueChanges(lineage.git.fields, state.changedOnly, 'git details'),
@@ -145,12 +152,19 @@ export function renderComparison(comparison: VersionComparison, context: PageCon
   );
 }
 
+/** Only one version records a signature: nothing can be compared, which "Unchanged" would hide. */
+function oneSidedSignature(has: string, lacks: string): string {
+  return `Only ${has} records a signature; ${lacks} has none, so the two cannot be compared.`;
+}
+
 /** Both manifests as JSON, drawn when asked for: for large versions they are most of the page's text. */
 function rawManifests(comparison: VersionComparison): HTMLElement {
   const holder = el('div', { class: 'versions' });
   const show = button('Show Raw Manifests', () => {
     holder.replaceChildren(el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.before, null, 2)), el('pre', { class: 'manifest' }, JSON.stringify(comparison.manifests.after, null, 2)));
   }, true);
+  // Draws what the page already holds: stays usable when the registry cannot be read.
+  show.setAttribute('data-local', '');
   holder.appendChild(show);
   return holder;
 }
@@ -184,7 +198,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
     { class: 'page details', attrs: { 'data-page': ref } },
     el('h1', null, ref),
     el('p', null, versionLabel(details)),
-    el('p', { class: 'muted' }, `${details.createdAt} by ${details.createdBy} · ${page.uri}`),
+    el('p', { class: 'muted' }, `${timeText(details.createdAt)} by ${details.createdBy} · ${page.uri}`),
     details.description ? el('p', null, details.description) : null,
     versionActions(ref, context, button('Metrics Chart', () => context.post({ type: 'showChart', ref }), true)),
     findingsSection(artifacts),
@@ -215,7 +229,7 @@ export function renderVersion(page: VersionPage, context: PageContext): HTMLElem
       signature === undefined ? null : el('pre', { class: 'manifest' }, JSON.stringify(signature, null, 2)),
     ),
     ...Object.entries(other).map(([key, value]) => section(key, el('pre', { class: 'manifest' }, JSON.stringify(value, null, 2)))),
-    section('Events', table(['Time', 'Actor', 'Event', 'Details', 'Reason'], events, (event) => [event.time, event.actor, event.type, event.details === null ? '' : JSON.stringify(event.details), event.reason ?? ''], 'values')),
+    section('Events', table(['When', 'By', 'What', 'Reason'], events, (event) => [el('time', { attrs: { datetime: event.time } }, timeText(event.time)), event.actor, eventSentence(event), event.reason ?? ''], 'values')),
   );
 }
 

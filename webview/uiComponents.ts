@@ -14,7 +14,10 @@ export function button(label: string, onClick: () => void, secondary = false): H
   const element = document.createElement('vscode-button');
   element.textContent = label;
   if (secondary) element.setAttribute('appearance', 'secondary');
-  element.addEventListener('click', onClick);
+  // A disabled toolkit button can still receive a click on its host element.
+  element.addEventListener('click', () => {
+    if (!element.hasAttribute('disabled')) onClick();
+  });
   return element;
 }
 

@@ -1,5 +1,6 @@
 import type { VersionColumns } from '../src/core/versionComparison';
 import { formatBytes } from '../src/core/textReports';
+import { timeText } from '../src/core/timeText';
 import { el, fillRows, section, shown, table } from './dom';
 import type { PageContext } from './pages';
 import { checkbox } from './uiComponents';
@@ -25,7 +26,7 @@ export function renderColumns(columns: VersionColumns, context: PageContext): HT
       ['Stage', ...columns.versions.map((version) => version.stage)],
       ['Semver', ...columns.versions.map((version) => version.semver ?? '')],
       ['Aliases', ...columns.versions.map((version) => version.aliases.map((alias) => `@${alias}`).join(' '))],
-      ['Created', ...columns.versions.map((version) => `${version.createdAt} by ${version.createdBy}`)],
+      ['Created', ...columns.versions.map((version) => `${timeText(version.createdAt)} by ${version.createdBy}`)],
       ['Description', ...columns.versions.map((version) => version.description ?? '')],
     ], (row) => row, 'values version-columns'),
     el('div', { class: 'filters' }, filter),

@@ -3,6 +3,7 @@ import type { GitLineage, Manifest } from './manifest';
 import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, ResolvedVersion } from './modelVersion';
 import type { StageAtTime, StageChange } from './stageHistory';
 import { versionLabels } from './versionLabels';
+import { plural } from './plural';
 
 /** Plain-text reports for people: `mreg` prints them (`--json` prints the API's objects instead), the extension shows them in read-only documents. */
 
@@ -69,7 +70,7 @@ export function versionDetailsText(details: ModelVersionDetails): string {
 
 function gitText(git: GitLineage): string {
   const changed = (git.modifiedTotal ?? git.modified?.length ?? 0) + (git.untrackedTotal ?? git.untracked?.length ?? 0);
-  return `${git.commit}${git.branch ? ` (${git.branch})` : ''}${git.dirty ? `, dirty: ${changed} uncommitted file(s)` : ''}`;
+  return `${git.commit}${git.branch ? ` (${git.branch})` : ''}${git.dirty ? `, dirty: ${plural(changed, 'uncommitted file')}` : ''}`;
 }
 
 /** A few lines on what a registration captured about how the model was made. */
@@ -88,35 +89,42 @@ export function capturedSummary(manifest: Manifest): string {
 }
 
 export function capturedPartsSummary(parts: CapturedParts): string {
+  return capturedPartsFacts(parts)
+    .map(([label, value]) => `  ${label.padEnd(13)}${value}`)
+    .join('\n');
+}
+
+/** The same facts as label and value, for places that lay them out themselves (the extension's summary dialog). */
+export function capturedPartsFacts(parts: CapturedParts): [string, string][] {
   const { git, data, params, environment } = parts;
   const from = (file: string | undefined): string => (file ? ` from ${file}` : '');
   const lockFiles = Array.isArray(environment.lockFiles) ? environment.lockFiles.length : 0;
-  const machine = [environment.python ? `Python ${String(environment.python)}` : '', lockFiles ? `${lockFiles} lock file(s)` : '', [environment.platform, environment.arch].filter(Boolean).join(' '), environment.cuda ? `CUDA ${String(environment.cuda)}` : '']
+  const machine = [environment.python ? `Python ${String(environment.python)}` : '', lockFiles ? plural(lockFiles, 'lock file') : '', [environment.platform, environment.arch].filter(Boolean).join(' '), environment.cuda ? `CUDA ${String(environment.cuda)}` : '']
     .filter(Boolean)
     .join(', ');
   return [
-    `  git          ${git ? gitText(git) : 'not a git repository'}`,
-    `  data         ${data.length} item(s)`,
-    `  params       ${Object.keys(params).length}${from(parts.sources.params)}`,
-    `  metrics      ${Object.keys(parts.metrics).length}${from(parts.sources.metrics)}`,
-    ...(parts.sources.run ? [`  run          ${parts.sources.run.kind} ${parts.sources.run.id ?? parts.sources.run.path}, because ${parts.sources.run.reason}`] : []),
-    `  environment  ${machine || 'not captured'}`,
-    ...dataCheckLines(data),
-  ].join('\n');
+    ['git', git ? gitText(git) : 'not a git repository'],
+    ['data', plural(data.length, 'item')],
+    ['params', `${Object.keys(params).length}${from(parts.sources.params)}`],
+    ['metrics', `${Object.keys(parts.metrics).length}${from(parts.sources.metrics)}`],
+    ...(parts.sources.run ? [['run', `${parts.sources.run.kind} ${parts.sources.run.id ?? parts.sources.run.path}, because ${parts.sources.run.reason}`] as [string, string]] : []),
+    ['environment', machine || 'not captured'],
+    ...dataCheckFacts(data),
+  ];
 }
 
 /** DVC entries compared with the disk: not pulled (recorded from DVC, unverified), differing (a warning), artifacts matched. */
-function dataCheckLines(data: readonly unknown[]): string[] {
-  const lines: string[] = [];
+function dataCheckFacts(data: readonly unknown[]): [string, string][] {
+  const lines: [string, string][] = [];
   let notPulled = 0;
   for (const entry of data) {
     if (typeof entry !== 'object' || entry === null) continue;
     const { uri, local, warning, artifactCheck } = entry as { uri?: unknown; local?: unknown; warning?: unknown; artifactCheck?: { result?: unknown } };
     if (local === 'not-pulled') notPulled++;
-    if (typeof warning === 'string') lines.push(`  WARNING      ${warning}`);
-    else if (artifactCheck?.result === 'match') lines.push(`  dvc          ${String(uri)} is the DVC out it is registered as (md5 and size match)`);
+    if (typeof warning === 'string') lines.push(['WARNING', warning]);
+    else if (artifactCheck?.result === 'match') lines.push(['dvc', `${String(uri)} is the DVC out it is registered as (md5 and size match)`]);
   }
-  if (notPulled > 0) lines.push(`  dvc          ${notPulled} DVC entr${notPulled === 1 ? 'y' : 'ies'} not pulled here: recorded from the DVC files, not verified locally`);
+  if (notPulled > 0) lines.push(['dvc', `${notPulled} DVC entr${notPulled === 1 ? 'y' : 'ies'} not pulled here: recorded from the DVC files, not verified locally`]);
   return lines;
 }
 

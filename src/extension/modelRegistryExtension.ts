@@ -46,6 +46,7 @@ export class ModelRegistryExtension implements vscode.Disposable {
     this.decorations = new RegisteredFileDecorations(this.session);
     const statusBar = new RegistryStatusBar(this.session, this.sync);
     const modelsView = vscode.window.createTreeView<TreeNode>('modelRegistry.models', { treeDataProvider: this.modelsTree, canSelectMany: true, showCollapseAll: true });
+    this.modelsTree.attach(modelsView);
     const stagesView = vscode.window.createTreeView<TreeNode>('modelRegistry.stages', { treeDataProvider: this.stagesTree, canSelectMany: true });
     const approvalsView = vscode.window.createTreeView<TreeNode>('modelRegistry.approvals', { treeDataProvider: this.approvalsTree });
     const documents = new RegistryDocuments(this.session);

@@ -3,6 +3,7 @@ import { CommandIds } from './commandIds';
 import type { SyncStatus } from '../sync/syncService';
 import type { RegistrySession } from './registrySession';
 import type { RegistrySync } from './registrySync';
+import { plural } from '../core/plural';
 
 /**
  * The registry's state in the status bar: local (no shared store), synced, N pending, offline, store
@@ -41,7 +42,7 @@ export class RegistryStatusBar implements vscode.Disposable {
       const [icon, label] = sync ? syncPresentation(sync, this.sync.syncing) : ['$(database)', 'local'];
       this.item.text = trusted ? `${icon} Registry: ${label}` : `$(lock) Registry: ${label} · read-only`;
       this.item.tooltip =
-        `Model Registry — ${label}, in ${registry?.folder.root ?? 'this workspace'}\n${models} models, ${versions} versions. ` +
+        `Model Registry — ${label}, in ${registry?.folder.root ?? 'this workspace'}\n${plural(models, 'model')}, ${plural(versions, 'version')}. ` +
         (sync ? syncDetails(sync) : 'No shared store is configured (mreg store set URI).') +
         (trusted ? '' : '\nRestricted Mode: browsing only. Registering and changing versions run git and write files; trust this workspace to allow them.');
       // Unreachable and wrong store are not weather: someone has to mount the share or fix the URI.
@@ -49,7 +50,7 @@ export class RegistryStatusBar implements vscode.Disposable {
         sync?.state === 'error' || sync?.state === 'unreachable' || sync?.state === 'wrong-store' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       if (registry?.damage) {
         this.item.text = '$(warning) Registry: damaged · read-only';
-        this.item.tooltip = `${registry.damage.message}\n${models} models, ${versions} versions shown.`;
+        this.item.tooltip = `${registry.damage.message}\n${plural(models, 'model')}, ${plural(versions, 'version')} shown.`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       }
     }
@@ -117,7 +118,7 @@ function syncPresentation(status: SyncStatus, syncing: boolean): [icon: string, 
 
 function syncDetails(status: SyncStatus): string {
   const lines = [`Shared store: ${status.store ?? '-'}${status.storeId ? ` (id ${status.storeId})` : ''}`, `Last sync: ${status.lastSync ?? 'never'}`];
-  if (status.pendingOps > 0) lines.push(`${status.pendingOps} change(s) not yet in the store${status.pendingVersions.length > 0 ? `, including ${status.pendingVersions.length} new version(s) whose numbers may still change` : ''}.`);
+  if (status.pendingOps > 0) lines.push(`${plural(status.pendingOps, 'change')} not yet in the store${status.pendingVersions.length > 0 ? `, including ${plural(status.pendingVersions.length, 'new version')} whose numbers may still change` : ''}.`);
   if (status.lastError && status.state !== 'synced' && status.state !== 'pending') lines.push(`Last attempt failed: ${status.lastError.message}`);
   return lines.join('\n');
 }

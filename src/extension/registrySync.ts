@@ -6,6 +6,7 @@ import { openSyncService, type SyncOptions, type SyncResult, type SyncService, t
 import type { RegistrySession } from './registrySession';
 import type { Settings } from './settings';
 import type { StoreCredentials } from './storeCredentials';
+import { plural } from '../core/plural';
 
 /** Writes come in bursts (register, then promote): one sync after the burst is enough. */
 const AFTER_WRITE_DELAY_MS = 1500;
@@ -123,7 +124,7 @@ export class RegistrySync implements vscode.Disposable {
   private async run(service: SyncService, options: SyncOptions): Promise<SyncResult> {
     const started = Date.now();
     const result = await service.sync(options);
-    this.output.info(`Synced with ${service.storeUri} in ${Date.now() - started} ms: pulled ${result.pulledEvents} event(s), pushed ${result.pushedEvents} event(s) and ${result.uploadedBlobs} blob(s).`);
+    this.output.info(`Synced with ${service.storeUri} in ${Date.now() - started} ms: pulled ${plural(result.pulledEvents, 'event')}, pushed ${plural(result.pushedEvents, 'event')} and ${plural(result.uploadedBlobs, 'blob')}.`);
     if (result.createdStore) {
       const message = `Created a new shared store at ${service.storeUri} (id ${result.createdStore}): the location was empty.`;
       this.output.info(message);

@@ -42,10 +42,10 @@ describe('the metrics chart in a browser', function () {
     assert.deepEqual(await auc.locator('.stage-marker').allInnerTexts(), ['#2 → Production → Archived', '#4 → Staging → Production']);
     assert.ok(await auc.locator('.stage-marker.stage-production').isVisible());
     assert.ok((await pixelsOf(page, 'auc', THEMES.dark['charts-blue'])) > 50, 'the auc series is drawn in the theme\'s blue');
-    assert.ok((await pixelsOf(page, 'latency_ms', THEMES.dark['charts-orange'])) > 50, 'the second series takes the next chart colour');
-    // The marker line of #4 (ended in Production) runs down the plot at #4's x position, in the theme's green.
+    assert.ok((await pixelsOf(page, 'latency_ms', THEMES.dark['charts-purple'])) > 50, 'the second series takes the next chart colour');
+    // The marker line of #4 (ended in Production) runs down the plot at #4's x position, in the "better" text colour.
     const x = await auc.locator('.stage-marker[data-version="4"]').evaluate((label) => Math.round(parseFloat((label as HTMLElement).style.left) + (label.parentElement?.parentElement?.offsetLeft ?? 0)));
-    assert.ok((await pixelsOf(page, 'auc', THEMES.dark['charts-green'], x)) > 20, 'the Production marker is drawn at #4');
+    assert.ok((await pixelsOf(page, 'auc', THEMES.dark['gitDecoration-addedResourceForeground'], x)) > 20, 'the Production marker is drawn at #4');
     assert.equal(await page.locator('table.stage-changes tbody tr').count(), 4, 'each stage change is listed as text too');
     assert.match(await page.locator('table.chart-values tbody tr').nth(2).innerText(), /#3 v1\.3\.0\s+None\s+0\.84\s+—/);
     assert.deepEqual(browser.harness().errors, []);
@@ -91,6 +91,31 @@ describe('the metrics chart in a browser', function () {
     const light = await pixelsOf(page, 'auc', THEMES.light['charts-blue']);
     assert.ok(light > 50, 'redrawn in the light theme\'s blue');
     assert.ok((await pixelsOf(page, 'auc', THEMES.dark['charts-blue'])) < light / 10, 'hardly any dark-theme blue left (only edge pixels of the light one come close)');
+  });
+
+  it('keeps the stage labels of the last versions inside the chart', async () => {
+    const versions = [0.81, 0.82, 0.83].map((auc, index) => versionDetails(index + 1, { metrics: { auc: { value: auc } } }));
+    const moves = (['Staging', 'Production', 'Archived', 'Production'] as const).map((to, index, all) => ({ seq: index + 1, time: '2026-02-01T10:00:00.000Z', actor: 'ana@example.com', type: 'version.stage_changed', model: 'fraud-detector', version: 3, reason: null, details: { from: index === 0 ? 'None' : all[index - 1], to, rollback: index === 3 } }));
+    page = await browser.open('dark');
+    await WebviewHarness.send(page, showChart(metricHistory('fraud-detector', versions, stageChanges(moves))));
+    const label = page.locator('figure.chart[data-metric="auc"] .stage-marker');
+    await label.waitFor();
+    assert.equal(await label.innerText(), '#3 → Staging → Production → Archived → Production (rollback)');
+    const [labelBox, figureBox] = await Promise.all([label.boundingBox(), page.locator('figure.chart[data-metric="auc"]').boundingBox()]);
+    assert.ok(labelBox && figureBox && labelBox.x + labelBox.width <= figureBox.x + figureBox.width, `the label ends at ${labelBox!.x + labelBox!.width}, the chart at ${figureBox!.x + figureBox!.width}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'the page does not scroll sideways');
+    await WebviewHarness.screenshot(page, 'webview-chart-last-label');
+  });
+
+  it('shows a metric only one version records as its value, without an axis', async () => {
+    const versions = [versionDetails(1, { metrics: { auc: { value: 0.8 } } }), versionDetails(2, { metrics: { auc: { value: 0.85 }, f1: { value: 0.7 } } }), versionDetails(3, { metrics: { auc: { value: 0.9 } } })];
+    page = await browser.open('dark');
+    await WebviewHarness.send(page, showChart(metricHistory('fraud-detector', versions, [])));
+    await page.locator('figure.chart[data-metric="auc"] canvas').waitFor();
+    const f1 = page.locator('figure.chart[data-metric="f1"]');
+    assert.equal(await f1.locator('canvas').count(), 0, 'no chart for one value');
+    assert.equal(await f1.locator('p').innerText(), 'Only #2 (v1.2.0) records f1: 0.7; the other 2 versions do not.');
   });
 
   it('renders hostile model, metric and stage-change strings as inert text', async () => {

@@ -23,7 +23,7 @@ describe('the columns page in a browser', function () {
     assert.deepEqual(await cells('loss'), ['0.3', '0.3', '0.3'], 'no direction: no best');
     const best = page.locator('table.metrics-columns td.best');
     assert.equal(await best.count(), 2);
-    assert.equal(await best.first().evaluate((cell) => getComputedStyle(cell).color), hexToRgb(THEMES.dark['testing-iconPassed']), 'best in the theme\'s passed colour');
+    assert.equal(await best.first().evaluate((cell) => getComputedStyle(cell).color), hexToRgb(THEMES.dark['gitDecoration-addedResourceForeground']), 'best in the theme\'s text colour for added files');
     assert.match(await page.locator('table.version-columns tbody tr').first().innerText(), /Stage\s+Archived\s+Production\s+Staging/);
     assert.deepEqual(await page.locator('table.params-columns tbody tr').allInnerTexts(), ['batch\t—\t—\t64', 'epochs\t10\t10\t10', 'lr\t0.01\t0.005\t0.005']);
 
@@ -53,7 +53,7 @@ describe('the columns page in a browser', function () {
       page = await browser.open(theme);
       await WebviewHarness.send(page, showColumns(sampleColumns()));
       await page.locator('table.metrics-columns td.best').first().waitFor();
-      assert.equal(await page.locator('table.metrics-columns td.best').first().evaluate((cell) => getComputedStyle(cell).color), hexToRgb(THEMES[theme]['testing-iconPassed']));
+      assert.equal(await page.locator('table.metrics-columns td.best').first().evaluate((cell) => getComputedStyle(cell).color), hexToRgb(THEMES[theme]['gitDecoration-addedResourceForeground']));
       await WebviewHarness.screenshot(page, `webview-columns-${theme}`);
     });
   }

@@ -28,8 +28,8 @@ describe('the version pages in a browser', function () {
     assert.match(await page.locator('tr[data-metric="auc"]').innerText(), /0\.91\s+0\.93\s+\+0\.02\s+\+2\.20%\s+▲ better/);
     assert.match(await page.locator('tr[data-metric="latency_ms"]').innerText(), /▼ worse/);
     const colour = (name: string) => page.locator(`tr[data-metric="${name}"] td.verdict`).evaluate((cell) => getComputedStyle(cell).color);
-    assert.equal(await colour('auc'), 'rgb(115, 201, 145)', 'better uses the theme\'s passed colour');
-    assert.equal(await colour('latency_ms'), 'rgb(241, 76, 76)', 'worse uses the theme\'s failed colour');
+    assert.equal(await colour('auc'), 'rgb(129, 184, 139)', 'better uses the theme\'s text colour for added files');
+    assert.equal(await colour('latency_ms'), 'rgb(248, 128, 112)', 'worse uses the theme\'s text colour for list errors');
     assert.notEqual(await colour('loss'), await colour('auc'), 'unchanged and undirected metrics stay neutral');
 
     await page.locator('button[data-column="delta"]').click();
@@ -42,7 +42,7 @@ describe('the version pages in a browser', function () {
     assert.deepEqual(await metricNames(), ['auc', 'latency_ms', 'recall']);
     assert.equal(await page.locator('section[aria-labelledby="section-params"] tbody tr').count(), 2, 'epochs is unchanged and hidden');
     const recorded = await WebviewHarness.recorded(page);
-    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true, chartMetrics: null });
+    assert.deepEqual(recorded.state && (recorded.state as { view: unknown }).view, { sort: { column: 'delta', descending: false }, changedOnly: true, chartMetrics: null, logFilter: '' });
     assert.deepEqual(scriptViolations(recorded.violations), []);
   });
 
@@ -153,6 +153,54 @@ describe('the version pages in a browser', function () {
     await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: versionDetails(2, {}), uri: 'models:/fraud-detector/2', events: [] } } satisfies HostMessage);
     await page.locator('h1', { hasText: /^fraud-detector\/2$/ }).waitFor();
     assert.equal(await page.locator('section[aria-labelledby="section-findings"]').count(), 0, 'no findings, no section');
+  });
+
+  it('lists the version\'s events as sentences with readable times, no JSON', async () => {
+    page = await browser.open('dark');
+    const events = [
+      { seq: 2, time: '2026-01-05T10:00:00.000Z', actor: 'ana@example.com', type: 'version.stage_changed', model: 'fraud-detector', version: 2, reason: 'better auc', details: { from: 'Staging', to: 'Production', gates: { passed: true, results: [] } } },
+      { seq: 1, time: '2026-01-02T10:00:00.000Z', actor: 'ana@example.com', type: 'version.registered', model: 'fraud-detector', version: 2, reason: null, details: { semver: '1.2.0', fingerprint: 'f'.repeat(64) } },
+    ];
+    await WebviewHarness.send(page, { type: 'show', page: { kind: 'details', details: versionDetails(2, {}), uri: 'models:/fraud-detector/2', events } } satisfies HostMessage);
+    const rows = page.locator('section[aria-labelledby="section-events"] tbody tr');
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    assert.match(texts[0], /ago · .*2026.*\sana@example\.com\s+Moved fraud-detector\/2 from Staging to Production \(gates passed\)\s+better auc/);
+    assert.match(texts[1], /Registered fraud-detector\/2 as v1\.2\.0/);
+    assert.doesNotMatch(texts.join('\n'), /[{}]|T10:00:00/, 'no JSON and no raw ISO time');
+    assert.equal(await rows.first().locator('time').getAttribute('datetime'), '2026-01-05T10:00:00.000Z', 'the exact time stays in the markup');
+    assert.doesNotMatch(await page.locator('.page > p.muted').first().innerText(), /T10:00:00/, 'the creation time is readable too');
+  });
+
+  it('turns the actions off and says so when the registry can no longer be read', async () => {
+    page = await browser.open('dark');
+    await WebviewHarness.send(page, showComparison(sampleComparison()));
+    await page.locator('vscode-button', { hasText: 'Promote…' }).first().waitFor();
+    await WebviewHarness.send(page, { type: 'notice', text: 'The registry at /x could not be opened: locked.' } satisfies HostMessage);
+    await page.locator('p.notice').waitFor();
+    assert.match(await page.locator('p.notice').innerText(), /could not be opened: locked\. The page shows what was last read; its actions are off/);
+    const states = await page.locator('vscode-button').evaluateAll((buttons) => buttons.map((button) => [button.textContent, button.hasAttribute('disabled')]));
+    assert.deepEqual(states.filter(([, disabled]) => !disabled).map(([label]) => label), ['Show Raw Manifests'], 'only the button that draws what the page holds stays on');
+    const before = (await WebviewHarness.recorded(page)).posted.length;
+    for (const label of ['Promote…', 'Set Alias…']) await page.locator('vscode-button', { hasText: label }).first().click({ force: true });
+    assert.equal((await WebviewHarness.recorded(page)).posted.length, before, 'nothing is posted');
+    await WebviewHarness.screenshot(page, 'webview-registry-failed-dark');
+
+    await WebviewHarness.send(page, showComparison(sampleComparison()));
+    await page.waitForTimeout(100);
+    assert.equal(await page.locator('vscode-button[disabled]').count(), 0, 'a page read again works again');
+  });
+
+  it('says which side has no signature instead of "Unchanged"', async () => {
+    const signature = { inputs: [{ name: 'features', elementType: 'float32', shape: [null, 16] }], outputs: [] };
+    const { compareVersions } = await import('../../src/core/versionComparison');
+    page = await browser.open('dark');
+    await WebviewHarness.send(page, showComparison(compareVersions(versionDetails(1, {}), versionDetails(2, { signature }))));
+    const text = () => page.locator('section[aria-labelledby="section-signature"] p').innerText();
+    assert.equal(await text(), 'Only fraud-detector/2 records a signature; fraud-detector/1 has none, so the two cannot be compared.');
+    await WebviewHarness.send(page, showComparison(compareVersions(versionDetails(1, { signature }), versionDetails(2, {}))));
+    await page.locator('h1', { hasText: 'fraud-detector/1 ↔ fraud-detector/2' }).waitFor();
+    assert.equal(await text(), 'Only fraud-detector/1 records a signature; fraud-detector/2 has none, so the two cannot be compared.');
   });
 
   it('ignores messages that are not of the expected shape', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,32 +15,13 @@ const BUNDLE = path.resolve(__dirname, '..', '..', 'dist', 'webview');
 export type Theme = 'light' | 'dark' | 'high-contrast';
 
 /**
- * A subset of what VS Code puts on a webview's <html>: the theme's colours as CSS variables, and
- * the body class naming the theme kind. Values are VS Code's default themes'.
+ * What VS Code puts on a webview's <html> in its default Dark Modern, Light Modern and High Contrast
+ * themes: every `--vscode-*` variable, captured from a real webview by test/vscode/captureThemeColors.ts.
+ * The body class names the theme kind, as VS Code's does.
  */
-export const THEMES: Record<Theme, Record<string, string>> = {
-  light: {
-    foreground: '#3b3b3b', 'editor-background': '#ffffff', descriptionForeground: '#717171', 'panel-border': '#e5e5e5', 'editorWidget-border': '#c8c8c8',
-    'testing-iconPassed': '#388a34', 'testing-iconFailed': '#e51400', focusBorder: '#005fb8', 'textCodeBlock-background': '#f8f8f8',
-    'gitDecoration-addedResourceForeground': '#587c0c', 'gitDecoration-deletedResourceForeground': '#ad0707', 'gitDecoration-modifiedResourceForeground': '#895503',
-    'button-background': '#005fb8', 'button-foreground': '#ffffff', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
-    'charts-foreground': '#616161', 'charts-lines': '#61616180', 'charts-red': '#e51400', 'charts-blue': '#1a85ff', 'charts-yellow': '#bf8803', 'charts-orange': '#d18616', 'charts-green': '#388a34', 'charts-purple': '#652d90', 'editorWarning-foreground': '#bf8803',
-  },
-  dark: {
-    foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d', 'panel-border': '#2b2b2b', 'editorWidget-border': '#454545',
-    'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f14c4c', focusBorder: '#0078d4', 'textCodeBlock-background': '#2b2b2b',
-    'gitDecoration-addedResourceForeground': '#81b88b', 'gitDecoration-deletedResourceForeground': '#c74e39', 'gitDecoration-modifiedResourceForeground': '#e2c08d',
-    'button-background': '#0078d4', 'button-foreground': '#ffffff', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
-    'charts-foreground': '#cccccc', 'charts-lines': '#cccccc80', 'charts-red': '#f14c4c', 'charts-blue': '#3794ff', 'charts-yellow': '#cca700', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7', 'editorWarning-foreground': '#cca700',
-  },
-  'high-contrast': {
-    foreground: '#ffffff', 'editor-background': '#000000', descriptionForeground: '#ffffff', contrastBorder: '#6fc3df', 'panel-border': '#6fc3df', 'editorWidget-border': '#6fc3df',
-    'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f48771', focusBorder: '#f38518', 'textCodeBlock-background': '#000000',
-    'gitDecoration-addedResourceForeground': '#a1e3ad', 'gitDecoration-deletedResourceForeground': '#c74e39', 'gitDecoration-modifiedResourceForeground': '#e2c08d',
-    'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df', 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
-    'charts-foreground': '#ffffff', 'charts-lines': '#ffffff80', 'charts-red': '#f48771', 'charts-blue': '#3794ff', 'charts-yellow': '#ffd602', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7', 'editorWarning-foreground': '#ffd602',
-  },
-};
+export const THEMES: Record<Theme, Record<string, string>> = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '..', 'fixtures', 'webview', 'vscodeThemeColors.json'), 'utf8')) as { themes: Record<Theme, Record<string, string>> }
+).themes;
 
 /** What the stand-in for VS Code's webview API recorded inside the page. */
 interface Recorded {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { artifactSourcePath } from '../../core/artifactSource';
 import type { Registry } from '../../registry/registry';
 import { formatRef } from '../../core/refs';
+import { opensAsText } from '../flows/textArtifacts';
 import { CommandIds } from '../commandIds';
 import { ArtifactNode } from '../tree/artifactNode';
 import type { CommandContext, CommandTable } from './commandContext';
@@ -23,6 +24,11 @@ export function artifactCommands(context: CommandContext): CommandTable {
 
   return {
     [CommandIds.openArtifact]: async (node) => {
+      // Weights are bytes, not text: what a person can read of them is what the inspectors found, on the version's page.
+      if (node instanceof ArtifactNode && !opensAsText(node.artifact.path, node.artifact.mediaType)) {
+        const registry = await session.get();
+        return context.versionPanels.showVersion(registry.version(formatRef(node.model, node.number)));
+      }
       const target = await locate(node);
       if (target) await vscode.commands.executeCommand('vscode.open', target.uri, { preview: true });
       return target?.uri;

@@ -6,6 +6,7 @@ import { formatRef } from '../../core/refs';
 import { parseStage, STAGES, type Stage } from '../../core/stage';
 import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
+import { aliasesLeftBehind } from '../flows/aliasesLeftBehind';
 import { mayProceed, offerGateRemedies, pickPromotionStage } from '../flows/promotionGuard';
 import { describeVersion, pickVersion, versionsFromArguments } from '../flows/versionPicker';
 import { ModelNode } from '../tree/modelNode';
@@ -23,12 +24,18 @@ interface RollbackOptions {
   reason?: string;
 }
 
+/** Options a task or test may pass to Archive Version: no confirmation, and the reason instead of asking. */
+interface ArchiveOptions {
+  confirm?: boolean;
+  reason?: string;
+}
+
 /** Stage changes and aliases: promote, archive, set alias, roll back Production. */
 export function lifecycleCommands(context: CommandContext): CommandTable {
   return {
     [CommandIds.rollbackProduction]: (clicked, options) => rollback(context, clicked, (options ?? {}) as RollbackOptions),
     [CommandIds.promoteVersion]: (clicked, selected, options) => promote(context, clicked, selected, (options ?? {}) as PromoteOptions),
-    [CommandIds.archiveVersion]: (clicked, selected, options) => archive(context, clicked, selected, (options ?? {}) as { confirm?: boolean }),
+    [CommandIds.archiveVersion]: (clicked, selected, options) => archive(context, clicked, selected, (options ?? {}) as ArchiveOptions),
     [CommandIds.setAlias]: (clicked, selected, alias) => setAlias(context, clicked, selected, alias),
   };
 }
@@ -73,7 +80,7 @@ async function promote(context: CommandContext, clicked?: unknown, selected?: un
   }
 }
 
-async function archive({ session, settings }: CommandContext, clicked?: unknown, selected?: unknown, options: { confirm?: boolean } = {}): Promise<ModelVersion[]> {
+async function archive({ session, settings }: CommandContext, clicked?: unknown, selected?: unknown, options: ArchiveOptions = {}): Promise<ModelVersion[]> {
   if (!requireTrust('Archiving')) return [];
   const registry = await session.get();
   let versions = versionsFromArguments(registry, clicked, selected);
@@ -84,12 +91,20 @@ async function archive({ session, settings }: CommandContext, clicked?: unknown,
   versions = versions.filter((version) => version.stage !== 'Archived');
   if (versions.length === 0) return [];
   const names = versions.map((version) => formatRef(version.model, version.number)).join(', ');
-  if (options.confirm !== false && settings.confirmArchive()) {
-    const confirmed = await vscode.window.showWarningMessage(`Archive ${names}?`, { modal: true, detail: 'Archived versions stay in the registry and can be promoted again.' }, 'Archive');
+  const interactive = options.confirm !== false;
+  if (interactive && settings.confirmArchive()) {
+    const left = versions.map((version) => aliasesLeftBehind(version.model, formatRef(version.model, version.number), version.aliases)).filter(Boolean);
+    const confirmed = await vscode.window.showWarningMessage(`Archive ${names}?`, { modal: true, detail: ['Archived versions stay in the registry and can be promoted again.', ...left].join('\n\n') }, 'Archive');
     if (confirmed !== 'Archive') return [];
   }
+  // Asked as promote and rollback ask: why a version left its stage belongs in the audit log too.
+  let reason = options.reason;
+  if (reason === undefined && interactive) {
+    reason = await vscode.window.showInputBox({ title: `Archive ${names}`, prompt: 'Reason, recorded in the audit log (optional)', ignoreFocusOut: true });
+    if (reason === undefined) return [];
+  }
   const archived: ModelVersion[] = [];
-  for (const version of versions) archived.push(await registry.promote(formatRef(version.model, version.number), 'Archived'));
+  for (const version of versions) archived.push(await registry.promote(formatRef(version.model, version.number), 'Archived', { reason: reason?.trim() || undefined }));
   return archived;
 }
 
@@ -127,7 +142,7 @@ async function rollback({ session }: CommandContext, clicked?: unknown, options:
   if (reason === undefined) {
     const confirmed = await vscode.window.showWarningMessage(
       `Roll back ${model} from ${from} to ${to}?`,
-      { modal: true, detail: `${to} (${describeVersion(target)}) returns to Production; ${from} is archived and stays available. Both changes are logged as a rollback.` },
+      { modal: true, detail: [`${to} (${describeVersion(target)}) returns to Production; ${from} is archived and stays available. Both changes are logged as a rollback.`, aliasesLeftBehind(model, from, current.aliases)].filter(Boolean).join('\n\n') },
       'Roll Back',
     );
     if (confirmed !== 'Roll Back') return undefined;
@@ -140,7 +155,7 @@ async function rollback({ session }: CommandContext, clicked?: unknown, options:
     if (!reason) return undefined;
   }
   const outcome = await registry.rollback(model, { reason: reason.trim() });
-  void vscode.window.showInformationMessage(`${model}: ${to} is back in Production; ${from} is archived.`);
+  void vscode.window.showInformationMessage([`${model}: ${to} is back in Production; ${from} is archived.`, aliasesLeftBehind(model, from, outcome.current.aliases)].filter(Boolean).join(' '));
   return outcome;
 }
 

@@ -11,7 +11,7 @@ import type { CommandContext, CommandTable } from './commandContext';
 
 /** Register Model Version…, Register Active File, and the Explorer's Register as Model Version…. */
 export function registrationCommands(context: CommandContext): CommandTable {
-  const { session, settings, versionPanels, output } = context;
+  const { session, settings, versionPanels, output, modelsTree } = context;
 
   async function register(paths: string[] | undefined, request?: unknown): Promise<ModelVersion | undefined> {
     if (!requireTrust('Registering')) return undefined;
@@ -21,7 +21,11 @@ export function registrationCommands(context: CommandContext): CommandTable {
     const version = isRegisterRequest(request)
       ? await registerWithProgress(registry, { metricDirections: settings.metricDirections(), requireClean, ...request }, pythonInterpreter)
       : await registerVersionFlow({ registry, paths, weightFilePatterns: settings.weightFilePatterns(), metricDirections: settings.metricDirections(), requireClean, pythonInterpreter });
-    if (version) void announce(registry, version);
+    if (version) {
+      // Where the new version is: in sight in the tree, whatever was expanded before.
+      void modelsTree.revealVersion(version.model, version.number).catch((error: unknown) => output.warn(`Could not reveal ${formatRef(version.model, version.number)} in the tree: ${String(error)}`));
+      void announce(registry, version);
+    }
     return version;
   }
 

@@ -4,22 +4,21 @@ import { CommandIds } from '../commandIds';
 import { askForFilter } from '../flows/filterInput';
 import { runWithProgress } from '../flows/progress';
 import { requireTrust } from '../errorReporting';
-import { auditLogUri } from '../registryDocuments';
 import { ModelNode } from '../tree/modelNode';
 import { filterFor } from '../tree/versionFilter';
 import { VersionNode } from '../tree/versionNode';
 import type { CommandContext, CommandTable } from './commandContext';
+import { plural } from '../../core/plural';
 
 /** Commands about the whole registry: audit log, integrity, refresh, filter, settings, status menu. */
 export function registryWideCommands(context: CommandContext): CommandTable {
-  const { session, output, modelsTree, statusBar, sync } = context;
+  const { session, output, modelsTree, statusBar, sync, versionPanels } = context;
 
   return {
     [CommandIds.showLog]: async (node) => {
       const model = node instanceof ModelNode ? node.model.name : node instanceof VersionNode ? node.version.model : undefined;
-      const document = await vscode.workspace.openTextDocument(auditLogUri(model));
-      await vscode.window.showTextDocument(document, { preview: true });
-      return document.uri;
+      // A page, not a text document: a table of sentences with a filter, which no 200-column text is.
+      return versionPanels.showLog(model);
     },
     [CommandIds.verifyIntegrity]: async () => {
       const registry = await session.get();
@@ -29,7 +28,7 @@ export function registryWideCommands(context: CommandContext): CommandTable {
         void vscode.window.showInformationMessage(`Registry verified: ${report.events} events and ${report.blobs} blobs, no problems.`);
       } else {
         output.show(true);
-        void vscode.window.showErrorMessage(`Registry verification found ${report.problems.length} problem(s); the Model Registry output lists them.`);
+        void vscode.window.showErrorMessage(`Registry verification found ${plural(report.problems.length, 'problem')}; the Model Registry output lists them.`);
       }
       return report;
     },
@@ -44,8 +43,8 @@ export function registryWideCommands(context: CommandContext): CommandTable {
       if (!report.repaired) void vscode.window.showInformationMessage('The op log is sound; nothing to repair.');
       else {
         output.show(true);
-        const lost = report.lost.length === 0 ? 'nothing is lost' : `${report.lost.length} item(s) could not be recovered (listed in the output)`;
-        void vscode.window.showInformationMessage(`Registry repaired: ${report.restored.length} version(s) restored, ${report.rechained} change(s) re-chained; ${lost}.`);
+        const lost = report.lost.length === 0 ? 'nothing is lost' : `${plural(report.lost.length, 'item')} could not be recovered (listed in the output)`;
+        void vscode.window.showInformationMessage(`Registry repaired: ${plural(report.restored.length, 'version')} restored, ${plural(report.rechained, 'change')} re-chained; ${lost}.`);
       }
       return report;
     },
@@ -59,7 +58,7 @@ export function registryWideCommands(context: CommandContext): CommandTable {
         void vscode.window.showInformationMessage('This registry has no shared store. Set one in a terminal with: mreg store set <folder or s3://bucket/prefix>');
         return undefined;
       }
-      void vscode.window.showInformationMessage(`Synced: pulled ${result.pulledEvents} change(s), pushed ${result.pushedEvents} change(s) and ${result.uploadedBlobs} file(s).`);
+      void vscode.window.showInformationMessage(`Synced: pulled ${plural(result.pulledEvents, 'change')}, pushed ${plural(result.pushedEvents, 'change')} and ${plural(result.uploadedBlobs, 'file')}.`);
       return result;
     },
     [CommandIds.filterTree]: async (text) => {

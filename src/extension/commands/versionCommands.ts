@@ -9,6 +9,7 @@ import { CommandIds } from '../commandIds';
 import { requireTrust } from '../errorReporting';
 import { runWithProgress } from '../flows/progress';
 import { pickModel, pickVersion, pickVersions, versionsFromArguments } from '../flows/versionPicker';
+import { versionReferences } from '../flows/versionReferences';
 import { versionDocumentUri } from '../registryDocuments';
 import { ArtifactNode } from '../tree/artifactNode';
 import { ModelNode } from '../tree/modelNode';
@@ -30,9 +31,9 @@ export function versionCommands(context: CommandContext): CommandTable {
     [CommandIds.compareVersions]: async (clicked, selected) => {
       const registry = await session.get();
       const chosen = versionsFromArguments(registry, clicked, selected);
-      const first = chosen[0] ?? (await pickVersion(registry, 'Compare Versions (1/2)'));
+      const first = chosen[0] ?? (await pickVersion(registry, 'Compare Versions: the first version'));
       if (!first) return undefined;
-      const second = chosen[1] ?? (await pickVersion(registry, `Compare ${formatRef(first.model, first.number)} with (2/2)`, (v) => v.model !== first.model || v.number !== first.number));
+      const second = chosen[1] ?? (await pickVersion(registry, `Compare ${formatRef(first.model, first.number)} with: the second version`, (v) => v.model !== first.model || v.number !== first.number));
       if (!second) return undefined;
       const [older, newer] = first.model === second.model && first.number > second.number ? [second, first] : [first, second];
       // The page; its Manifests section opens the same pair in VS Code's diff editor.
@@ -77,13 +78,26 @@ export function versionCommands(context: CommandContext): CommandTable {
       await vscode.window.showTextDocument(document, { preview: true });
       return document.uri;
     },
-    [CommandIds.copyVersionUri]: async (clicked, selected) => {
-      const version = clicked instanceof ArtifactNode ? clicked : await oneVersion(clicked, selected, 'Copy Version URI');
+    // Asks which name to copy (stage, alias, pinned); a task or test may name it: { reference: 'models:/m/3' }.
+    [CommandIds.copyVersionUri]: async (clicked, selected, options) => {
+      const version = clicked instanceof ArtifactNode ? (await session.get()).version(formatRef(clicked.model, clicked.number)) : await oneVersion(clicked, selected, 'Copy Version URI');
       if (!version) return undefined;
-      const uri = `models:/${version.model}/${version.number}`;
-      await vscode.env.clipboard.writeText(uri);
-      void vscode.window.showInformationMessage(`Copied ${uri}`);
-      return uri;
+      const offered = versionReferences(version);
+      const wanted = (options as { reference?: unknown } | undefined)?.reference;
+      const reference =
+        typeof wanted === 'string'
+          ? offered.find((candidate) => candidate.text === wanted)
+          : await vscode.window.showQuickPick(offered.map((candidate) => ({ label: candidate.text, description: candidate.description, reference: candidate })), {
+              title: `Copy a reference to ${formatRef(version.model, version.number)}`,
+              placeHolder: 'Serving code usually asks for the stage or an alias; pin the number for reproducible runs',
+            }).then((choice) => choice?.reference);
+      if (!reference) {
+        if (typeof wanted === 'string') throw new RegistryError('INVALID_INPUT', `'${wanted}' does not name ${formatRef(version.model, version.number)}: use one of ${offered.map((candidate) => candidate.text).join(', ')}.`);
+        return undefined;
+      }
+      await vscode.env.clipboard.writeText(reference.text);
+      void vscode.window.showInformationMessage(`Copied ${reference.text} (${reference.description}).`);
+      return reference.text;
     },
     // One picker for every way to load the version; a keybinding, task or the page passes the kind.
     [CommandIds.copyLoadSnippet]: async (clicked, selected, kind) => {

@@ -1,17 +1,16 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
 import validSemver from 'semver/functions/valid';
 import type { RegisterInput, Registry } from '../../registry/registry';
 import { formatRef } from '../../core/refs';
-import { capturedPartsSummary, formatBytes } from '../../core/textReports';
 import type { CapturedLineage } from '../../lineage/captureLineage';
 import { withCapturedLineage } from '../../registry/registration/registerInput';
 import { findParamsAndMetrics, type ParamsMetricsCandidate } from '../../lineage/paramsAndMetrics';
-import { statSync } from 'node:fs';
 import { pickOrNameModel, suggestModelName } from './modelNamePicker';
+import { registrationSummary } from './registrationSummary';
 import { runRecordChoices } from './runRecordChoices';
 import { runWithProgress } from './progress';
+import { StepTitles } from './stepTitles';
 
 const TITLE = 'Register Model Version';
 
@@ -44,28 +43,31 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
   const { registry } = options;
   const paths = options.paths?.length ? options.paths : await pickFiles(options.weightFilePatterns);
   if (!paths?.length) return undefined;
-  const steps = 4;
-  const model = await pickOrNameModel(registry, `${TITLE} (1/${steps}): model`, suggestModelName(paths[0]));
+  // The params and metrics steps are asked only when the project holds such sources: counted up front so the numbers never skip.
+  const candidates = findParamsAndMetrics(registry.projectRoot, { artifacts: paths });
+  const asked = (['params', 'metrics'] as const).filter((kind) => runRecordChoices(candidates, kind).length > 0).length;
+  const steps = new StepTitles(TITLE, 4 + asked);
+  const model = await pickOrNameModel(registry, steps.next('model'), suggestModelName(paths[0]));
   if (!model) return undefined;
   const semver = await vscode.window.showInputBox({
-    title: `${TITLE} (2/${steps}): semver label (optional)`,
+    title: steps.next('semver label (optional)'),
     prompt: `A label such as 1.2.0, unique within ${model}. Leave empty for none.`,
     ignoreFocusOut: true,
     validateInput: (value) => semverProblem(registry, model, value),
   });
   if (semver === undefined) return undefined;
   const description = await vscode.window.showInputBox({
-    title: `${TITLE} (3/${steps}): description (optional)`,
+    title: steps.next('description (optional)'),
     prompt: 'What changed in this version?',
     ignoreFocusOut: true,
   });
   if (description === undefined) return undefined;
-  const candidates = findParamsAndMetrics(registry.projectRoot, { artifacts: paths });
-  const params = await pickRunRecord(candidates, 'params');
+  const params = await pickRunRecord(candidates, 'params', steps);
   if (params === undefined) return undefined;
   // One run per version: once the params come from a run, the metrics come from it or from a file.
   const metricsCandidates = params?.run ? candidates.filter((candidate) => !candidate.run || candidate.path === params.path) : candidates;
-  const metrics = await pickRunRecord(metricsCandidates, 'metrics');
+  if (runRecordChoices(candidates, 'metrics').length > 0 && runRecordChoices(metricsCandidates, 'metrics').length === 0) steps.skip();
+  const metrics = await pickRunRecord(metricsCandidates, 'metrics', steps);
   if (metrics === undefined) return undefined;
   const captured = await runWithProgress('Capturing lineage (git, data, params, metrics, environment)', (work) =>
     registry.captureLineage({ signal: work.signal, params, metrics, artifacts: paths, pythonInterpreter: options.pythonInterpreter }),
@@ -78,7 +80,7 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
     metricDirections: options.metricDirections,
     requireClean: options.requireClean,
   };
-  if (!(await confirmSummary(registry, input, captured, `${TITLE} (4/${steps}): summary`))) return undefined;
+  if (!(await confirmSummary(registry, input, captured, steps.next('summary')))) return undefined;
   return registerWithProgress(registry, withCapturedLineage(input, captured));
 }
 
@@ -100,12 +102,12 @@ export function registerWithProgress(registry: Registry, input: RegisterInput, p
  * Asks where the params (metrics) come from, "none" included, whenever the project holds a source
  * of that kind. Resolves to null for "none", undefined when the person cancelled.
  */
-async function pickRunRecord(candidates: ParamsMetricsCandidate[], kind: 'params' | 'metrics'): Promise<ParamsMetricsCandidate | null | undefined> {
+async function pickRunRecord(candidates: ParamsMetricsCandidate[], kind: 'params' | 'metrics', steps: StepTitles): Promise<ParamsMetricsCandidate | null | undefined> {
   const choices = runRecordChoices(candidates, kind);
   if (choices.length === 0) return null;
   const sources = choices.length - 1;
   const choice = await vscode.window.showQuickPick(choices, {
-    title: `${TITLE}: where do the ${kind} come from?`,
+    title: steps.next(`where do the ${kind} come from?`),
     placeHolder: `The project holds ${sources} ${kind} source${sources === 1 ? '' : 's'}; choose one for this version, or none`,
     ignoreFocusOut: true,
   });
@@ -122,23 +124,15 @@ function semverProblem(registry: Registry, model: string, value: string): string
 }
 
 async function confirmSummary(registry: Registry, input: RegisterInput, captured: CapturedLineage, title: string): Promise<boolean> {
-  const files = input.paths.map((file) => {
-    const relative = path.relative(registry.projectRoot, file) || file;
-    try {
-      const stats = statSync(file);
-      return stats.isDirectory() ? `${relative}/ (folder)` : `${relative} (${formatBytes(stats.size)})`;
-    } catch {
-      return `${relative} (missing)`;
-    }
-  });
-  const lines = [
-    `Model: ${input.model}${registry.models().some((m) => m.name === input.model) ? '' : ' (new)'}`,
-    `Artifacts: ${files.join(', ')}`,
-    `Semver: ${input.semver ?? 'none'}`,
-    `Description: ${input.description ?? 'none'}`,
-    'Captured:',
-    capturedPartsSummary({ ...captured, metrics: { ...captured.metrics, ...input.metrics } }),
-  ];
+  const { lines, missing } = registrationSummary(
+    { projectRoot: registry.projectRoot, model: input.model, newModel: !registry.models().some((m) => m.name === input.model), paths: input.paths, semver: input.semver, description: input.description },
+    { ...captured, metrics: { ...captured.metrics, ...input.metrics } },
+  );
+  if (missing.length > 0) {
+    // Nothing to register from a file that is gone: no Register button, only the way out.
+    await vscode.window.showErrorMessage(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: nothing was registered.`, { modal: true, detail: `${lines.join('\n')}\n\nRestore the file or choose the files again.` });
+    return false;
+  }
   const choice = await vscode.window.showInformationMessage(title, { modal: true, detail: lines.join('\n') }, 'Register');
   return choice === 'Register';
 }

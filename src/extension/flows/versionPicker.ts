@@ -4,6 +4,8 @@ import { formatRef } from '../../core/refs';
 import type { Registry } from '../../registry/registry';
 import { VersionNode } from '../tree/versionNode';
 import { versionLabel } from '../../core/versionLabels';
+import { timeText } from '../../core/timeText';
+import { plural } from '../../core/plural';
 
 /** A version named by a tree node, a reference string (`name/3`, `name@production` …) or a ModelVersion. */
 export type VersionArgument = VersionNode | string | ModelVersion;
@@ -39,7 +41,7 @@ export async function pickVersion(registry: Registry, title: string, filter: (ve
     return undefined;
   }
   const choice = await vscode.window.showQuickPick(
-    versions.map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${version.createdAt} by ${version.createdBy}${version.description ? ` — ${version.description}` : ''}`, version })),
+    versions.map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${timeText(version.createdAt)} by ${version.createdBy}${version.description ? ` — ${version.description}` : ''}`, version })),
     { title: `${title}: version of ${model}`, placeHolder: 'Choose a version' },
   );
   return choice?.version;
@@ -50,7 +52,7 @@ export async function pickVersions(registry: Registry, title: string): Promise<M
   const model = await pickModel(registry, title);
   if (!model) return [];
   const choice = await vscode.window.showQuickPick(
-    registry.versions(model).map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${version.createdAt} by ${version.createdBy}`, version })),
+    registry.versions(model).map((version) => ({ label: `#${version.number}`, description: describeVersion(version), detail: `${timeText(version.createdAt)} by ${version.createdBy}`, version })),
     { title: `${title}: versions of ${model}`, placeHolder: 'Choose 2 to 5 versions', canPickMany: true },
   );
   return (choice ?? []).map((item) => item.version);
@@ -64,7 +66,7 @@ export async function pickModel(registry: Registry, title: string): Promise<stri
   }
   if (models.length === 1) return models[0].name;
   const choice = await vscode.window.showQuickPick(
-    models.map((model) => ({ label: model.name, description: `${model.versionCount} versions`, detail: model.description ?? undefined })),
+    models.map((model) => ({ label: model.name, description: plural(model.versionCount, 'version'), detail: model.description ?? undefined })),
     { title, placeHolder: 'Choose a model' },
   );
   return choice?.label;

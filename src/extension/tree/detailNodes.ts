@@ -10,6 +10,8 @@ export class DetailNode extends TreeNode {
     private readonly value: string,
     private readonly icon?: string,
     private readonly hover?: string,
+    /** What a screen reader says, when label and value alone would not read well. */
+    private readonly accessibilityLabel?: string,
   ) {
     super();
   }
@@ -19,6 +21,7 @@ export class DetailNode extends TreeNode {
     item.id = this.id;
     item.description = this.value;
     item.tooltip = this.hover ?? `${this.label}: ${this.value}`;
+    if (this.accessibilityLabel) item.accessibilityInformation = { label: this.accessibilityLabel };
     item.contextValue = ContextValues.detail;
     if (this.icon) item.iconPath = new vscode.ThemeIcon(this.icon);
     return item;

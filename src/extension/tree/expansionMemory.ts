@@ -19,12 +19,13 @@ export class ExpansionMemory {
 
   track(view: vscode.TreeView<TreeNode>): vscode.Disposable[] {
     return [
-      view.onDidExpandElement((event) => this.set(event.element.id, true)),
-      view.onDidCollapseElement((event) => this.set(event.element.id, false)),
+      view.onDidExpandElement((event) => this.remember(event.element.id, true)),
+      view.onDidCollapseElement((event) => this.remember(event.element.id, false)),
     ];
   }
 
-  private set(id: string, expanded: boolean): void {
+  /** Also for nodes the extension expands itself (revealing a version), so a refresh keeps them open. */
+  remember(id: string, expanded: boolean): void {
     if (expanded) this.expanded.add(id);
     else this.expanded.delete(id);
     void this.state.update(this.key, [...this.expanded]);

@@ -4,6 +4,7 @@ import type { RegisteredModel, ModelVersion } from '../../core/modelVersion';
 import { TreeNode } from './treeNode';
 import { VersionNode } from './versionNode';
 import { ContextValues } from './contextValues';
+import { plural } from '../../core/plural';
 
 /** A registered model; its children are its versions, newest first. */
 export class ModelNode extends TreeNode {
@@ -26,7 +27,7 @@ export class ModelNode extends TreeNode {
     const item = new vscode.TreeItem(model.name, this.isExpanded(this.id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const production = model.productionVersion === null ? '' : ` · #${model.productionVersion} in Production`;
-    item.description = `${model.versionCount} version${model.versionCount === 1 ? '' : 's'}${production}`;
+    item.description = `${plural(model.versionCount, 'version')}${production}`;
     item.iconPath = new vscode.ThemeIcon('package');
     item.contextValue = ContextValues.model;
     return item;
@@ -39,7 +40,7 @@ export class ModelNode extends TreeNode {
     tooltip.appendText(model.name);
     tooltip.appendMarkdown('**\n\n');
     if (model.description) tooltip.appendText(`${model.description}\n\n`);
-    tooltip.appendText(`${model.versionCount} versions, latest #${model.latestVersion ?? '-'}, Production #${model.productionVersion ?? '-'}`);
+    tooltip.appendText(`${plural(model.versionCount, 'version')}, latest #${model.latestVersion ?? '-'}, Production #${model.productionVersion ?? '-'}`);
     const tags = Object.entries(model.tags).map(([key, value]) => `${key}=${value}`);
     if (tags.length) tooltip.appendText(`\n\nTags: ${tags.join(', ')}`);
     return tooltip;

@@ -4,6 +4,7 @@ import type { RegistrySession } from '../registrySession';
 import type { ExpansionMemory } from './expansionMemory';
 import { ModelNode } from './modelNode';
 import { RegistryTreeProvider } from './registryTreeProvider';
+import { VersionNode } from './versionNode';
 import type { TreeNode } from './treeNode';
 import type { TreeFilter } from './versionFilter';
 
@@ -18,6 +19,66 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
     private readonly pendingVersions: () => ReadonlySet<string> = () => new Set(),
   ) {
     super(session);
+    // Registered before VS Code listens (the view is created after the provider): the next fetch is fresh.
+    this.onDidChangeTreeData(() => this.handedOut.clear());
+  }
+
+  private view: vscode.TreeView<TreeNode> | undefined;
+  /**
+   * The nodes handed to VS Code since the last refresh, by parent id: revealing needs the very
+   * objects VS Code holds (a new object with a known id is refused), so each parent's children are
+   * made once per refresh.
+   */
+  private readonly handedOut = new Map<string, Promise<TreeNode[]>>();
+
+  override getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const key = node ? `node:${node.id}` : 'root';
+    let children = this.handedOut.get(key);
+    if (!children) {
+      children = super.getChildren(node);
+      this.handedOut.set(key, children);
+      children.catch(() => this.handedOut.delete(key));
+    }
+    return children;
+  }
+
+  /** The view showing this tree, for revealing versions in it. */
+  attach(view: vscode.TreeView<TreeNode>): void {
+    this.view = view;
+  }
+
+  /** Shows and selects a version (after registering it), expanding its model; undefined when the filter hides it. */
+  async revealVersion(model: string, number: number): Promise<TreeNode | undefined> {
+    // After the refresh the registration causes, or VS Code would be asked about nodes it is about to drop.
+    await this.settled();
+    const parent = (await this.getChildren()).find((node): node is ModelNode => node instanceof ModelNode && node.model.name === model);
+    const node = parent && (await this.getChildren(parent)).find((child) => child instanceof VersionNode && child.version.number === number);
+    if (!parent || !node || !this.view) return undefined;
+    // Remembered first: the refresh that follows a registration re-creates the model's node, which must stay open.
+    this.expansion.remember(parent.id, true);
+    // The model first, expanded, then the version in it: VS Code then knows both nodes from its own fetches.
+    await this.view.reveal(parent, { select: false, focus: false, expand: true });
+    await this.view.reveal(node, { select: true, focus: false, expand: false });
+    return node;
+  }
+
+  /** Resolves after the next refresh of the tree, or after a second when none comes (it came already). */
+  private settled(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      };
+      const subscription = this.onDidChangeTreeData(() => setTimeout(done, 0));
+      const timer = setTimeout(done, 1000);
+    });
+  }
+
+  /** Only versions are revealed: their parent is their model's node. */
+  async getParent(node: TreeNode): Promise<TreeNode | undefined> {
+    if (!(node instanceof VersionNode)) return undefined;
+    return (await this.getChildren()).find((candidate) => candidate instanceof ModelNode && candidate.model.name === node.version.model);
   }
 
   get activeFilter(): TreeFilter | undefined {

@@ -4,6 +4,7 @@ import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
 import { AliasNode } from './aliasNode';
 import { ArtifactNode } from './artifactNode';
+import { eventRow } from './eventRow';
 import { DetailNode, SectionNode } from './detailNodes';
 import { stageIcon } from './stagePresentation';
 import { TreeNode } from './treeNode';
@@ -83,7 +84,10 @@ export class VersionNode extends TreeNode {
         this.registry
           .log({ model: details.model })
           .filter((event) => event.version === details.number)
-          .map((event) => new DetailNode(`${base}event:${event.seq}`, event.type.replace(/^version\./, ''), `${event.time} · ${event.actor}${event.reason ? ` · ${event.reason}` : ''}`, 'history', JSON.stringify(event.details ?? {}))),
+          .map((event) => {
+            const row = eventRow(event);
+            return new DetailNode(`${base}event:${event.seq}`, row.label, row.description, 'history', row.tooltip, row.accessibilityLabel);
+          }),
       ),
     ];
   }

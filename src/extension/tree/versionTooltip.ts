@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../core/modelVersion';
 import { appendWarnings } from './versionWarnings';
+import { timeText } from '../../core/timeText';
 
 /** The key facts of a version on hover; every registry value is escaped, never read as markdown. */
 export function versionTooltip(version: ModelVersion, warnings: string[] = []): vscode.MarkdownString {
@@ -18,7 +19,7 @@ export function versionTooltip(version: ModelVersion, warnings: string[] = []): 
   };
   row('Stage', version.stage);
   row('Aliases', version.aliases.join(', '));
-  row('Created', `${version.createdAt} by ${version.createdBy}`);
+  row('Created', `${timeText(version.createdAt)} by ${version.createdBy}`);
   row('Commit', version.gitCommit ? `${version.gitCommit.slice(0, 12)}${version.gitBranch ? ` (${version.gitBranch})` : ''}` : undefined);
   row('Description', version.description);
   row('Tags', Object.entries(version.tags).map(([key, value]) => `${key}=${value}`).join(', '));

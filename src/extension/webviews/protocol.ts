@@ -47,7 +47,14 @@ export interface ColumnsPage {
   columns: VersionColumns;
 }
 
-export type PageData = VersionPage | ComparisonPage | ChartPage | ColumnsPage;
+/** The audit log, newest first: of one model, or of the whole registry when `model` is null. */
+export interface LogPage {
+  kind: 'log';
+  model: string | null;
+  events: AuditEvent[];
+}
+
+export type PageData = VersionPage | ComparisonPage | ChartPage | ColumnsPage | LogPage;
 
 export type HostMessage = { type: 'show'; page: PageData } | { type: 'notice'; text: string };
 
@@ -152,6 +159,13 @@ export function isPageData(page: unknown): page is PageData {
       (['metrics', 'params', 'artifacts'] as const).every((key) => Array.isArray(columns[key]) && (columns[key] as unknown[]).every((row) => isRecord(row) && Array.isArray(row.values) && row.values.length === (columns.versions as unknown[]).length))
     );
   }
+  if (page.kind === 'log') {
+    return (
+      (page.model === null || typeof page.model === 'string') &&
+      Array.isArray(page.events) &&
+      page.events.every((event) => isRecord(event) && typeof event.seq === 'number' && typeof event.time === 'string' && typeof event.type === 'string' && typeof event.actor === 'string')
+    );
+  }
   if (page.kind === 'chart') {
     const history = page.history;
     return (
@@ -178,7 +192,7 @@ function isGovernance(value: unknown): value is VersionGovernance {
 }
 
 /** What a version page shows, by reference only: the registry is read again for everything else. */
-export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string } | { kind: 'columns'; refs: string[] };
+export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string } | { kind: 'columns'; refs: string[] } | { kind: 'log'; model: string | null };
 
 /**
  * The subject of a page from the state it saved, when VS Code restores the page after a reload.
@@ -213,6 +227,10 @@ export function subjectFromSavedState(state: unknown): PanelSubject | undefined 
     case 'chart': {
       const model = isRecord(page.history) ? page.history.model : undefined;
       return typeof model === 'string' && !modelNameProblem(model) ? { kind: 'chart', model } : undefined;
+    }
+    case 'log': {
+      if (page.model === null) return { kind: 'log', model: null };
+      return typeof page.model === 'string' && !modelNameProblem(page.model) ? { kind: 'log', model: page.model } : undefined;
     }
     case 'columns': {
       const versions = isRecord(page.columns) ? page.columns.versions : undefined;

@@ -50,6 +50,11 @@ export class VersionPanels implements vscode.Disposable {
     return this.show({ kind: 'columns', refs: versions.map((version) => formatRef(version.model, version.number)) });
   }
 
+  /** The audit log as a filterable table: of one model, or of the whole registry. */
+  showLog(model?: string): VersionPanel {
+    return this.show({ kind: 'log', model: model ?? null });
+  }
+
   /** A model's metrics across its versions, with its stage changes marked. */
   showChart(model: string): VersionPanel {
     return this.show({ kind: 'chart', model });
@@ -126,6 +131,8 @@ function titleOf(subject: PanelSubject): string {
       return `${subject.model} metrics`;
     case 'columns':
       return subject.refs.join(' | ');
+    case 'log':
+      return subject.model ? `${subject.model} audit log` : 'Audit log';
   }
 }
 
@@ -139,6 +146,8 @@ export function subjectKey(subject: PanelSubject): string {
       return `chart:${subject.model}`;
     case 'columns':
       return `columns:${subject.refs.join('|')}`;
+    case 'log':
+      return `log:${subject.model ?? ''}`;
   }
 }
 
@@ -179,6 +188,7 @@ export class VersionPanel implements vscode.Disposable {
       case 'comparison':
         return [this.subject.before, this.subject.after];
       case 'chart':
+      case 'log':
         return [];
       case 'columns':
         return this.subject.refs;
@@ -193,6 +203,7 @@ export class VersionPanel implements vscode.Disposable {
     const registry = await this.session.get();
     if (this.subject.kind === 'comparison') return { kind: 'comparison', comparison: await registry.compare(this.subject.before, this.subject.after) };
     if (this.subject.kind === 'chart') return { kind: 'chart', history: registry.metricHistory(this.subject.model) };
+    if (this.subject.kind === 'log') return { kind: 'log', model: this.subject.model, events: registry.log(this.subject.model ? { model: this.subject.model } : {}) };
     if (this.subject.kind === 'columns') return { kind: 'columns', columns: registry.compareColumns(this.subject.refs) };
     const details = registry.version(this.subject.ref);
     const events = registry.log({ model: details.model }).filter((event) => event.version === details.number);

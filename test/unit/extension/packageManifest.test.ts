@@ -52,4 +52,16 @@ describe('package.json agrees with the code', () => {
     }
     assert.deepEqual(problems, []);
   });
+
+  it('writes welcome views and walkthrough steps only in what VS Code renders there: text and links, no bold or code marks', () => {
+    const contributes = manifest.contributes as unknown as { viewsWelcome: { view: string; contents: string }[]; walkthroughs: { steps: { id: string; description: string }[] }[] };
+    const texts = [...contributes.viewsWelcome.map((entry) => [`welcome ${entry.view}`, entry.contents]), ...contributes.walkthroughs.flatMap((walkthrough) => walkthrough.steps.map((step) => [`step ${step.id}`, step.description]))];
+    const literal = texts.filter(([, text]) => /\*\*|__|`/.test(text)).map(([where]) => where);
+    assert.deepEqual(literal, [], 'these show ** or backticks as typed');
+  });
+
+  it('starts the Pending Approvals view collapsed, so an empty one takes no room from the models', () => {
+    const views = (manifest.contributes as unknown as { views: Record<string, { id: string; visibility?: string }[]> }).views.modelRegistry;
+    assert.equal(views.find((view) => view.id === 'modelRegistry.approvals')?.visibility, 'collapsed');
+  });
 });

@@ -168,7 +168,7 @@ describe('Model Registry commands', () => {
   });
 
   it('copies a version URI that the registry resolves', async () => {
-    const uri = await host.vscode.commands.executeCommand<string>('modelRegistry.copyVersionUri', 'fraud-detector@production');
+    const uri = await host.vscode.commands.executeCommand<string>('modelRegistry.copyVersionUri', 'fraud-detector@production', undefined, { reference: 'models:/fraud-detector/2' });
     assert.equal(uri, 'models:/fraud-detector/2');
     assert.equal(await host.vscode.env.clipboard.readText(), uri);
     assert.equal((await registry()).version(uri).number, 2);
@@ -194,11 +194,13 @@ describe('Model Registry commands', () => {
     assert.ok(report.events >= 5);
   });
 
-  it('shows the audit log as a document', async () => {
-    const uri = await host.vscode.commands.executeCommand<{ path: string }>('modelRegistry.showLog');
-    const document = host.vscode.window.activeTextEditor?.document;
-    assert.equal(document?.uri.path, uri.path);
-    assert.match(document!.getText(), /version\.stage_changed/);
+  it('shows the audit log as a page', async () => {
+    const panel = await host.vscode.commands.executeCommand<{ key: string; ready: Promise<void>; pageData(): Promise<{ kind: string; events?: { type: string }[] }> }>('modelRegistry.showLog');
+    assert.equal(panel.key, 'log:');
+    await panel.ready;
+    const page = await panel.pageData();
+    assert.equal(page.kind, 'log');
+    assert.ok(page.events?.some((event) => event.type === 'version.stage_changed'));
     assert.ok(existsSync(workspaceRoot()));
   });
 });

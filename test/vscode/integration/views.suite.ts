@@ -50,7 +50,7 @@ describe('Model Registry views', () => {
     const lineage = await labels(tree, sections[3].node);
     assert.ok(lineage.some((row) => row.label === 'commit' && /^[0-9a-f]{40}$/.test(row.description)), 'the git commit is shown');
     const events = await labels(tree, sections[5].node);
-    assert.ok(events.some((row) => row.label === 'registered'));
+    assert.ok(events.some((row) => /^Registered fraud-detector\/1/.test(String(row.label))), 'events read as sentences');
   });
 
   it('marks a version and its files with findings: warning icon, a count in the row, the lines on hover', async () => {
