@@ -102,7 +102,7 @@ describe('the extension in a real VS Code', function () {
       await page.contextMenu(file, 'Register as Model Version…');
 
       // The model step: an empty box, the existing model that matches the file on top, "New model…" last.
-      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/4): model' }).waitFor();
+      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 1 of 6: model' }).waitFor();
       assert.equal(await page.quickInput().inputValue(), '', 'the file stem is not pre-filled');
       const rows = page.page.locator('.quick-input-widget .monaco-list-row');
       await rows.filter({ hasText: 'New model…' }).waitFor();
@@ -112,8 +112,8 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-2a-model-step');
       await page.page.keyboard.press('Enter');
 
-      await page.answer('(2/4): semver', '2.0.0');
-      await page.answer('(3/4): description', 'registered from the Explorer');
+      await page.answer('Step 2 of 6: semver', '2.0.0');
+      await page.answer('Step 3 of 6: description', 'registered from the Explorer');
       // One params file and one metrics file in the project: each is offered, with "none" beside it.
       for (const [kind, source] of [['params', 'params.json'], ['metrics', 'metrics.json']] as const) {
         await page.page.locator('.quick-input-widget .quick-input-title', { hasText: `where do the ${kind} come from?` }).waitFor();
