@@ -74,30 +74,35 @@ describe('the extension in a real VS Code, in detail', function () {
     await file.waitFor();
     await page.contextMenu(file, 'Register as Model Version…');
     const titles: string[] = [];
-    await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 1 of 6: model' }).waitFor();
+    await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 1 of 9: model' }).waitFor();
     titles.push(await title());
     await page.page.locator('.quick-input-widget .monaco-list-row.focused').filter({ hasText: 'fraud-detector' }).waitFor();
     await page.page.keyboard.press('Enter');
-    for (const [step, answer] of [['Step 2 of 6: semver', '2.0.0'], ['Step 3 of 6: description', 'retrained on March data']]) {
+    for (const [step, answer] of [['Step 2 of 9: semver', '2.0.0'], ['Step 3 of 9: description', 'retrained on March data']]) {
       await page.page.locator('.quick-input-widget .quick-input-title', { hasText: step }).waitFor();
       titles.push(await title());
       await page.answer(step, answer);
     }
-    for (const [step, source] of [['Step 4 of 6: where do the params', 'params.json'], ['Step 5 of 6: where do the metrics', 'metrics.json']]) {
+    for (const [step, source] of [['Step 4 of 9: where do the params', 'params.json'], ['Step 5 of 9: where do the metrics', 'metrics.json']]) {
       await page.page.locator('.quick-input-widget .quick-input-title', { hasText: step }).waitFor();
       titles.push(await title());
       await page.quickPickRow(source).click();
     }
+    for (const step of ['Step 6 of 9: training data', 'Step 7 of 9: which metrics are better when higher?', 'Step 8 of 9: which metrics are better when lower?']) {
+      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: step }).waitFor();
+      titles.push(await title());
+      await page.page.keyboard.press('Enter');
+    }
     const dialog = page.page.locator('.monaco-dialog-box');
     await dialog.waitFor();
     const summary = await dialog.innerText();
-    assert.match(summary, /Step 6 of 6: summary/);
+    assert.match(summary, /Step 9 of 9: summary/);
     assert.match(summary, /Model: fraud-detector\n/);
     assert.match(summary, /File: models\/fraud-v3\.onnx \(128\.0 KiB\)/);
     assert.match(summary, /Params: 2 from params\.json/);
     assert.doesNotMatch(summary, / {2,}/, 'no CLI column padding in a proportional font');
     await page.screenshot('polish-2-register-summary');
-    assert.deepEqual(titles.map((text) => /Step (\d) of (\d)/.exec(text)?.slice(1).join('/')), ['1/6', '2/6', '3/6', '4/6', '5/6']);
+    assert.deepEqual(titles.map((text) => /Step (\d) of (\d)/.exec(text)?.slice(1).join('/')), ['1/9', '2/9', '3/9', '4/9', '5/9', '6/9', '7/9', '8/9']);
     await page.clickDialogButton('Register');
 
     // Revealing the version opens the Model Registry view by itself, from the Explorer where the registration started.

@@ -102,7 +102,7 @@ describe('the extension in a real VS Code', function () {
       await page.contextMenu(file, 'Register as Model Version…');
 
       // The model step: an empty box, the existing model that matches the file on top, "New model…" last.
-      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 1 of 6: model' }).waitFor();
+      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 1 of 9: model' }).waitFor();
       assert.equal(await page.quickInput().inputValue(), '', 'the file stem is not pre-filled');
       const rows = page.page.locator('.quick-input-widget .monaco-list-row');
       await rows.filter({ hasText: 'New model…' }).waitFor();
@@ -112,8 +112,8 @@ describe('the extension in a real VS Code', function () {
       await page.screenshot('e2e-2a-model-step');
       await page.page.keyboard.press('Enter');
 
-      await page.answer('Step 2 of 6: semver', '2.0.0');
-      await page.answer('Step 3 of 6: description', 'registered from the Explorer');
+      await page.answer('Step 2 of 9: semver', '2.0.0');
+      await page.answer('Step 3 of 9: description', 'registered from the Explorer');
       // One params file and one metrics file in the project: each is offered, with "none" beside it.
       for (const [kind, source] of [['params', 'params.json'], ['metrics', 'metrics.json']] as const) {
         await page.page.locator('.quick-input-widget .quick-input-title', { hasText: `where do the ${kind} come from?` }).waitFor();
@@ -121,6 +121,17 @@ describe('the extension in a real VS Code', function () {
         if (kind === 'metrics') await page.screenshot('e2e-2b-metrics-source');
         await page.quickPickRow(source).click();
       }
+      // The data it was trained on: "No training data" first, here a URI, recorded as given.
+      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 6 of 9: training data' }).waitFor();
+      await page.quickPickRow('Enter a URI…').click();
+      await page.answer('Step 6 of 9: training data URI', 's3://fraud-data/train-2026-11.parquet');
+      // auc's direction comes from the versions before; latency_ms is asked, "lower" ticked by its name.
+      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 7 of 9: which metrics are better when higher?' }).waitFor();
+      assert.deepEqual(await page.page.locator('.quick-input-widget .monaco-list-row').allInnerTexts(), ['latency_ms']);
+      await page.page.keyboard.press('Enter');
+      await page.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Step 8 of 9: which metrics are better when lower?' }).waitFor();
+      await page.screenshot('e2e-2c-metric-directions');
+      await page.page.keyboard.press('Enter');
       await page.screenshot('e2e-2-register-summary');
       await page.clickDialogButton('Register');
 
@@ -138,6 +149,13 @@ describe('the extension in a real VS Code', function () {
       await page.row(page.pane('Models'), '#3').waitFor();
       assert.match(await page.row(page.pane('Models'), '#3').innerText(), /v2\.0\.0.*1 warning/s);
       await page.screenshot('e2e-3-registered');
+      // Recorded as chosen, and the answer remembered in the workspace's settings for the next registration.
+      const shown = JSON.parse(execFileSync(process.execPath, [BUILT_CLI, 'show', 'fraud-detector/3', '--json'], { cwd: workspace, encoding: 'utf8' })) as {
+        manifest: { metrics: Record<string, { direction?: string }>; lineage: { data: { uri: string }[] } };
+      };
+      assert.deepEqual(Object.fromEntries(Object.entries(shown.manifest.metrics).map(([name, metric]) => [name, metric.direction])), { auc: 'max', latency_ms: 'min' });
+      assert.deepEqual(shown.manifest.lineage.data.map((entry) => entry.uri), ['s3://fraud-data/train-2026-11.parquet']);
+      assert.match(readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'), /"latency_ms":\s*"min"/);
     });
 
     it('promotes from the command palette', async () => {

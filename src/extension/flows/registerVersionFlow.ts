@@ -11,6 +11,10 @@ import { registrationSummary } from './registrationSummary';
 import { runRecordChoices } from './runRecordChoices';
 import { runWithProgress } from './progress';
 import { StepTitles } from './stepTitles';
+import { pickTrainingData } from './trainingDataStep';
+import { askMetricDirections } from './metricDirectionsStep';
+import type { MetricDirection } from '../../core/manifest';
+import { setOwn, userKeyedRecord } from '../../core/userKeyedRecord';
 
 const TITLE = 'Register Model Version';
 
@@ -36,7 +40,8 @@ export interface RegisterFlowOptions {
 /**
  * Register Model Version…: files → model (existing or new, validated as typed) → semver label
  * (validated, unique) → description → where params and metrics come from, when the project holds
- * several candidates → a summary of what was captured, to confirm. Nothing is written before the
+ * such sources → training data → which way is better for metrics without a known direction → a
+ * summary of what was captured, to confirm. Nothing is written before the
  * summary is confirmed, and cancelling the hashing leaves nothing half-registered.
  */
 export async function registerVersionFlow(options: RegisterFlowOptions): Promise<ModelVersion | undefined> {
@@ -46,7 +51,8 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
   // The params and metrics steps are asked only when the project holds such sources: counted up front so the numbers never skip.
   const candidates = findParamsAndMetrics(registry.projectRoot, { artifacts: paths });
   const asked = (['params', 'metrics'] as const).filter((kind) => runRecordChoices(candidates, kind).length > 0).length;
-  const steps = new StepTitles(TITLE, 4 + asked);
+  // model, semver, description, data, higher-is-better, lower-is-better, summary (the direction steps drop out when every metric has one).
+  const steps = new StepTitles(TITLE, 7 + asked);
   const model = await pickOrNameModel(registry, steps.next('model'), suggestModelName(paths[0]));
   if (!model) return undefined;
   const semver = await vscode.window.showInputBox({
@@ -69,15 +75,19 @@ export async function registerVersionFlow(options: RegisterFlowOptions): Promise
   if (runRecordChoices(candidates, 'metrics').length > 0 && runRecordChoices(metricsCandidates, 'metrics').length === 0) steps.skip();
   const metrics = await pickRunRecord(metricsCandidates, 'metrics', steps);
   if (metrics === undefined) return undefined;
+  const data = await pickTrainingData(steps);
+  if (data === undefined) return undefined;
   const captured = await runWithProgress('Capturing lineage (git, data, params, metrics, environment)', (work) =>
-    registry.captureLineage({ signal: work.signal, params, metrics, artifacts: paths, pythonInterpreter: options.pythonInterpreter }),
+    registry.captureLineage({ signal: work.signal, params, metrics, data, artifacts: paths, pythonInterpreter: options.pythonInterpreter }),
   );
+  const metricDirections = await askMetricDirections(Object.keys(captured.metrics), knownDirections(registry, model, options.metricDirections), steps);
+  if (metricDirections === undefined) return undefined;
   const input: RegisterInput = {
     model,
     paths,
     semver: semver.trim() || undefined,
     description: description.trim() || undefined,
-    metricDirections: options.metricDirections,
+    metricDirections,
     requireClean: options.requireClean,
   };
   if (!(await confirmSummary(registry, input, captured, steps.next('summary')))) return undefined;
@@ -112,6 +122,16 @@ async function pickRunRecord(candidates: ParamsMetricsCandidate[], kind: 'params
     ignoreFocusOut: true,
   });
   return choice === undefined ? undefined : choice.candidate;
+}
+
+/** Directions from the settings, and for other metrics those the model's versions already record (the newest version's). */
+function knownDirections(registry: Registry, model: string, fromSettings: RegisterInput['metricDirections']): Record<string, MetricDirection> {
+  const directions = userKeyedRecord(Object.entries(fromSettings ?? {}));
+  if (!registry.models().some((m) => m.name === model)) return directions;
+  for (const series of registry.metricHistory(model).metrics) {
+    if (series.direction && !Object.hasOwn(directions, series.name)) setOwn(directions, series.name, series.direction);
+  }
+  return directions;
 }
 
 function semverProblem(registry: Registry, model: string, value: string): string | undefined {

@@ -17,6 +17,11 @@ export class StepTitles {
     return `${this.title} — Step ${this.shown} of ${Math.max(this.total, this.shown)}: ${what}`;
   }
 
+  /** The title of the step being shown again, for a follow-up input within it (a URI after "Enter a URI…"). */
+  current(what: string): string {
+    return `${this.title} — Step ${this.shown} of ${Math.max(this.total, this.shown)}: ${what}`;
+  }
+
   /** A counted step that turned out not to be asked. */
   skip(): void {
     this.total--;
