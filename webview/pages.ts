@@ -45,7 +45,7 @@ function versionActions(ref: string, context: PageContext, ...more: Child[]): HT
     button('Promote…', () => context.post({ type: 'promote', ref })),
     button('Set Alias…', () => context.post({ type: 'setAlias', ref }), true),
     button('Copy URI', () => context.post({ type: 'copyUri', ref }), true),
-    button('Copy Python Snippet', () => context.post({ type: 'copyPythonSnippet', ref }), true),
+    button('Copy Load Snippet…', () => context.post({ type: 'copyLoadSnippet', ref }), true),
     button('Show Manifest', () => context.post({ type: 'showManifest', ref }), true),
     ...more,
   );

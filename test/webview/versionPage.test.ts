@@ -99,7 +99,7 @@ describe('the version pages in a browser', function () {
     await after.locator('vscode-button', { hasText: 'Promote…' }).click();
     await after.locator('vscode-button', { hasText: 'Set Alias…' }).click();
     await after.locator('vscode-button', { hasText: 'Copy URI' }).click();
-    await after.locator('vscode-button', { hasText: 'Copy Python Snippet' }).click();
+    await after.locator('vscode-button', { hasText: 'Copy Load Snippet…' }).click();
     await page.locator('vscode-button', { hasText: 'Open Commit' }).first().click();
     await page.locator('vscode-button', { hasText: 'Open in Diff Editor' }).click();
     const { posted } = await WebviewHarness.recorded(page);
@@ -108,7 +108,7 @@ describe('the version pages in a browser', function () {
       { type: 'promote', ref: 'fraud-detector/2' },
       { type: 'setAlias', ref: 'fraud-detector/2' },
       { type: 'copyUri', ref: 'fraud-detector/2' },
-      { type: 'copyPythonSnippet', ref: 'fraud-detector/2' },
+      { type: 'copyLoadSnippet', ref: 'fraud-detector/2' },
       { type: 'openCommit', ref: 'fraud-detector/1', commit: 'c0ffee0000000000000000000000000000000001' },
       { type: 'openManifestDiff' },
     ]);

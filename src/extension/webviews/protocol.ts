@@ -64,7 +64,7 @@ export type WebviewMessage =
   | { type: 'promote'; ref: string }
   | { type: 'setAlias'; ref: string }
   | { type: 'copyUri'; ref: string }
-  | { type: 'copyPythonSnippet'; ref: string }
+  | { type: 'copyLoadSnippet'; ref: string }
   | { type: 'showManifest'; ref: string }
   | { type: 'showChart'; ref: string }
   | { type: 'revealArtifact'; ref: string; path: string }
@@ -75,7 +75,7 @@ export type WebviewMessage =
   | { type: 'approveRequest'; ref: string; request: string }
   | { type: 'rejectRequest'; ref: string; request: string };
 
-const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'copyPythonSnippet', 'showManifest', 'showChart'] as const;
+const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'copyLoadSnippet', 'showManifest', 'showChart'] as const;
 const MAX_TEXT = 4096;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -251,8 +251,8 @@ export class VersionPanel implements vscode.Disposable {
       case 'copyUri':
         await vscode.commands.executeCommand(CommandIds.copyVersionUri, message.ref);
         return;
-      case 'copyPythonSnippet':
-        await vscode.commands.executeCommand(CommandIds.copyLoadSnippet, message.ref, undefined, 'python');
+      case 'copyLoadSnippet':
+        await vscode.commands.executeCommand(CommandIds.copyLoadSnippet, message.ref);
         return;
       case 'showManifest':
         await vscode.commands.executeCommand(CommandIds.showManifest, message.ref);
