@@ -38,6 +38,10 @@ import { liveBlobs, type GcReport } from './retention/garbageCollection';
 import { compareMany, compareTwo, modelMetricHistory } from './versionComparisons';
 import { narrowToPath } from '../core/versionPath';
 import { runActingAs } from './actingActor';
+import type { LineageGraph, LineageOptions } from '../core/lineageGraph';
+import type { OverviewRow } from '../core/registryOverview';
+import { registryOverview } from './modelsOverview';
+import { lineageOf } from './registryLineage';
 
 export type { Changes, DeletionReport, PromoteOptions, RegisterInput, RegistryOptions, WorkOptions };
 export type { StageGuard };
@@ -186,6 +190,16 @@ export class Registry {
   /** Two to five versions side by side, in the order given (the columns page, `mreg diff a b c`). */
   compareColumns(refs: readonly (string | Ref)[]): VersionColumns {
     return compareMany((ref) => this.version(ref), refs);
+  }
+
+  /** One row per model: latest, Production and Staging versions, main metrics, approvals, last change, storage (the overview page). */
+  overview(): OverviewRow[] {
+    return registryOverview(this.engine);
+  }
+
+  /** The lineage graph around a version, a model or a data entry (`mreg lineage`, the lineage page). */
+  lineage(subject: string, options: LineageOptions = {}): LineageGraph {
+    return lineageOf(this.engine, subject, options);
   }
 
   // ── search ─────────────────────────────────────────────────────────────────
