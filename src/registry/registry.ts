@@ -8,7 +8,7 @@ import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, Re
 import type { Ref } from '../core/refs';
 import type { QueryCompletion } from '../core/search/queryCompletion';
 import type { QueryError } from '../core/search/queryParser';
-import type { SearchHit, SearchOptions } from '../core/search/versionSearch';
+import type { QueryVocabulary, SearchHit, SearchOptions } from '../core/search/versionSearch';
 import type { Stage } from '../core/stage';
 import type { StageAtTime, StageChange } from '../core/stageHistory';
 import type { VersionColumns, VersionComparison } from '../core/versionComparison';
@@ -220,6 +220,12 @@ export class Registry {
   /** Completion for a query being typed (fields, operators, known values) at `cursor`. */
   completeQuery(query: string, cursor: number): QueryCompletion {
     return this.search_.complete(query, cursor);
+  }
+
+  /** The words completion offers (metric, param and tag names, models, aliases …), for completing a query elsewhere with `completeQuery`. */
+  queryVocabulary(): QueryVocabulary {
+    this.refresh();
+    return this.search_.words();
   }
 
   // ── registering ────────────────────────────────────────────────────────────
