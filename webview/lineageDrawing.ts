@@ -2,6 +2,8 @@ import type { LineageNode } from '../src/core/lineageGraph';
 import { LABEL_CHARACTERS, type LineageLayout, type PlacedNode } from './lineageLayout';
 
 const SVG = 'http://www.w3.org/2000/svg';
+/** Beyond this many nodes the drawing is not shrunk to the page's width (its text would be too small to read). */
+const LARGE_GRAPH = 40;
 
 /** An SVG element with attributes; text content, when given, is always text. */
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
@@ -34,7 +36,7 @@ function shortLabel(label: string): string {
 export function drawLineage(layout: LineageLayout): { element: SVGSVGElement; nodes: Map<string, SVGGElement> } {
   const width = Math.max(layout.width, 200);
   const height = Math.max(layout.height, 60);
-  const root = svg('svg', { class: 'lineage-graph', width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'Lineage graph: Tab or the arrow keys move between nodes, Enter opens the one in focus' });
+  const root = svg('svg', { class: `lineage-graph${layout.nodes.length > LARGE_GRAPH ? ' large' : ''}`, width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'Lineage graph: Tab or the arrow keys move between nodes, Enter opens the one in focus' });
   const defs = svg('defs', {});
   for (const [id, kind] of [['arrow', 'plain'], ['arrow-production', 'production']]) {
     const marker = svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });

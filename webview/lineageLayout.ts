@@ -25,7 +25,7 @@ export interface LineageLayout {
 export const NODE_HEIGHT = 44;
 /** Characters a node's first line shows before it is cut with "…" (the whole label is in its accessible name). */
 export const LABEL_CHARACTERS = 34;
-const CHARACTER_WIDTH = 7.2;
+const CHARACTER_WIDTH = 7.6;
 
 /**
  * Places the graph left to right with dagre: a layered (Sugiyama) layout, synchronous and small,
@@ -37,7 +37,9 @@ export function layOutLineage(graph: LineageGraph): LineageLayout {
   layered.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 56, marginx: 8, marginy: 8 });
   layered.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) {
-    const characters = Math.max(Math.min(node.label.length, LABEL_CHARACTERS + 1), node.detail.length * 0.9, 10);
+    // The first line also carries ★ and ⇉ marks (two characters each).
+    const marks = (node.feedsProduction ? 2 : 0) + (node.sharedBy ? 2 : 0);
+    const characters = Math.max(Math.min(node.label.length, LABEL_CHARACTERS) + marks, Math.min(node.detail.length + (node.sharedBy ? 11 : 0), LABEL_CHARACTERS) * 0.9, 10);
     layered.setNode(node.id, { width: Math.round(characters * CHARACTER_WIDTH + 28), height: NODE_HEIGHT });
   }
   for (const edge of graph.edges) if (layered.hasNode(edge.from) && layered.hasNode(edge.to)) layered.setEdge(edge.from, edge.to);
