@@ -4,6 +4,7 @@ import { LABEL_CHARACTERS, type LineageLayout, type PlacedNode } from './lineage
 const SVG = 'http://www.w3.org/2000/svg';
 /** Beyond this many nodes the drawing is not shrunk to the page's width (its text would be too small to read). */
 const LARGE_GRAPH = 40;
+const MARGIN = 12;
 
 /** An SVG element with attributes; text content, when given, is always text. */
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
@@ -17,7 +18,9 @@ const KIND_NAMES: Record<LineageNode['kind'], string> = { version: 'version', da
 
 /** What a screen reader says on a node: kind, full label, detail, and the marks the drawing shows by colour. */
 export function accessibleName(node: LineageNode): string {
-  const parts = [`${KIND_NAMES[node.kind]} ${node.label}`, node.detail];
+  // A commit's label already says "commit".
+  const name = node.kind === 'commit' && node.commit ? node.commit.slice(0, 10) : node.label;
+  const parts = [`${KIND_NAMES[node.kind]} ${name}`, node.detail];
   if (node.sharedBy) parts.push(`shared by ${node.sharedBy.join(', ')}`);
   if (node.feedsProduction) parts.push('Production depends on it');
   if (node.root) parts.push('start');
@@ -34,9 +37,10 @@ function shortLabel(label: string): string {
  * by id for keyboard navigation.
  */
 export function drawLineage(layout: LineageLayout): { element: SVGSVGElement; nodes: Map<string, SVGGElement> } {
-  const width = Math.max(layout.width, 200);
-  const height = Math.max(layout.height, 60);
-  const root = svg('svg', { class: `lineage-graph${layout.nodes.length > LARGE_GRAPH ? ' large' : ''}`, width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'Lineage graph: Tab or the arrow keys move between nodes, Enter opens the one in focus' });
+  // Edges may bend a little outside the nodes' box: a margin keeps their arrows in the drawing.
+  const width = Math.max(layout.width, 200) + 2 * MARGIN;
+  const height = Math.max(layout.height, 60) + 2 * MARGIN;
+  const root = svg('svg', { class: `lineage-graph${layout.nodes.length > LARGE_GRAPH ? ' large' : ''}`, width, height, viewBox: `${-MARGIN} ${-MARGIN} ${width} ${height}`, role: 'group', 'aria-label': 'Lineage graph: Tab or the arrow keys move between nodes, Enter opens the one in focus' });
   const defs = svg('defs', {});
   for (const [id, kind] of [['arrow', 'plain'], ['arrow-production', 'production']]) {
     const marker = svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });

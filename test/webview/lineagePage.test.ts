@@ -83,6 +83,9 @@ describe('the lineage page in a browser', function () {
     const features = `data:sha256:${sha256Of('out/features.csv')}`;
     await page.locator('g.node[data-id="version:fraud/2"]').focus();
     assert.match(await page.locator('#lineage-selected').innerText(), /^version fraud\/2, v1\.1\.0 · Production · @champion, Production depends on it, start$/);
+    await page.locator(`g.node[data-id="commit:${'a'.repeat(40)}"]`).focus();
+    assert.equal(await page.locator('#lineage-selected').innerText(), `commit ${'a'.repeat(10)}, main, Production depends on it`);
+    await page.locator('g.node[data-id="version:fraud/2"]').focus();
     await page.keyboard.press('ArrowRight');
     const downstream = graph.edges.filter((edge) => edge.from === 'version:fraud/2').map((edge) => edge.to);
     assert.ok(downstream.includes((await focusedId())!), `→ follows an edge out: ${await focusedId()}`);
