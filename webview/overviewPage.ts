@@ -1,9 +1,9 @@
 import { formatRef } from '../src/core/refs';
-import type { OverviewRow } from '../src/core/registryOverview';
 import type { WebviewMessage } from '../src/extension/webviews/protocol';
-import type { OverviewPage, OverviewVersionLine, RegistryPageAnswer } from '../src/extension/webviews/registryPagesProtocol';
+import type { OverviewPage, RegistryPageAnswer } from '../src/extension/webviews/registryPagesProtocol';
 import { el } from './dom';
 import { OVERVIEW_COLUMNS, versionLineCells } from './overviewCells';
+import { keyOf, linesOf, statusText, type Line, type OverviewView } from './overviewLines';
 import { queryInput } from './queryInput';
 import { button, setEnabled } from './uiComponents';
 import { virtualTable, type VirtualTable } from './virtualRows';
@@ -15,25 +15,16 @@ const AUTO_EXPAND = 20;
 /** Typing pauses this long before the filter is asked for (Enter asks at once). */
 const FILTER_DELAY_MS = 250;
 
-type Line = { kind: 'model'; row: OverviewRow } | { kind: 'version'; row: OverviewRow; line: OverviewVersionLine } | { kind: 'note'; row: OverviewRow; text: string };
-type Filtered = Extract<RegistryPageAnswer, { type: 'overviewFiltered' }>;
+type Action = 'details' | 'compare' | 'promote' | 'lineage';
 
 /** What the person has set on the page; kept across re-renders when the registry changes. */
-const view = {
-  sort: { column: 'model', descending: false },
-  filter: '',
-  answer: undefined as Filtered | undefined,
-  expanded: new Map<string, OverviewVersionLine[] | undefined>(),
-  selected: '',
-};
-let mounted: { receive(answer: RegistryPageAnswer): void } | undefined;
+const view: OverviewView = { sort: { column: 'model', descending: false }, filter: '', answer: undefined, expanded: new Map(), selected: '' };
+let mounted: OverviewTable | undefined;
 
 /** Hands the extension's answers (versions of a model, a filter's matches) to the overview on screen. */
 export function answerOverview(answer: RegistryPageAnswer): void {
   mounted?.receive(answer);
 }
-
-const keyOf = (line: Line) => (line.kind === 'model' ? `model:${line.row.model}` : line.kind === 'version' ? `version:${line.line.ref}` : `note:${line.row.model}`);
 
 /**
  * The Registry Overview: one row per model (latest, Production and Staging, main metrics with
@@ -42,218 +33,200 @@ const keyOf = (line: Line) => (line.kind === 'model' ? `model:${line.row.model}`
  * details page, compares, promotes or shows its lineage through the extension's commands.
  */
 export function renderOverview(page: OverviewPage, post: (message: WebviewMessage) => void): HTMLElement {
-  const now = Date.now();
-  let lines: Line[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const status = el('p', { class: 'muted filter-status', attrs: { role: 'status', id: 'overview-status' } });
+  mounted = new OverviewTable(page, post);
+  return mounted.element;
+}
 
-  const askFilter = (text: string) => {
-    view.filter = text;
-    post({ type: 'filterOverview', text });
-  };
-  const filter = queryInput({
-    value: view.filter,
-    vocabulary: page.vocabulary,
-    onChange: (text, now_) => {
-      clearTimeout(timer);
-      if (now_) askFilter(text);
-      else timer = setTimeout(() => askFilter(text), FILTER_DELAY_MS);
-    },
-  });
+class OverviewTable {
+  readonly element: HTMLElement;
+  private readonly now = Date.now();
+  private lines: Line[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly status = el('p', { class: 'muted filter-status', attrs: { role: 'status', id: 'overview-status' } });
+  private readonly head = el('tr', null);
+  private readonly table: VirtualTable<Line>;
+  private readonly actions: Record<Action, HTMLElement>;
 
-  const head = el('tr', null, ...OVERVIEW_COLUMNS.map((column) => headerCell(column.id, column.title)));
-  const table: VirtualTable<Line> = virtualTable<Line>({ className: 'overview', caption: 'Every model: select a row, then act on it with the buttons above; Enter opens its details, → and ← open and close its versions.', head, rowHeight: ROW_HEIGHT, row: drawLine });
-
-  const actions = {
-    details: button('Open Details', () => act('details')),
-    compare: button('Compare with Production', () => act('compare'), true),
-    promote: button('Promote…', () => act('promote'), true),
-    lineage: button('Show Lineage', () => act('lineage'), true),
-  };
-  for (const [name, element] of Object.entries(actions)) element.id = `overview-${name}`;
-
-  function headerCell(id: string, title: string): HTMLTableCellElement {
-    const sorted = view.sort.column === id;
-    const sort = el('button', { class: 'sort', attrs: { type: 'button', 'data-column': id } }, title, sorted ? (view.sort.descending ? ' ▼' : ' ▲') : '');
-    sort.addEventListener('click', () => {
-      view.sort = { column: id, descending: view.sort.column === id ? !view.sort.descending : id !== 'model' };
-      head.replaceChildren(...OVERVIEW_COLUMNS.map((column) => headerCell(column.id, column.title)));
-      refresh();
+  constructor(
+    private readonly page: OverviewPage,
+    private readonly post: (message: WebviewMessage) => void,
+  ) {
+    this.drawHead();
+    this.table = virtualTable<Line>({
+      className: 'overview',
+      caption: 'Every model: select a row, then act on it with the buttons above; Enter opens its details, → and ← open and close its versions.',
+      head: this.head,
+      rowHeight: ROW_HEIGHT,
+      row: (line) => this.drawLine(line),
     });
-    return el('th', { attrs: { scope: 'col', 'aria-sort': sorted ? (view.sort.descending ? 'descending' : 'ascending') : 'none', 'data-column': id } }, sort);
+    this.table.table.addEventListener('keydown', (event) => this.onKey(event));
+    this.actions = {
+      details: button('Open Details', () => this.act('details')),
+      compare: button('Compare with Production', () => this.act('compare'), true),
+      promote: button('Promote…', () => this.act('promote'), true),
+      lineage: button('Show Lineage', () => this.act('lineage'), true),
+    };
+    for (const [name, element] of Object.entries(this.actions)) element.id = `overview-${name}`;
+    const filter = queryInput({ value: view.filter, vocabulary: page.vocabulary, onChange: (text, now) => this.onFilterInput(text, now) });
+    this.element = el(
+      'div',
+      { class: 'page overview', attrs: { 'data-page': 'overview' } },
+      el('h1', null, 'Registry Overview'),
+      el('div', { class: 'overview-bar' }, filter, el('div', { class: 'actions' }, ...Object.values(this.actions))),
+      this.status,
+      this.table.element,
+    );
+    // Versions shown before the registry changed are asked for again; so is the filter.
+    for (const model of view.expanded.keys()) this.askVersions(model);
+    if (view.filter.trim()) post({ type: 'filterOverview', text: view.filter });
+    else view.answer = undefined;
+    this.refresh();
+    // Drawn again once in the document, when the scrolling box has its height.
+    requestAnimationFrame(() => this.refresh());
   }
 
-  function drawLine(line: Line): HTMLTableRowElement {
+  receive(answer: RegistryPageAnswer): void {
+    if (answer.type === 'overviewVersions') {
+      if (!view.expanded.has(answer.model)) return;
+      view.expanded.set(answer.model, answer.versions);
+    } else {
+      if (answer.text !== view.filter) return;
+      view.answer = answer.kind === 'all' ? undefined : answer;
+      const matched = answer.kind === 'query' && answer.matches ? Object.keys(answer.matches) : [];
+      if (matched.length <= AUTO_EXPAND) for (const model of matched) if (!view.expanded.has(model)) this.askVersions(model);
+    }
+    this.refresh();
+  }
+
+  private onFilterInput(text: string, now: boolean): void {
+    clearTimeout(this.timer);
+    const ask = () => {
+      view.filter = text;
+      this.post({ type: 'filterOverview', text });
+    };
+    if (now) ask();
+    else this.timer = setTimeout(ask, FILTER_DELAY_MS);
+  }
+
+  private askVersions(model: string): void {
+    view.expanded.set(model, undefined);
+    this.post({ type: 'expandModel', model });
+  }
+
+  private drawHead(): void {
+    this.head.replaceChildren(
+      ...OVERVIEW_COLUMNS.map(({ id, title }) => {
+        const sorted = view.sort.column === id;
+        const sort = el('button', { class: 'sort', attrs: { type: 'button', 'data-column': id } }, title, sorted ? (view.sort.descending ? ' ▼' : ' ▲') : '');
+        sort.addEventListener('click', () => {
+          // A second click reverses; numbers and times start with the largest, names with A.
+          view.sort = { column: id, descending: view.sort.column === id ? !view.sort.descending : id !== 'model' };
+          this.drawHead();
+          this.refresh();
+        });
+        return el('th', { attrs: { scope: 'col', 'aria-sort': sorted ? (view.sort.descending ? 'descending' : 'ascending') : 'none', 'data-column': id } }, sort);
+      }),
+    );
+  }
+
+  private drawLine(line: Line): HTMLTableRowElement {
     const key = keyOf(line);
     const selected = key === view.selected;
     const attrs: Record<string, string> = { tabindex: selected ? '0' : '-1', 'aria-selected': String(selected), 'data-key': key };
+    let row: HTMLTableRowElement;
     if (line.kind === 'model') {
       const expanded = view.expanded.has(line.row.model);
       const toggle = el('button', { class: 'expand', attrs: { type: 'button', tabindex: '-1', 'aria-expanded': String(expanded), 'aria-label': `${expanded ? 'Hide' : 'Show'} the versions of ${line.row.model}` } }, expanded ? '▾' : '▸');
       toggle.addEventListener('click', (event) => {
         event.stopPropagation();
-        toggleModel(line.row.model);
+        this.toggleModel(line.row.model);
       });
-      const cells = OVERVIEW_COLUMNS.map((column, index) => el('td', { class: `${column.numeric ? 'number' : ''} col-${column.id}`.trim() }, index === 0 ? toggle : '', column.cell(line.row, now)));
-      return withEvents(el('tr', { class: `model-row${selected ? ' selected' : ''}`, attrs: { ...attrs, 'data-model': line.row.model } }, ...cells), line);
+      const cells = OVERVIEW_COLUMNS.map((column, index) => el('td', { class: `${column.numeric ? 'number ' : ''}col-${column.id}` }, index === 0 ? toggle : '', column.cell(line.row, this.now)));
+      row = el('tr', { class: `model-row${selected ? ' selected' : ''}`, attrs: { ...attrs, 'data-model': line.row.model } }, ...cells);
+    } else {
+      // Spaces between the parts, so they are read (and copied) as words, not run together.
+      const content = line.kind === 'version' ? versionLineCells(line.line, this.now).filter(Boolean).flatMap((part, index) => [index > 0 ? ' ' : '', el('span', { class: 'part' }, part)]) : [el('span', { class: 'muted' }, line.text)];
+      if (line.kind === 'version') attrs['data-ref'] = line.line.ref;
+      row = el('tr', { class: `${line.kind}-row${selected ? ' selected' : ''}`, attrs }, el('td', { class: 'version-line', attrs: { colspan: String(OVERVIEW_COLUMNS.length) } }, ...content));
     }
-    // Spaces between the parts, so they are read (and copied) as words, not run together.
-    const content = line.kind === 'version' ? versionLineCells(line.line, now).filter(Boolean).flatMap((part, index) => [index > 0 ? ' ' : '', el('span', { class: 'part' }, part)]) : [el('span', { class: 'muted' }, line.text)];
-    const cell = el('td', { class: 'version-line', attrs: { colspan: String(OVERVIEW_COLUMNS.length) } }, ...content);
-    const extra: Record<string, string> = line.kind === 'version' ? { 'data-ref': line.line.ref } : {};
-    return withEvents(el('tr', { class: `${line.kind}-row${selected ? ' selected' : ''}`, attrs: { ...attrs, ...extra } }, cell), line);
-  }
-
-  function withEvents(row: HTMLTableRowElement, line: Line): HTMLTableRowElement {
-    row.addEventListener('click', () => select(line));
-    row.addEventListener('dblclick', () => act('details'));
+    row.addEventListener('click', () => this.select(line));
+    row.addEventListener('dblclick', () => this.act('details'));
     return row;
   }
 
-  function select(line: Line | undefined, focus = true): void {
+  private select(line: Line | undefined): void {
     if (!line) return;
     view.selected = keyOf(line);
-    table.reveal(lines.indexOf(line));
-    if (focus) table.table.querySelector<HTMLElement>(`tr[data-key="${CSS.escape(view.selected)}"]`)?.focus();
-    updateActions();
+    this.table.reveal(this.lines.indexOf(line));
+    this.table.table.querySelector<HTMLElement>(`tr[data-key="${CSS.escape(view.selected)}"]`)?.focus();
+    this.updateActions();
   }
 
-  function selectedLine(): Line | undefined {
-    return lines.find((line) => keyOf(line) === view.selected);
+  private selectedLine(): Line | undefined {
+    return this.lines.find((line) => keyOf(line) === view.selected);
   }
 
   /** The version the buttons act on: the selected version, or the selected model's latest. */
-  function target(): { ref?: string; production?: string; subject?: string } {
-    const line = selectedLine();
+  private target(): { ref?: string; production?: string; subject?: string } {
+    const line = this.selectedLine();
     if (!line) return {};
     const production = line.row.production ? formatRef(line.row.model, line.row.production.number) : undefined;
     if (line.kind === 'version') return { ref: line.line.ref, production, subject: line.line.ref };
     return { ref: line.row.latest ? formatRef(line.row.model, line.row.latest.number) : undefined, production, subject: line.row.model };
   }
 
-  function updateActions(): void {
-    const { ref, production, subject } = target();
-    setEnabled(actions.details, ref !== undefined);
-    setEnabled(actions.promote, ref !== undefined);
-    setEnabled(actions.compare, ref !== undefined && production !== undefined && production !== ref);
-    setEnabled(actions.lineage, subject !== undefined);
+  private updateActions(): void {
+    const { ref, production, subject } = this.target();
+    setEnabled(this.actions.details, ref !== undefined);
+    setEnabled(this.actions.promote, ref !== undefined);
+    setEnabled(this.actions.compare, ref !== undefined && production !== undefined && production !== ref);
+    setEnabled(this.actions.lineage, subject !== undefined);
   }
 
-  function act(action: 'details' | 'compare' | 'promote' | 'lineage'): void {
-    const { ref, production, subject } = target();
-    if (action === 'details' && ref) post({ type: 'openVersion', ref });
-    if (action === 'promote' && ref) post({ type: 'promote', ref });
-    if (action === 'compare' && ref && production && production !== ref) post({ type: 'compareVersions', before: production, after: ref });
-    if (action === 'lineage' && subject) post({ type: 'showLineage', subject });
+  private act(action: Action): void {
+    const { ref, production, subject } = this.target();
+    if (action === 'details' && ref) this.post({ type: 'openVersion', ref });
+    if (action === 'promote' && ref) this.post({ type: 'promote', ref });
+    if (action === 'compare' && ref && production && production !== ref) this.post({ type: 'compareVersions', before: production, after: ref });
+    if (action === 'lineage' && subject) this.post({ type: 'showLineage', subject });
   }
 
-  function toggleModel(model: string, open?: boolean): void {
+  private toggleModel(model: string, open = !view.expanded.has(model)): void {
     const isOpen = view.expanded.has(model);
-    if (open ?? !isOpen) {
-      if (isOpen) return;
-      view.expanded.set(model, undefined);
-      post({ type: 'expandModel', model });
-    } else {
-      if (!isOpen) return;
+    if (open === isOpen) return;
+    if (open) this.askVersions(model);
+    else {
       view.expanded.delete(model);
       if (view.selected.startsWith(`version:${model}/`)) view.selected = `model:${model}`;
     }
-    refresh();
+    this.refresh();
   }
 
-  function visibleRows(): OverviewRow[] {
-    const matches = view.answer?.matches;
-    const rows = matches ? page.rows.filter((row) => Object.hasOwn(matches, row.model)) : [...page.rows];
-    const column = OVERVIEW_COLUMNS.find((candidate) => candidate.id === view.sort.column) ?? OVERVIEW_COLUMNS[0];
-    const sign = view.sort.descending ? -1 : 1;
-    return rows.sort((a, b) => {
-      const [x, y] = [column.sortValue(a), column.sortValue(b)];
-      // Ties (two models without Production, say) stay in name order whichever way the column sorts.
-      return (x < y ? -1 : x > y ? 1 : 0) * sign || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0);
-    });
-  }
-
-  function refresh(): void {
-    const answer = view.answer;
-    const onlyNumbers = answer?.kind === 'query' ? answer.matches : null;
-    lines = visibleRows().flatMap((row): Line[] => {
-      if (!view.expanded.has(row.model)) return [{ kind: 'model', row }];
-      const versions = view.expanded.get(row.model);
-      if (!versions) return [{ kind: 'model', row }, { kind: 'note', row, text: 'Loading versions…' }];
-      const wanted = onlyNumbers && Object.hasOwn(onlyNumbers, row.model) ? new Set(onlyNumbers[row.model]) : undefined;
-      const shown = wanted ? versions.filter((version) => wanted.has(version.number)) : versions;
-      return [{ kind: 'model', row }, ...shown.map((line): Line => ({ kind: 'version', row, line })), ...(shown.length === 0 ? [{ kind: 'note' as const, row, text: 'No versions.' }] : [])];
-    });
-    if (!lines.some((line) => keyOf(line) === view.selected)) view.selected = lines[0] ? keyOf(lines[0]) : '';
-    table.setItems(lines);
-    status.textContent = statusText(page.rows.length, lines.filter((line) => line.kind === 'model').length, answer);
-    updateActions();
-  }
-
-  table.table.addEventListener('keydown', (event) => {
-    const line = selectedLine();
+  private onKey(event: KeyboardEvent): void {
+    const line = this.selectedLine();
     if (!line) return;
-    const index = lines.indexOf(line);
+    const index = this.lines.indexOf(line);
     const keys: Record<string, () => void> = {
-      ArrowDown: () => select(lines[Math.min(lines.length - 1, index + 1)]),
-      ArrowUp: () => select(lines[Math.max(0, index - 1)]),
-      Home: () => select(lines[0]),
-      End: () => select(lines[lines.length - 1]),
-      ArrowRight: () => line.kind === 'model' && toggleModel(line.row.model, true),
-      ArrowLeft: () => (line.kind === 'model' ? toggleModel(line.row.model, false) : select(lines.find((candidate) => candidate.kind === 'model' && candidate.row === line.row))),
-      Enter: () => act('details'),
-      ' ': () => line.kind === 'model' && toggleModel(line.row.model),
+      ArrowDown: () => this.select(this.lines[Math.min(this.lines.length - 1, index + 1)]),
+      ArrowUp: () => this.select(this.lines[Math.max(0, index - 1)]),
+      Home: () => this.select(this.lines[0]),
+      End: () => this.select(this.lines[this.lines.length - 1]),
+      ArrowRight: () => line.kind === 'model' && this.toggleModel(line.row.model, true),
+      ArrowLeft: () => (line.kind === 'model' ? this.toggleModel(line.row.model, false) : this.select(this.lines.find((candidate) => candidate.kind === 'model' && candidate.row === line.row))),
+      Enter: () => this.act('details'),
+      ' ': () => line.kind === 'model' && this.toggleModel(line.row.model),
     };
     const handler = keys[event.key];
     if (!handler) return;
     event.preventDefault();
     handler();
-  });
-
-  mounted = {
-    receive(answer) {
-      if (answer.type === 'overviewVersions') {
-        if (!view.expanded.has(answer.model)) return;
-        view.expanded.set(answer.model, answer.versions);
-      } else {
-        if (answer.text !== view.filter) return;
-        view.answer = answer.kind === 'all' ? undefined : answer;
-        const matched = answer.kind === 'query' && answer.matches ? Object.keys(answer.matches) : [];
-        if (matched.length <= AUTO_EXPAND) for (const model of matched) if (!view.expanded.has(model)) {
-          view.expanded.set(model, undefined);
-          post({ type: 'expandModel', model });
-        }
-      }
-      refresh();
-    },
-  };
-
-  const element = el(
-    'div',
-    { class: 'page overview', attrs: { 'data-page': 'overview' } },
-    el('h1', null, 'Registry Overview'),
-    el('div', { class: 'overview-bar' }, filter, el('div', { class: 'actions' }, actions.details, actions.compare, actions.promote, actions.lineage)),
-    status,
-    table.element,
-  );
-  // Versions shown before the registry changed are asked for again; so is the filter.
-  for (const model of view.expanded.keys()) {
-    view.expanded.set(model, undefined);
-    post({ type: 'expandModel', model });
   }
-  if (view.filter.trim()) post({ type: 'filterOverview', text: view.filter });
-  else view.answer = undefined;
-  requestAnimationFrame(() => refresh());
-  refresh();
-  return element;
-}
 
-function statusText(total: number, shown: number, answer: Filtered | undefined): string {
-  const models = (count: number) => `${count} model${count === 1 ? '' : 's'}`;
-  if (!answer) return `${models(total)}.`;
-  if (answer.kind === 'query') {
-    const versions = Object.values(answer.matches ?? {}).reduce((sum, numbers) => sum + numbers.length, 0);
-    return `Query: ${versions}${answer.truncated ? '+' : ''} matching version${versions === 1 ? '' : 's'} in ${models(shown)} (of ${total}).`;
+  private refresh(): void {
+    this.lines = linesOf(this.page.rows, view);
+    if (!this.lines.some((line) => keyOf(line) === view.selected)) view.selected = this.lines[0] ? keyOf(this.lines[0]) : '';
+    this.table.setItems(this.lines);
+    this.status.textContent = statusText(this.page.rows.length, this.lines.filter((line) => line.kind === 'model').length, view.answer);
+    this.updateActions();
   }
-  return `Text: ${models(shown)} of ${total} whose name or description contains “${answer.text.trim()}”.${answer.problem ? ` Not a query: ${answer.problem}` : ''}`;
 }

@@ -44,9 +44,9 @@ type MetricTriple = [name: string, value: number, direction: MetricDirection | n
 
 /**
  * Every model's overview row, in one statement over the projection: per model the latest,
- * Production and Staging versions (by the unique (model_id, number) and partial stage indexes),
- * their metrics, the newest event (events_model index) and the distinct artifact bytes. Pending
- * approvals depend on the policy and are counted by the caller (see `withPendingApprovals`).
+ * Production and Staging versions, their metrics, the newest event (events_model index) and the
+ * distinct artifact bytes. Pending approvals depend on the policy and are counted by the caller
+ * (see `withPendingApprovals`).
  */
 export function overviewRows(db: SqlDatabase): OverviewRow[] {
   const rows = db.all<{
@@ -79,31 +79,43 @@ export function overviewRows(db: SqlDatabase): OverviewRow[] {
   });
 }
 
-/** A stage's version as JSON, with the time it last entered that stage. */
-const stageVersion = (stage: string) => `(SELECT json_object('number', v.number, 'semver', v.semver, 'createdAt', v.created_at,
-      'since', COALESCE((SELECT MAX(e.time) FROM events e WHERE e.model_id = v.model_id AND e.version = v.number AND e.type = 'version.stage_changed'), v.created_at))
-    FROM model_versions v WHERE v.model_id = m.id AND v.stage = '${stage}' AND v.stage <> 'None' ORDER BY v.number DESC LIMIT 1)`;
+/** A version as JSON; with `since`, the time it last entered its stage (its registration if it never changed stage). */
+const versionJson = (idColumn: string, since: boolean) => `(SELECT json_object('number', v.number, 'semver', v.semver, 'createdAt', v.created_at,
+      'since', ${since ? "COALESCE((SELECT MAX(e.time) FROM events e WHERE e.model_id = v.model_id AND e.version = v.number AND e.type = 'version.stage_changed'), v.created_at)" : 'v.created_at'})
+    FROM model_versions v WHERE v.id = ${idColumn})`;
 
-const metricsOf = (versionId: string) => `(SELECT json_group_array(json_array(k.name, vm.value, vm.direction))
-    FROM version_metrics vm JOIN metric_keys k ON k.id = vm.key_id WHERE vm.version_id = ${versionId})`;
+const metricsOf = (idColumn: string) => `(SELECT json_group_array(json_array(k.name, vm.value, vm.direction))
+    FROM version_metrics vm JOIN metric_keys k ON k.id = vm.key_id WHERE vm.version_id = ${idColumn})`;
 
+/*
+ * Set-based on purpose, as RegistryQueries.models is: per-model subqueries that filter a model's
+ * versions by stage read all 100 of them (the planner prefers the (model_id, number) index), while
+ * one GROUP BY over the partial stage index reads only the staged ones. Storage stays per model:
+ * a DISTINCT over a model's hundred artifacts cost less than a NOT EXISTS lookup per artifact
+ * (measured at 100k versions: ~0.2 s against ~1 s).
+ */
 const OVERVIEW_SQL = `
 WITH counted AS (SELECT model_id, COUNT(*) AS version_count, MAX(number) AS latest_number FROM model_versions GROUP BY model_id),
+staged AS (SELECT model_id, stage, MAX(number) AS number FROM model_versions WHERE stage IN ('Production', 'Staging') AND stage <> 'None' GROUP BY model_id, stage),
 picked AS (
-  SELECT m.id, m.name, m.description, c.version_count,
-    (SELECT v.id FROM model_versions v WHERE v.model_id = m.id AND v.number = c.latest_number) AS latest_id,
-    (SELECT v.id FROM model_versions v WHERE v.model_id = m.id AND v.stage = 'Production' AND v.stage <> 'None' ORDER BY v.number DESC LIMIT 1) AS production_id
-  FROM models m LEFT JOIN counted c ON c.model_id = m.id
+  SELECT m.id, m.name, m.description, c.version_count, lv.id AS latest_id, pv.id AS production_id, sv.id AS staging_id
+    FROM models m
+    LEFT JOIN counted c ON c.model_id = m.id
+    LEFT JOIN model_versions lv ON lv.model_id = m.id AND lv.number = c.latest_number
+    LEFT JOIN staged ps ON ps.model_id = m.id AND ps.stage = 'Production'
+    LEFT JOIN model_versions pv ON pv.model_id = m.id AND pv.number = ps.number
+    LEFT JOIN staged ss ON ss.model_id = m.id AND ss.stage = 'Staging'
+    LEFT JOIN model_versions sv ON sv.model_id = m.id AND sv.number = ss.number
 )
-SELECT m.name, m.description, m.version_count,
-  (SELECT json_object('number', v.number, 'semver', v.semver, 'createdAt', v.created_at, 'since', v.created_at) FROM model_versions v WHERE v.id = m.latest_id) AS latest,
-  ${stageVersion('Production')} AS production,
-  ${stageVersion('Staging')} AS staging,
-  ${metricsOf('m.latest_id')} AS latest_metrics,
-  ${metricsOf('m.production_id')} AS production_metrics,
-  (SELECT json_object('time', e.time, 'actor', e.actor, 'type', e.type, 'version', e.version) FROM events e WHERE e.model_id = m.id ORDER BY e.seq DESC LIMIT 1) AS last_change,
-  (SELECT SUM(size) FROM (SELECT DISTINCT a.sha256, a.size FROM model_versions v JOIN version_artifacts a ON a.version_id = v.id WHERE v.model_id = m.id)) AS storage
-FROM picked m ORDER BY m.name`;
+SELECT p.name, p.description, p.version_count,
+  ${versionJson('p.latest_id', false)} AS latest,
+  ${versionJson('p.production_id', true)} AS production,
+  ${versionJson('p.staging_id', true)} AS staging,
+  ${metricsOf('p.latest_id')} AS latest_metrics,
+  ${metricsOf('p.production_id')} AS production_metrics,
+  (SELECT json_object('time', e.time, 'actor', e.actor, 'type', e.type, 'version', e.version) FROM events e WHERE e.model_id = p.id ORDER BY e.seq DESC LIMIT 1) AS last_change,
+  (SELECT SUM(size) FROM (SELECT DISTINCT a.sha256, a.size FROM model_versions v JOIN version_artifacts a ON a.version_id = v.id WHERE v.model_id = p.id)) AS storage
+FROM picked p ORDER BY p.name`;
 
 function parseVersion(json: string | null): OverviewVersion | null {
   return json === null ? null : (JSON.parse(json) as OverviewVersion);
