@@ -1,5 +1,6 @@
 import { formatRef } from '../src/core/refs';
 import type { WebviewMessage } from '../src/extension/webviews/protocol';
+import type { QueryVocabulary } from '../src/core/search/versionSearch';
 import type { OverviewPage, RegistryPageAnswer } from '../src/extension/webviews/registryPagesProtocol';
 import { el } from './dom';
 import { OVERVIEW_COLUMNS, versionLineCells } from './overviewCells';
@@ -20,6 +21,8 @@ type Action = 'details' | 'compare' | 'promote' | 'lineage';
 /** What the person has set on the page; kept across re-renders when the registry changes. */
 const view: OverviewView = { sort: { column: 'model', descending: false }, filter: '', answer: undefined, expanded: new Map(), selected: '' };
 let mounted: OverviewTable | undefined;
+/** The words the filter completes: the last the extension sent, kept while a newer one is on its way. */
+let vocabulary: QueryVocabulary | undefined;
 
 /** Hands the extension's answers (versions of a model, a filter's matches) to the overview on screen. */
 export function answerOverview(answer: RegistryPageAnswer): void {
@@ -67,7 +70,7 @@ class OverviewTable {
       lineage: button('Show Lineage', () => this.act('lineage'), true),
     };
     for (const [name, element] of Object.entries(this.actions)) element.id = `overview-${name}`;
-    const filter = queryInput({ value: view.filter, vocabulary: page.vocabulary, onChange: (text, now) => this.onFilterInput(text, now) });
+    const filter = queryInput({ value: view.filter, vocabulary: () => vocabulary, onChange: (text, now) => this.onFilterInput(text, now) });
     this.element = el(
       'div',
       { class: 'page overview', attrs: { 'data-page': 'overview' } },
@@ -86,6 +89,10 @@ class OverviewTable {
   }
 
   receive(answer: RegistryPageAnswer): void {
+    if (answer.type === 'overviewVocabulary') {
+      vocabulary = answer.vocabulary;
+      return;
+    }
     if (answer.type === 'overviewVersions') {
       if (!view.expanded.has(answer.model)) return;
       view.expanded.set(answer.model, answer.versions);

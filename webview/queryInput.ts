@@ -9,10 +9,11 @@ const MAX_SUGGESTIONS = 50;
 /**
  * A filter box that speaks the search language, with the Models view filter's completion
  * (completeQuery over the registry's vocabulary, here in the page): fields, operators, known
- * values and AND / OR as you type. ArrowDown moves into the suggestions, Enter inserts one and
- * comes back to the box, Escape closes them; Enter in the box applies the filter at once.
+ * values and AND / OR as you type (field names alone until the vocabulary has come). ArrowDown
+ * moves into the suggestions, Enter inserts one and comes back to the box, Escape closes them;
+ * Enter in the box applies the filter at once.
  */
-export function queryInput(options: { value: string; vocabulary: QueryVocabulary; onChange: (text: string, now: boolean) => void }): HTMLElement {
+export function queryInput(options: { value: string; vocabulary: () => QueryVocabulary | undefined; onChange: (text: string, now: boolean) => void }): HTMLElement {
   const field = textField('Filter', options.value, "fraud, or a query: metrics.auc > 0.9 AND stage = 'Production'", (text) => {
     suggest(text);
     options.onChange(text, false);
@@ -31,7 +32,7 @@ export function queryInput(options: { value: string; vocabulary: QueryVocabulary
   };
 
   function suggest(text: string): void {
-    const { from, to, items: found } = completeQuery(text, text.length, options.vocabulary);
+    const { from, to, items: found } = completeQuery(text, text.length, options.vocabulary());
     items = text.trim() === '' ? [] : found.slice(0, MAX_SUGGESTIONS).map((item) => ({ ...item, replaced: `${text.slice(0, from)}${item.insertText}${text.slice(to)}` }));
     list.replaceChildren(
       ...items.map((item, index) => {

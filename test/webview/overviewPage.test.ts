@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { OverviewRow } from '../../src/core/registryOverview';
-import { overviewPage } from '../../src/extension/webviews/registryPageAnswers';
+import { overviewPage, overviewVocabulary } from '../../src/extension/webviews/registryPageAnswers';
 import type { Registry } from '../../src/registry/registry';
 import { buildOverviewRegistry } from '../support/overviewRegistry';
 import { useTempFolders } from '../support/tempFolders';
@@ -31,6 +31,7 @@ describe('the overview page in a browser', function () {
     host = new RegistryPageHost(page, registry);
     const data = overviewPage(registry);
     await WebviewHarness.send(page, { type: 'show', page: rows ? { ...data, rows } : data });
+    await WebviewHarness.send(page, overviewVocabulary(registry));
     await page.locator('table.overview tr.model-row').first().waitFor();
   }
 

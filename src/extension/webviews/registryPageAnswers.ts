@@ -13,7 +13,12 @@ import type { LineagePage, OverviewPage, OverviewVersionLine, RegistryPageAnswer
 export const OVERVIEW_QUERY_LIMIT = 10_000;
 
 export function overviewPage(registry: Registry): OverviewPage {
-  return { kind: 'overview', rows: registry.overview(), vocabulary: registry.queryVocabulary() };
+  return { kind: 'overview', rows: registry.overview() };
+}
+
+/** Sent after the overview's rows: the words its filter box completes. */
+export function overviewVocabulary(registry: Registry): Extract<RegistryPageAnswer, { type: 'overviewVocabulary' }> {
+  return { type: 'overviewVocabulary', vocabulary: registry.queryVocabulary() };
 }
 
 export function lineagePage(registry: Registry, subject: string): LineagePage {

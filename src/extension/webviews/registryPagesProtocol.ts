@@ -10,11 +10,10 @@ import type { Stage } from '../../core/stage';
  * reference against the registry (the commands it runs do), not against what the page shows.
  */
 
-/** Every model as a row; `vocabulary` lets the page complete queries as they are typed, without asking. */
+/** Every model as a row. The query vocabulary follows in its own message (gathering it scans the versions), so the rows show first. */
 export interface OverviewPage {
   kind: 'overview';
   rows: OverviewRow[];
-  vocabulary: QueryVocabulary;
 }
 
 export interface LineagePage {
@@ -36,6 +35,8 @@ export interface OverviewVersionLine {
 /** What the extension answers to the overview's requests. */
 export type RegistryPageAnswer =
   | { type: 'overviewVersions'; model: string; versions: OverviewVersionLine[] }
+  /** What the filter box completes (field names and known values), for completing in the page without asking. */
+  | { type: 'overviewVocabulary'; vocabulary: QueryVocabulary }
   | {
       type: 'overviewFiltered';
       text: string;
@@ -91,6 +92,10 @@ export function isRegistryPageAnswer(value: unknown): value is RegistryPageAnswe
   if (value.type === 'overviewVersions') {
     return typeof value.model === 'string' && Array.isArray(value.versions) && value.versions.every((line) => isRecord(line) && typeof line.ref === 'string' && typeof line.number === 'number' && Array.isArray(line.aliases));
   }
+  if (value.type === 'overviewVocabulary') {
+    const { vocabulary } = value;
+    return isRecord(vocabulary) && Object.values(vocabulary).every((words) => Array.isArray(words) && words.every((word) => typeof word === 'string'));
+  }
   if (value.type === 'overviewFiltered') {
     const { matches } = value;
     return (
@@ -106,8 +111,7 @@ export function isRegistryPageData(page: Record<string, unknown>): boolean {
   if (page.kind === 'overview') {
     return (
       Array.isArray(page.rows) &&
-      page.rows.every((row) => isRecord(row) && typeof row.model === 'string' && typeof row.versionCount === 'number' && Array.isArray(row.metrics)) &&
-      isRecord(page.vocabulary)
+      page.rows.every((row) => isRecord(row) && typeof row.model === 'string' && typeof row.versionCount === 'number' && Array.isArray(row.metrics))
     );
   }
   if (page.kind === 'lineage') {

@@ -9,7 +9,7 @@ import type { RegistrySession } from '../registrySession';
 import { ArtifactNode } from '../tree/artifactNode';
 import { isWebviewMessage, subjectFromSavedState, type HostMessage, type PageData, type PanelSubject, type WebviewMessage } from './protocol';
 import { webviewHtml } from './webviewHtml';
-import { lineagePage, overviewPage } from './registryPageAnswers';
+import { lineagePage, overviewPage, overviewVocabulary } from './registryPageAnswers';
 import { actOnRegistryPage } from './registryPageActions';
 import { isRegistryPageRequest } from './registryPagesProtocol';
 
@@ -241,6 +241,7 @@ export class VersionPanel implements vscode.Disposable {
     try {
       const message: HostMessage = { type: 'show', page: await this.pageData() };
       await this.panel.webview.postMessage(message);
+      if (message.page.kind === 'overview') await this.panel.webview.postMessage(overviewVocabulary(await this.session.get()));
     } catch (error) {
       // A version of this page can vanish from view (registry moved, reopened elsewhere): say so on the page.
       await this.panel.webview.postMessage({ type: 'notice', text: error instanceof Error ? error.message : String(error) } satisfies HostMessage);

@@ -35,8 +35,10 @@ describe('the messages of the overview and lineage pages', () => {
     assert.equal(isHostMessage({ type: 'overviewFiltered', text: 'x', kind: 'eval', matches: null }), false);
     assert.equal(isHostMessage({ type: 'overviewFiltered', text: 'x', kind: 'query', matches: { fraud: ['1'] } }), false);
     assert.equal(isHostMessage({ type: 'overviewVersions', model: 'fraud', versions: [{ ref: 1 }] }), false);
-    assert.equal(isHostMessage({ type: 'show', page: { kind: 'overview', rows: [{ model: 'fraud', versionCount: 2, metrics: [] }], vocabulary: {} } }), true);
-    assert.equal(isHostMessage({ type: 'show', page: { kind: 'overview', rows: [{ model: 'fraud' }], vocabulary: {} } }), false);
+    assert.equal(isHostMessage({ type: 'show', page: { kind: 'overview', rows: [{ model: 'fraud', versionCount: 2, metrics: [] }] } }), true);
+    assert.equal(isHostMessage({ type: 'show', page: { kind: 'overview', rows: [{ model: 'fraud' }] } }), false);
+    assert.equal(isHostMessage({ type: 'overviewVocabulary', vocabulary: { metrics: ['auc'], models: ['fraud'] } }), true);
+    assert.equal(isHostMessage({ type: 'overviewVocabulary', vocabulary: { metrics: [{ toString: 1 }] } }), false);
     assert.equal(isHostMessage({ type: 'show', page: { kind: 'lineage', graph: { subject: 's', nodes: [{ id: 'a', kind: 'data', label: 'x' }], edges: [{ from: 'a', to: 'b', label: 'trained on' }] } } }), true);
     assert.equal(isHostMessage({ type: 'show', page: { kind: 'lineage', graph: { subject: 's', nodes: [{ id: 'a' }], edges: [] } } }), false);
   });
