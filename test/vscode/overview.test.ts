@@ -49,6 +49,9 @@ describe('the overview and lineage pages in a real VS Code', function () {
     assert.match(await view.locator('tr.model-row[data-model="fraud-detector"]').innerText(), /#2 v1\.1\.0/);
     await page.screenshot('e2e-overview-1-table');
 
+    // Completion knows the registry's words: the vocabulary the extension sends after the rows.
+    await view.locator('#overview-filter input').fill('metrics.');
+    await view.locator('#overview-completions li', { hasText: 'metrics.recall' }).waitFor();
     await view.locator('#overview-filter input').fill("stage = 'Production'");
     await view.locator('#overview-filter input').press('Enter');
     await view.locator('tr[data-key="version:fraud-detector/2"]').waitFor({ timeout: 30_000 });
@@ -80,5 +83,19 @@ describe('the overview and lineage pages in a real VS Code', function () {
     await view.locator('g.node.node-data.shared').focus();
     await page.page.keyboard.press('Enter');
     await page.webviewWithHeading('Lineage of data:sha256:');
+  });
+
+  it('opens the lineage graph of a data entry from under a version', async () => {
+    await page.openContainer('Model Registry');
+    const models = page.pane('Models');
+    const churn = page.row(models, 'churn');
+    await churn.click();
+    await page.row(models, '#1').click();
+    await page.row(models, 'Data').click();
+    await page.contextMenu(page.row(models, 'data/train.csv'), 'Show Lineage');
+    const view = await page.webviewWithHeading('Lineage of data:sha256:');
+    assert.equal(await view.locator('g.node.root.node-data').getAttribute('aria-label').then((label) => /^data data\/train\.csv/.test(label ?? '')), true);
+    assert.equal(await view.locator('g.node[data-id="version:churn/1"]').count(), 1);
+    assert.equal(await view.locator('g.node[data-id="version:fraud-detector/2"]').count(), 1);
   });
 });
