@@ -91,7 +91,8 @@ export async function benchOverview(models = 1000, perModel = 100): Promise<void
     }
     const cell = (values: number[]) => `${values[0].toFixed(0)} / ${median(values.slice(1)).toFixed(0)}`;
     const overviewFirstScreen = median(measured.overview.slice(1)) + median(overviewRender);
-    const lineageFirstScreen = median(measured.shared.slice(1)) + median(lineageRender);
+    // The slowest of the three starts: a model's versions each bring a commit whose versions are looked up.
+    const lineageFirstScreen = Math.max(...[measured.version, measured.whole, measured.shared].map((values) => median(values.slice(1)))) + median(lineageRender);
     printTable(
       `Overview and lineage on ${models} models × ${perModel} versions (each trained on its own file and a table shared by ${MODELS_PER_SHARED_TABLE} models; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
       ['step', 'ms (first / median)', 'target', 'verdict'],
@@ -106,7 +107,7 @@ export async function benchOverview(models = 1000, perModel = 100): Promise<void
         [`lineage of the model ${middle} (${measured.wholeNodes} nodes)`, cell(measured.whole), '', ''],
         [`lineage of ${sharedData} (${measured.sharedNodes} nodes)`, cell(measured.shared), '', ''],
         ['lineage page: message → graph laid out and drawn (median of 3)', median(lineageRender).toFixed(0), '', ''],
-        ['lineage first screen: graph + page', lineageFirstScreen.toFixed(0), `< ${TARGET_MS}`, verdict(lineageFirstScreen < TARGET_MS)],
+        ['lineage first screen: slowest graph above + page', lineageFirstScreen.toFixed(0), `< ${TARGET_MS}`, verdict(lineageFirstScreen < TARGET_MS)],
       ],
     );
   } finally {
