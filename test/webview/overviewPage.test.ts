@@ -53,10 +53,10 @@ describe('the overview page in a browser', function () {
     assert.match(cells[7], /approval asked #3 · alice@example\.com/);
     const auc = fraud.locator('.metric[data-metric="auc"]');
     assert.equal((await auc.innerText()).replace(/\s+/g, ' '), 'auc 0.91 → 0.94 +0.03 better');
-    assert.equal(await auc.locator('.delta').evaluate((node) => getComputedStyle(node).color), hexToRgb(THEMES.dark['testing-iconPassed']), 'higher auc is better');
+    assert.equal(await auc.locator('.delta').evaluate((node) => getComputedStyle(node).color), hexToRgb(THEMES.dark['gitDecoration-addedResourceForeground']), 'higher auc is better, in the text colour for added files');
     const latency = fraud.locator('.metric[data-metric="latency_ms"]');
     assert.equal((await latency.innerText()).replace(/\s+/g, ' '), 'latency_ms 12 → 15 +3 worse');
-    assert.equal(await latency.locator('.delta').evaluate((node) => getComputedStyle(node).color), hexToRgb(THEMES.dark['testing-iconFailed']), 'higher latency is worse');
+    assert.equal(await latency.locator('.delta').evaluate((node) => getComputedStyle(node).color), hexToRgb(THEMES.dark['list-errorForeground']), 'higher latency is worse, in the list error colour');
 
     await page.locator('th button.sort[data-column="storage"]').click();
     assert.deepEqual(await models(), ['churn', 'fraud', 'features'], 'largest first: 3000 B, 53 B, 14 B');
@@ -155,7 +155,7 @@ describe('the overview page in a browser', function () {
       await host.settle();
       await page.locator('tr[data-key="version:fraud/2"]').click();
       await page.locator('#overview-filter input').fill('metrics.a');
-      assert.equal(await page.locator('.metric.verdict-better .delta').first().evaluate((node) => getComputedStyle(node).color), hexToRgb(THEMES[theme]['testing-iconPassed']));
+      assert.equal(await page.locator('.metric.verdict-better .delta').first().evaluate((node) => getComputedStyle(node).color), hexToRgb(THEMES[theme]['gitDecoration-addedResourceForeground']));
       await WebviewHarness.screenshot(page, `webview-overview-${theme}`);
     });
   }
