@@ -89,7 +89,9 @@ describe('the overview page in a browser', function () {
     const suggestions = await page.locator('#overview-completions li').allInnerTexts();
     assert.deepEqual(suggestions.map((text) => text.trim()), ['metrics.auc', 'metrics.latency_ms', 'metrics.recall']);
     await page.locator('#overview-filter input').press('ArrowDown');
+    await page.locator('#overview-completions li[aria-selected="true"]', { hasText: 'metrics.auc' }).waitFor();
     await page.keyboard.press('ArrowDown');
+    await page.locator('#overview-completions li[aria-selected="true"]', { hasText: 'metrics.latency_ms' }).waitFor();
     await page.keyboard.press('Enter');
 
     assert.equal(await page.locator('#overview-filter input').inputValue(), 'metrics.latency_ms ');
