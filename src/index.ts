@@ -40,3 +40,6 @@ export { caseClashOf, assertNoCaseClash } from './core/names';
 export { discoverParamsAndMetrics } from './lineage/paramsAndMetrics';
 export { chooseSourceRun } from './lineage/runProvenance';
 export type { RunSource } from './core/manifest';
+export type { OverviewRow, OverviewMetric, OverviewVersion } from './core/registryOverview';
+export { lineageText } from './core/lineageReport';
+export type { LineageGraph, LineageNode, LineageEdge, LineageNodeKind, LineageEdgeKind, LineageOptions } from './core/lineageGraph';

@@ -1,7 +1,9 @@
 import { isHostMessage, isPageData, type PageData, type WebviewMessage } from '../src/extension/webviews/protocol';
 import { el } from './dom';
 import { renderAuditLog } from './auditLog';
+import { renderLineage } from './lineagePage';
 import { renderChart } from './metricsChart';
+import { answerOverview, renderOverview } from './overviewPage';
 import { renderColumns } from './versionColumns';
 import { renderComparison, renderVersion, type PageContext, type ViewState } from './pages';
 import { registerUiComponents } from './uiComponents';
@@ -60,7 +62,11 @@ function render(): void {
           ? renderColumns(page.columns, context)
           : page.kind === 'log'
             ? renderAuditLog(page, context)
-            : renderVersion(page, context);
+            : page.kind === 'overview'
+              ? renderOverview(page, post)
+              : page.kind === 'lineage'
+                ? renderLineage(page, post)
+                : renderVersion(page, context);
   root.replaceChildren(content);
 }
 
@@ -71,6 +77,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     // The registry could not be read: what the page shows may be gone or changed, so nothing on it may act.
     const disabled = disableActions(root);
     root.prepend(el('p', { class: 'notice', attrs: { role: 'status' } }, message.text, disabled > 0 ? ' The page shows what was last read; its actions are off until the registry can be read again.' : ''));
+    return;
+  }
+  if (message.type !== 'show') {
+    answerOverview(message);
     return;
   }
   current = { ...current, page: message.page };

@@ -1,4 +1,4 @@
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 
 /**
  * The only place that knows which web-component library draws our controls: swapping
@@ -6,7 +6,7 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDataGrid
  * this file alone.
  */
 export function registerUiComponents(): void {
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeTextField());
 }
 
 /** A themed button; `secondary` for the less important actions. */
@@ -29,4 +29,20 @@ export function checkbox(label: string, checked: boolean, onChange: (checked: bo
   if (checked) element.setAttribute('checked', '');
   element.addEventListener('change', () => onChange(element.checked));
   return element;
+}
+
+/** A themed text field; `onInput` gets its value on every keystroke. */
+export function textField(label: string, value: string, placeholder: string, onInput: (value: string) => void): HTMLElement & { value: string } {
+  const element = document.createElement('vscode-text-field') as HTMLElement & { value: string };
+  element.textContent = label;
+  element.setAttribute('placeholder', placeholder);
+  element.value = value;
+  element.addEventListener('input', () => onInput(element.value));
+  return element;
+}
+
+/** Turns a button from `button()` on or off. */
+export function setEnabled(element: HTMLElement, enabled: boolean): void {
+  if (enabled) element.removeAttribute('disabled');
+  else element.setAttribute('disabled', '');
 }

@@ -8,6 +8,7 @@ import { addGovernanceCommands } from './commands/governanceCommands';
 import { addHistoryCommands } from './commands/historyCommands';
 import { addInitCommand } from './commands/initCommand';
 import { addInspectCommands } from './commands/inspectCommands';
+import { addLineageCommand } from './commands/lineageCommand';
 import { addLifecycleCommands } from './commands/lifecycleCommands';
 import { addPolicyCommands } from './commands/policyCommands';
 import { addRegisterCommand } from './commands/registerCommand';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   addPolicyCommands(program, context);
   addDiffCommands(program, context);
   addServeCommand(program, context);
+  addLineageCommand(program, context);
   return program;
 }
 

@@ -1,4 +1,3 @@
-import path from 'node:path';
 
 /**
  * One row per file kind that models ship as: the one place that knows a format's extensions, its
@@ -55,7 +54,7 @@ const BY_MEDIA_TYPE = new Map([...WEIGHT_FORMATS].reverse().map((format) => [for
 
 /** The row for a file, by its extension (any case); undefined for anything else. */
 export function weightFormatOf(file: string): WeightFormat | undefined {
-  return BY_EXTENSION.get(path.extname(file).toLowerCase());
+  return BY_EXTENSION.get(extensionOf(file).toLowerCase());
 }
 
 /** A format by the media type artifacts are stored with. */
@@ -71,4 +70,15 @@ export function mediaTypeOf(file: string): string {
 /** Extensions of weight files (with the dot), for menus and file pickers. */
 export function weightFileExtensions(): string[] {
   return WEIGHT_FORMATS.filter((format) => format.weightFile).flatMap((format) => format.extensions);
+}
+
+/**
+ * The extension as `path.extname` gives it ('.onnx'; '' for '.bashrc' or none), for '/' and '\\'
+ * separators alike. Written out so that the query language, which names formats, runs in a webview.
+ */
+function extensionOf(file: string): string {
+  const trimmed = file.replace(/[\\/]+$/, '');
+  const base = trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot);
 }

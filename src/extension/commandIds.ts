@@ -40,6 +40,8 @@ export const CommandIds = {
   deleteVersion: 'modelRegistry.deleteVersion',
   deleteModel: 'modelRegistry.deleteModel',
   removeAlias: 'modelRegistry.removeAlias',
+  showOverview: 'modelRegistry.showOverview',
+  showLineage: 'modelRegistry.showLineage',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -8,7 +8,7 @@ import type { AuditEvent, ModelVersion, ModelVersionDetails, RegisteredModel, Re
 import type { Ref } from '../core/refs';
 import type { QueryCompletion } from '../core/search/queryCompletion';
 import type { QueryError } from '../core/search/queryParser';
-import type { SearchHit, SearchOptions } from '../core/search/versionSearch';
+import type { QueryVocabulary, SearchHit, SearchOptions } from '../core/search/versionSearch';
 import type { Stage } from '../core/stage';
 import type { StageAtTime, StageChange } from '../core/stageHistory';
 import type { VersionColumns, VersionComparison } from '../core/versionComparison';
@@ -38,6 +38,10 @@ import { liveBlobs, type GcReport } from './retention/garbageCollection';
 import { compareMany, compareTwo, modelMetricHistory } from './versionComparisons';
 import { narrowToPath } from '../core/versionPath';
 import { runActingAs } from './actingActor';
+import type { LineageGraph, LineageOptions } from '../core/lineageGraph';
+import type { OverviewRow } from '../core/registryOverview';
+import { registryOverview } from './modelsOverview';
+import { lineageOf } from './registryLineage';
 
 export type { Changes, DeletionReport, PromoteOptions, RegisterInput, RegistryOptions, WorkOptions };
 export type { StageGuard };
@@ -188,6 +192,16 @@ export class Registry {
     return compareMany((ref) => this.version(ref), refs);
   }
 
+  /** One row per model: latest, Production and Staging versions, main metrics, approvals, last change, storage (the overview page). */
+  overview(): OverviewRow[] {
+    return registryOverview(this.engine);
+  }
+
+  /** The lineage graph around a version, a model or a data entry (`mreg lineage`, the lineage page). */
+  lineage(subject: string, options: LineageOptions = {}): LineageGraph {
+    return lineageOf(this.engine, subject, options);
+  }
+
   // ── search ─────────────────────────────────────────────────────────────────
 
   /** Versions matching a query such as `name LIKE 'fraud%' AND metrics.accuracy > 0.85` (README: Search). */
@@ -206,6 +220,12 @@ export class Registry {
   /** Completion for a query being typed (fields, operators, known values) at `cursor`. */
   completeQuery(query: string, cursor: number): QueryCompletion {
     return this.search_.complete(query, cursor);
+  }
+
+  /** The words completion offers (metric, param and tag names, models, aliases …), for completing a query elsewhere with `completeQuery`. */
+  queryVocabulary(): QueryVocabulary {
+    this.refresh();
+    return this.search_.words();
   }
 
   // ── registering ────────────────────────────────────────────────────────────

@@ -37,7 +37,8 @@ export class RegistrySearch {
     return completeQuery(query, cursor, this.words());
   }
 
-  private words(): QueryVocabulary {
+  /** Field names and known values, for completing a query where the registry is not at hand (a webview). */
+  words(): QueryVocabulary {
     const { seq } = this.engine.position;
     if (this.vocabulary?.seq !== seq) this.vocabulary = { seq, words: queryVocabulary(this.engine.db) };
     return this.vocabulary.words;

@@ -4,6 +4,7 @@ import { benchFileRegistration } from './fileRegistrationBench';
 import { benchHostileInspection } from './hostileInspectionBench';
 import { benchInspection } from './inspectionBench';
 import { benchLineageCapture } from './lineageCaptureBench';
+import { benchOverview } from './overviewBench';
 import { benchRegistryScale } from './registryScaleBench';
 import { benchStoreGc } from './storeGcBench';
 import { benchSync } from './syncBench';
@@ -14,7 +15,7 @@ import { benchWebview } from './webviewBench';
 /**
  * `npm run bench`: prints tables, asserts nothing. BENCH_SIZES_GIB (default "1,4"),
  * BENCH_VERSIONS (default 100000) and BENCH_MODELS (default 1000, for the extension) make a quick
- * run possible; BENCH_ONLY=files,cli,scale,sync,transfer,storegc,search,extension,lineage,inspect,hostile,webview picks sections;
+ * run possible; BENCH_ONLY=files,cli,scale,sync,transfer,storegc,search,extension,lineage,inspect,hostile,webview,overview picks sections;
  * BENCH_TRANSFER_MIB (default 1024) sizes the file the transfer section uploads; BENCH_STOREGC_VERSIONS
  * (default "300,3000") sizes the shared-store gc section;
  * BENCH_DIFF_MIB (default 256) sizes the changed binary of the lineage section, BENCH_INSPECT_GIB
@@ -23,7 +24,7 @@ import { benchWebview } from './webviewBench';
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').map(Number).filter((size) => size > 0);
   const versions = Number(process.env.BENCH_VERSIONS ?? 100_000);
-  const only = new Set((process.env.BENCH_ONLY ?? 'files,cli,scale,sync,transfer,storegc,search,extension,lineage,inspect,hostile,webview').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? 'files,cli,scale,sync,transfer,storegc,search,extension,lineage,inspect,hostile,webview,overview').split(','));
   if (only.has('files')) {
     console.log('# Large files: register vs cp and openssl');
     await benchFileRegistration(sizes);
@@ -71,6 +72,10 @@ async function main(): Promise<void> {
   if (only.has('webview')) {
     console.log('\n# The comparison page on a large comparison');
     await benchWebview();
+  }
+  if (only.has('overview')) {
+    console.log('\n# The overview and lineage pages on a large registry');
+    await benchOverview(Math.max(1, Math.round(versions / 100)));
   }
 }
 

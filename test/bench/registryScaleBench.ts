@@ -33,7 +33,7 @@ interface Measured {
 }
 const PARAMS = 10;
 
-function manifestFor(seed: number): Manifest {
+function manifestFor(seed: number, data: Manifest['lineage']['data'] = []): Manifest {
   const metrics: Manifest['metrics'] = {};
   const params: Manifest['lineage']['params'] = {};
   for (let k = 0; k < METRICS; k++) metrics[`metric_${k}`] = { value: Math.random(), direction: 'max' };
@@ -41,7 +41,7 @@ function manifestFor(seed: number): Manifest {
   return {
     schemaVersion: 1,
     artifacts: [{ path: 'model.onnx', size: 1_000_000 + seed, sha256: randomBytes(32).toString('hex'), mediaType: 'application/onnx' }],
-    lineage: { git: { commit: randomBytes(20).toString('hex'), branch: 'main' }, data: [], params, environment: {} },
+    lineage: { git: { commit: randomBytes(20).toString('hex'), branch: 'main' }, data, params, environment: {} },
     metrics,
     source: { inputs: ['model.onnx'] },
   };
@@ -52,7 +52,7 @@ function manifestFor(seed: number): Manifest {
  * hash-chained events in the op log and each manifest as a blob. (Registering them one by one
  * would cost one fsync each; the bytes on disk are the same.)
  */
-export function generate(folder: string, models: number, perModel: number | ((model: number) => number)): void {
+export function generate(folder: string, models: number, perModel: number | ((model: number) => number), dataOf?: (model: number, version: number) => Manifest['lineage']['data']): void {
   const versionsOf = typeof perModel === 'number' ? () => perModel : perModel;
   let seed = 0;
   mkdirSync(folder, { recursive: true });
@@ -65,7 +65,7 @@ export function generate(folder: string, models: number, perModel: number | ((mo
       const drafts: EventDraft[] = [{ type: 'model.created', model, payload: {} }];
       const count = versionsOf(m);
       for (let n = 1; n <= count; n++) {
-        const manifest = manifestFor(++seed);
+        const manifest = manifestFor(++seed, dataOf?.(m, n));
         const bytes = manifestBytes(manifest);
         const fingerprint = sha256Hex(bytes);
         const blobDir = path.join(folder, 'blobs', 'sha256', fingerprint.slice(0, 2));

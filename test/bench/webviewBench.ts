@@ -64,7 +64,7 @@ export async function benchWebview(params = 10_000, metrics = 1_000): Promise<vo
  * and laid out again: the whole page. Strings, because the page's policy forbids eval and the test
  * runner's transpiler would add helpers to a serialized function.
  */
-async function timed(page: Page, action: string, selector: string): Promise<{ first: number; all: number }> {
+export async function timed(page: Page, action: string, selector: string): Promise<{ first: number; all: number }> {
   return page.evaluate(`new Promise((resolve) => {
     const start = performance.now();
     let first = 0;

@@ -5,6 +5,7 @@ import { compareVersions } from '../../src/core/versionComparison';
 import type { HostMessage } from '../../src/extension/webviews/protocol';
 import { sampleColumns, sampleComparison, sampleHistory, showChart, showColumns, showComparison, versionDetails } from './comparisonFixtures';
 import { sampleLog } from './auditLogFixtures';
+import { sampleOverviewRows } from './overviewFixtures';
 import { contrastFailures, MIN_TEXT_CONTRAST } from './textContrast';
 import { useWebviewHarness, WebviewHarness, type Theme } from './webviewHarness';
 
@@ -51,6 +52,7 @@ const PAGES: Record<string, () => HostMessage> = {
   chart: () => showChart(sampleHistory()),
   columns: () => showColumns(sampleColumns()),
   'audit log': sampleLog,
+  overview: () => ({ type: 'show', page: { kind: 'overview', rows: sampleOverviewRows() } }),
 };
 
 describe('text contrast on the webview pages', function () {

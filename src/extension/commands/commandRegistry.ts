@@ -7,6 +7,7 @@ import type { CommandContext, CommandTable } from './commandContext';
 import { governanceCommands } from './governanceCommands';
 import { lifecycleCommands } from './lifecycleCommands';
 import { registrationCommands } from './registrationCommands';
+import { registryPageCommands } from './registryPageCommands';
 import { registryWideCommands } from './registryWideCommands';
 import { storeCredentialCommands } from './storeCredentialCommands';
 import { versionCommands } from './versionCommands';
@@ -24,6 +25,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     ...approvalCommands(context),
     ...governanceCommands(context),
     ...storeCredentialCommands(context),
+    ...registryPageCommands(context),
   };
   const titles = new Map<string, string>(Object.entries(CommandIds).map(([key, id]) => [id, key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())]));
   return Object.entries(table).map(([id, handler]) =>

@@ -10,6 +10,8 @@ export const ContextValues = {
   model: 'model',
   artifact: 'artifact',
   detail: 'detail',
+  /** A data entry under a version: a detail (its menus apply) that can also start the lineage graph. */
+  dataEntry: 'detail.data',
   section: 'section',
   stage: 'stage',
   /** An alias under its version (Remove Alias…). */
@@ -22,6 +24,6 @@ export const ContextValues = {
 
 /** Every value a node can carry, for checking the menus against. */
 export function allContextValues(): string[] {
-  const { model, artifact, detail, section, stage, alias, version, approvalRequest } = ContextValues;
-  return [model, artifact, detail, section, stage, alias, ...STAGES.map(version), ...APPROVAL_STATUSES.map(approvalRequest)];
+  const { model, artifact, detail, dataEntry, section, stage, alias, version, approvalRequest } = ContextValues;
+  return [model, artifact, detail, dataEntry, section, stage, alias, ...STAGES.map(version), ...APPROVAL_STATUSES.map(approvalRequest)];
 }

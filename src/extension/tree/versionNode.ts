@@ -4,6 +4,7 @@ import type { ModelVersion } from '../../core/modelVersion';
 import { formatRef } from '../../core/refs';
 import { AliasNode } from './aliasNode';
 import { ArtifactNode } from './artifactNode';
+import { DataEntryNode } from './dataEntryNode';
 import { eventRow } from './eventRow';
 import { DetailNode, SectionNode } from './detailNodes';
 import { stageIcon } from './stagePresentation';
@@ -76,9 +77,7 @@ export class VersionNode extends TreeNode {
         ...environment.map(([key, value]) => new DetailNode(`${base}env:${key}`, key, String(value), 'server-environment')),
       ]),
       new SectionNode(`${base}data`, 'Data', 'database', () =>
-        manifest.lineage.data.map((data, index) =>
-          new DetailNode(`${base}data:${index}`, data.uri, [data.kind, data.sha256 ? data.sha256.slice(0, 12) : ''].filter(Boolean).join(' · '), 'table', data.sha256 ? `${data.uri}\nsha256 ${data.sha256}` : data.uri),
-        ),
+        manifest.lineage.data.map((data, index) => new DataEntryNode(`${base}data:${index}`, data)),
       manifest.lineage.data.length),
       new SectionNode(`${base}events`, 'Events', 'history', () =>
         this.registry

@@ -6,6 +6,7 @@ import type { MetricHistory } from '../../core/metricHistory';
 import { modelNameProblem } from '../../core/names';
 import { formatRef, parseRef } from '../../core/refs';
 import { MAX_COLUMNS, type VersionColumns, type VersionComparison } from '../../core/versionComparison';
+import { isRegistryPageAnswer, isRegistryPageData, isRegistryPageRequest, type LineagePage, type OverviewPage, type RegistryPageAnswer, type RegistryPageRequest } from './registryPagesProtocol';
 
 /**
  * The messages between the extension and the version pages, both ways. Nothing here imports
@@ -54,9 +55,9 @@ export interface LogPage {
   events: AuditEvent[];
 }
 
-export type PageData = VersionPage | ComparisonPage | ChartPage | ColumnsPage | LogPage;
+export type PageData = VersionPage | ComparisonPage | ChartPage | ColumnsPage | LogPage | OverviewPage | LineagePage;
 
-export type HostMessage = { type: 'show'; page: PageData } | { type: 'notice'; text: string };
+export type HostMessage = { type: 'show'; page: PageData } | { type: 'notice'; text: string } | RegistryPageAnswer;
 
 /** What the page asks the extension to do; each names a version the page shows. */
 export type WebviewMessage =
@@ -73,7 +74,8 @@ export type WebviewMessage =
   | { type: 'requestApproval'; ref: string; stage: Stage }
   | { type: 'overridePromotion'; ref: string; stage: Stage }
   | { type: 'approveRequest'; ref: string; request: string }
-  | { type: 'rejectRequest'; ref: string; request: string };
+  | { type: 'rejectRequest'; ref: string; request: string }
+  | RegistryPageRequest;
 
 const REF_ACTIONS = ['promote', 'setAlias', 'copyUri', 'copyLoadSnippet', 'showManifest', 'showChart'] as const;
 const MAX_TEXT = 4096;
@@ -89,6 +91,7 @@ function isText(value: unknown): value is string {
 /** Checks a message from the page; anything else is ignored by the extension. */
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if (!isRecord(value) || typeof value.type !== 'string') return false;
+  if (isRegistryPageRequest(value)) return true;
   const keys = Object.keys(value).sort().join(',');
   switch (value.type) {
     case 'ready':
@@ -113,12 +116,14 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
 export function isHostMessage(value: unknown): value is HostMessage {
   if (!isRecord(value)) return false;
   if (value.type === 'notice') return typeof value.text === 'string';
+  if (isRegistryPageAnswer(value)) return true;
   if (value.type !== 'show' || !isRecord(value.page)) return false;
   return isPageData(value.page);
 }
 
 export function isPageData(page: unknown): page is PageData {
   if (!isRecord(page)) return false;
+  if (page.kind === 'overview' || page.kind === 'lineage') return isRegistryPageData(page);
   if (page.kind === 'details') {
     const details = page.details;
     return (
@@ -192,7 +197,14 @@ function isGovernance(value: unknown): value is VersionGovernance {
 }
 
 /** What a version page shows, by reference only: the registry is read again for everything else. */
-export type PanelSubject = { kind: 'details'; ref: string } | { kind: 'comparison'; before: string; after: string } | { kind: 'chart'; model: string } | { kind: 'columns'; refs: string[] } | { kind: 'log'; model: string | null };
+export type PanelSubject =
+  | { kind: 'details'; ref: string }
+  | { kind: 'comparison'; before: string; after: string }
+  | { kind: 'chart'; model: string }
+  | { kind: 'columns'; refs: string[] }
+  | { kind: 'log'; model: string | null }
+  | { kind: 'overview' }
+  | { kind: 'lineage'; subject: string };
 
 /**
  * The subject of a page from the state it saved, when VS Code restores the page after a reload.
@@ -237,6 +249,13 @@ export function subjectFromSavedState(state: unknown): PanelSubject | undefined 
       if (!Array.isArray(versions) || versions.length < 2 || versions.length > MAX_COLUMNS) return undefined;
       const refs = versions.map((version: unknown) => (isRecord(version) ? exactRef(version.ref) : undefined));
       return refs.every((ref) => ref !== undefined) ? { kind: 'columns', refs: refs as string[] } : undefined;
+    }
+    case 'overview':
+      return { kind: 'overview' };
+    case 'lineage': {
+      // The lineage subject is looked up again, so a stale or forged one shows an error, not a graph.
+      const subject = isRecord(page.graph) ? page.graph.subject : undefined;
+      return typeof subject === 'string' && subject.length > 0 && subject.length <= 4096 ? { kind: 'lineage', subject } : undefined;
     }
     default:
       return undefined;

@@ -9,6 +9,9 @@ import type { RegistrySession } from '../registrySession';
 import { ArtifactNode } from '../tree/artifactNode';
 import { isWebviewMessage, subjectFromSavedState, type HostMessage, type PageData, type PanelSubject, type WebviewMessage } from './protocol';
 import { webviewHtml } from './webviewHtml';
+import { lineagePage, overviewPage, overviewVocabulary } from './registryPageAnswers';
+import { actOnRegistryPage } from './registryPageActions';
+import { isRegistryPageRequest } from './registryPagesProtocol';
 
 export const VERSION_PANEL_VIEW_TYPE = 'modelRegistry.version';
 
@@ -58,6 +61,16 @@ export class VersionPanels implements vscode.Disposable {
   /** A model's metrics across its versions, with its stage changes marked. */
   showChart(model: string): VersionPanel {
     return this.show({ kind: 'chart', model });
+  }
+
+  /** Every model as a row (the Registry Overview). */
+  showOverview(): VersionPanel {
+    return this.show({ kind: 'overview' });
+  }
+
+  /** The lineage graph around a version (`model/number`), a model, or a data entry (`data:sha256:…`). */
+  showLineage(subject: string): VersionPanel {
+    return this.show({ kind: 'lineage', subject });
   }
 
   private show(subject: PanelSubject, column: vscode.ViewColumn = vscode.ViewColumn.Active): VersionPanel {
@@ -133,6 +146,10 @@ function titleOf(subject: PanelSubject): string {
       return subject.refs.join(' | ');
     case 'log':
       return subject.model ? `${subject.model} audit log` : 'Audit log';
+    case 'overview':
+      return 'Registry Overview';
+    case 'lineage':
+      return `Lineage: ${subject.subject.length > 40 ? `${subject.subject.slice(0, 39)}…` : subject.subject}`;
   }
 }
 
@@ -148,6 +165,10 @@ export function subjectKey(subject: PanelSubject): string {
       return `columns:${subject.refs.join('|')}`;
     case 'log':
       return `log:${subject.model ?? ''}`;
+    case 'overview':
+      return 'overview';
+    case 'lineage':
+      return `lineage:${subject.subject}`;
   }
 }
 
@@ -180,8 +201,8 @@ export class VersionPanel implements vscode.Disposable {
     );
   }
 
-  /** The refs this panel shows: the only versions its page may act on. */
-  get refs(): string[] {
+  /** The refs this panel shows: the only versions its page may act on; undefined for the registry-wide pages, which may act on any. */
+  get refs(): string[] | undefined {
     switch (this.subject.kind) {
       case 'details':
         return [this.subject.ref];
@@ -192,6 +213,9 @@ export class VersionPanel implements vscode.Disposable {
         return [];
       case 'columns':
         return this.subject.refs;
+      case 'overview':
+      case 'lineage':
+        return undefined;
     }
   }
 
@@ -205,6 +229,8 @@ export class VersionPanel implements vscode.Disposable {
     if (this.subject.kind === 'chart') return { kind: 'chart', history: registry.metricHistory(this.subject.model) };
     if (this.subject.kind === 'log') return { kind: 'log', model: this.subject.model, events: registry.log(this.subject.model ? { model: this.subject.model } : {}) };
     if (this.subject.kind === 'columns') return { kind: 'columns', columns: registry.compareColumns(this.subject.refs) };
+    if (this.subject.kind === 'overview') return overviewPage(registry);
+    if (this.subject.kind === 'lineage') return lineagePage(registry, this.subject.subject);
     const details = registry.version(this.subject.ref);
     const events = registry.log({ model: details.model }).filter((event) => event.version === details.number);
     const governance = { guards: registry.stageGuards(this.subject.ref), recorded: lastRecordedGates(events) };
@@ -215,6 +241,7 @@ export class VersionPanel implements vscode.Disposable {
     try {
       const message: HostMessage = { type: 'show', page: await this.pageData() };
       await this.panel.webview.postMessage(message);
+      if (message.page.kind === 'overview') await this.panel.webview.postMessage(overviewVocabulary(await this.session.get()));
     } catch (error) {
       // A version of this page can vanish from view (registry moved, reopened elsewhere): say so on the page.
       await this.panel.webview.postMessage({ type: 'notice', text: error instanceof Error ? error.message : String(error) } satisfies HostMessage);
@@ -226,8 +253,9 @@ export class VersionPanel implements vscode.Disposable {
       this.output.warn(`Ignored a malformed message from the version page: ${JSON.stringify(message)?.slice(0, 200)}`);
       return;
     }
-    if ('ref' in message && !this.refs.includes(message.ref)) {
-      this.output.warn(`Ignored '${message.type}' for ${message.ref}: this page shows ${this.refs.join(', ')}.`);
+    const { refs } = this;
+    if ('ref' in message && refs && !refs.includes(message.ref)) {
+      this.output.warn(`Ignored '${message.type}' for ${message.ref}: this page shows ${refs.join(', ')}.`);
       return;
     }
     try {
@@ -238,6 +266,10 @@ export class VersionPanel implements vscode.Disposable {
   }
 
   private async act(message: WebviewMessage): Promise<void> {
+    if (isRegistryPageRequest(message)) {
+      if (!this.refs) await actOnRegistryPage(message, this.session, (answer) => this.panel.webview.postMessage(answer));
+      return;
+    }
     switch (message.type) {
       case 'ready':
         this.readyResolve?.();
