@@ -160,8 +160,8 @@ describe('the extension in a real VS Code', function () {
 
     it('promotes from the command palette', async () => {
       await page.runCommand('Model Registry: Promote Version…');
-      await page.quickPickRow('#3').click();
-      await page.quickPickRow('Production').click();
+      await page.chooseQuickPickRow('#3');
+      await page.chooseQuickPickRow('Production');
       await page.clickDialogButton('Promote');
       await page.answer('Promote fraud-detector/3 to Production', 'ready for traffic');
       await page.notification('fraud-detector/3 is now in Production.').waitFor();
@@ -182,7 +182,10 @@ describe('the extension in a real VS Code', function () {
       // The page lives in the webview's inner frame.
       const view = page.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       await view.locator('h1', { hasText: 'fraud-detector/1 ↔ fraud-detector/2' }).waitFor({ timeout: 60_000 });
-      assert.match(await view.locator('tr[data-metric="auc"]').innerText(), /0\.91\s+0\.93\s+\+0\.02.*better/s);
+      // The rows fill in once the page has its data: wait for the values, then read the row.
+      const auc = view.locator('tr[data-metric="auc"]', { hasText: '0.93' });
+      await auc.waitFor();
+      assert.match(await auc.innerText(), /0\.91\s+0\.93\s+\+0\.02.*better/s);
       await view.locator('button[data-column="delta"]').click();
       await view.locator('th[aria-sort="descending"]').waitFor();
       await page.screenshot('e2e-6-comparison');
@@ -325,7 +328,7 @@ describe('the extension in a real VS Code', function () {
       await page.clickDialogButton('Repair');
       const repaired = page.notification('Registry repaired:');
       await repaired.waitFor({ timeout: 60_000 });
-      assert.match(await repaired.innerText(), /1 change\(s\) re-chained; 1 item\(s\) could not be recovered/);
+      assert.match(await repaired.innerText(), /1 change re-chained; 1 item could not be recovered/);
       await page.waitForRegistryStatus('Registry: local');
       await page.openContainer('Model Registry');
       await page.row(page.pane('Models'), '#3').filter({ hasText: 'v2.0.0' }).waitFor();

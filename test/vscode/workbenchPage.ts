@@ -80,6 +80,17 @@ export class WorkbenchPage {
     return this.page.locator('.quick-input-widget .quick-input-title');
   }
 
+  /**
+   * Picks a quick-pick row by typing it into the filter and pressing Enter: a click waits for the
+   * row to stand still, which it may not while the workbench relays out around the quick pick.
+   */
+  async chooseQuickPickRow(text: string): Promise<void> {
+    await this.quickPickRow(text).waitFor();
+    await this.quickInput().fill(text);
+    await this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: text }).waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
   quickPickRow(text: string): Locator {
     return this.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: text }).first();
   }
