@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Registry } from '../../../src/index';
-import { FolderStore } from '../../../src/store/shared/folderStore';
-import { SyncService } from '../../../src/sync/syncService';
+import { useFolderSyncClients } from '../../support/folderSyncClients';
 import { useTempFolders, writeFiles } from '../../support/tempFolders';
 
 const tempFolder = useTempFolders();
-const opened: Registry[] = [];
-afterEach(async () => {
-  for (const registry of opened.splice(0)) await registry.close();
-});
-
-/** One clone of the project: its own registry folder, syncing through a real shared folder. */
-async function client(store: string, name: string): Promise<{ registry: Registry; sync: SyncService; project: string }> {
-  const project = tempFolder(name);
-  const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: `${name}@example.com` });
-  opened.push(registry);
-  return { registry, sync: new SyncService(registry, new FolderStore(store), store), project };
-}
+const { client } = useFolderSyncClients(tempFolder);
 
 async function twoClonesWithThreeVersions() {
   const store = tempFolder('store');

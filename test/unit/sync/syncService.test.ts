@@ -4,20 +4,11 @@ import path from 'node:path';
 import { Registry } from '../../../src/index';
 import { FolderStore } from '../../../src/store/shared/folderStore';
 import { SyncService } from '../../../src/sync/syncService';
+import { useFolderSyncClients } from '../../support/folderSyncClients';
 import { useTempFolders, writeFiles } from '../../support/tempFolders';
 
 const tempFolder = useTempFolders();
-const opened: Registry[] = [];
-afterEach(async () => {
-  for (const registry of opened.splice(0)) await registry.close();
-});
-
-async function client(store: string, name: string): Promise<{ registry: Registry; sync: SyncService; project: string }> {
-  const project = tempFolder(name);
-  const registry = await Registry.open({ folder: path.join(project, '.modelregistry'), actor: `${name}@example.com` });
-  opened.push(registry);
-  return { registry, sync: new SyncService(registry, new FolderStore(store), store), project };
-}
+const { client, closeAfterTest } = useFolderSyncClients(tempFolder);
 
 let counter = 0;
 async function register(registry: Registry, project: string, model: string, extra: { semver?: string } = {}) {
@@ -91,7 +82,7 @@ describe('SyncService', () => {
     await register(a.registry, a.project, 'm');
     await a.registry.close();
     const reopened = await Registry.open({ folder: path.join(a.project, '.modelregistry') });
-    opened.push(reopened);
+    closeAfterTest(reopened);
     const sync = new SyncService(reopened, new FolderStore(store), store);
     assert.equal(sync.status().state, 'pending');
     assert.equal((await sync.sync()).pushedEvents, 2);
@@ -106,7 +97,7 @@ describe('SyncService', () => {
     await a.sync.sync();
     await register(b.registry, b.project, 'm');
     const beside = await Registry.open({ folder: path.join(b.project, '.modelregistry') });
-    opened.push(beside);
+    closeAfterTest(beside);
     assert.deepEqual(beside.versions('m').map((v) => v.createdBy), ['b@example.com']);
     await b.sync.sync();
     assert.deepEqual(beside.versions('m').map((v) => [v.number, v.createdBy]), [
