@@ -3,6 +3,7 @@ import type * as SimpleGitModule from 'simple-git';
 import type * as ChildProcess from 'node:child_process';
 import type * as Yauzl from 'yauzl';
 import type * as CliProgress from 'cli-progress';
+import type * as Zlib from 'node:zlib';
 
 /*
  * Dependencies only some commands need, loaded on first use (Node's own child_process, with the
@@ -17,6 +18,7 @@ let simpleGitModule: typeof SimpleGitModule | undefined;
 let childProcess: typeof ChildProcess | undefined;
 let yauzl: typeof Yauzl | undefined;
 let cliProgress: typeof CliProgress | undefined;
+let zlib: typeof Zlib | undefined;
 
 export type YamlParseOptions = Yaml.ParseOptions & Yaml.DocumentOptions & Yaml.SchemaOptions & Yaml.ToJSOptions;
 
@@ -53,4 +55,11 @@ export function loadCliProgress(): typeof CliProgress {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a require the bundler keeps lazy
   cliProgress ??= require('cli-progress') as typeof CliProgress;
   return cliProgress;
+}
+
+/** node:zlib, for weight files pickled through zlib or gzip. */
+export function loadZlib(): typeof Zlib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a require the bundler keeps lazy
+  zlib ??= require('node:zlib') as typeof Zlib;
+  return zlib;
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { createGunzip, createInflate } from 'node:zlib';
+import { loadZlib } from '../core/lazyModules';
 import { weightFormatOf } from '../core/weightFormats';
 import { FormatProblem, StreamReader, type ByteSource, type FileReader } from './byteReader';
 import { newPickleScanner, scanArchive } from './archiveScan';
@@ -126,7 +126,7 @@ function compressionOf(head: Buffer): string | undefined {
 const MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024 * 1024;
 
 function decompressed(file: string, compression: 'zlib' | 'gzip'): ByteSource {
-  const stream = createReadStream(file).pipe(compression === 'zlib' ? createInflate() : createGunzip());
+  const stream = createReadStream(file).pipe(compression === 'zlib' ? loadZlib().createInflate() : loadZlib().createGunzip());
   return new StreamReader(
     (async function* () {
       let total = 0;

@@ -10,13 +10,14 @@ import { OpLog } from '../../src/store/persistence/opLog';
 import { Registry } from '../../src/registry/registry';
 import { FOLDER_FORMAT } from '../../src/store/registryFolder';
 import { sha256Hex } from '../../src/core/sha256';
+import { CLI_V8_FLAGS } from '../../src/cli/cliV8Flags';
 import { printTable, verdict } from './benchTable';
 
 const LIB = path.resolve(__dirname, '..', '..', 'dist', 'lib.js');
-/** The same measurement as a library user's process sees it, and as mreg's does (it sets --liftoff-only). */
+/** The same measurement as a library user's process sees it, and as mreg's does (it sets CLI_V8_FLAGS). */
 const PROCESSES = [
   { label: 'a library process (default V8 settings)', flags: [] as string[] },
-  { label: 'an mreg process (--liftoff-only, as the CLI sets it)', flags: ['--liftoff-only'] },
+  { label: `an mreg process (${CLI_V8_FLAGS.join(' ')}, as the CLI sets them)`, flags: CLI_V8_FLAGS },
 ];
 const METRICS = 10;
 /** Processes measured per setting: a median of several, so a loaded machine shows as a wide range. */
@@ -91,7 +92,8 @@ const folder = process.argv[2], work = process.argv[3];
 const ms = (start) => performance.now() - start;
 (async () => {
   let t = performance.now();
-  const registry = await Registry.open({ folder, projectRoot: work });
+  // willWrite: as mreg register opens it.
+  const registry = await Registry.open({ folder, projectRoot: work, willWrite: true });
   const open = ms(t);
   fs.writeFileSync(path.join(work, 'new.onnx'), 'a new small model ' + Date.now());
   t = performance.now();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspectArtifact } from '../../../src/formats/inspectArtifact';
@@ -29,6 +30,19 @@ describe('pickle scanner', () => {
     assert.deepEqual(inspection.findings, [{ severity: 'high', code: 'pickle.unsafe-import', message: 'imports os.system (unpickling it can run commands or code)', where: 'offset 2' }]);
     assert.ok(!existsSync(path.join(path.dirname(file), 'pwned')) && !existsSync('pwned'));
   });
+
+  for (const compression of ['zlib', 'gzip'] as const) {
+    it(`decompresses a joblib file written through ${compression} and finds GLOBAL os.system inside`, async () => {
+      // Compressed by Python's own module, as joblib.dump(compress='${compression}') would.
+      const compressed = execFileSync('python3', ['-c', `import sys, ${compression}; sys.stdout.buffer.write(${compression}.compress(sys.stdin.buffer.read()))`], { input: OS_SYSTEM_PICKLE });
+      const inspection = await inspectArtifact(write('model.joblib', compressed));
+      assert.equal(inspection.format, 'joblib');
+      assert.deepEqual(
+        inspection.findings.map((finding) => finding.message),
+        ['imports os.system (unpickling it can run commands or code)'],
+      );
+    });
+  }
 
   it('resolves STACK_GLOBAL names pushed and memoized before it (protocol 4)', async () => {
     const inspection = await inspectArtifact(write('model.joblib', STACK_GLOBAL_EXEC_PICKLE));
