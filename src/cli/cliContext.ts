@@ -17,7 +17,8 @@ export interface GlobalOptions {
  * warnings on stderr, usage errors, and the signal Ctrl+C aborts.
  */
 export interface CliContext {
-  withRegistry(command: Command, work: (registry: Registry, options: GlobalOptions) => Promise<void>): Promise<void>;
+  /** `willWrite`: the command writes (see RegistryOptions.willWrite). */
+  withRegistry(command: Command, work: (registry: Registry, options: GlobalOptions) => Promise<void>, access?: { willWrite: boolean }): Promise<void>;
   emit(options: GlobalOptions, json: unknown, text: string): void;
   warn(message: string): void;
   /** Option values checked inside an action are usage errors too: printed like commander's own, exit 2. */
@@ -35,10 +36,10 @@ export function createCliContext(signal: AbortSignal): CliContext {
     emit(options, json, text) {
       process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
     },
-    async withRegistry(command, work) {
+    async withRegistry(command, work, access) {
       const options = command.optsWithGlobals<GlobalOptions>();
       const cwd = process.cwd();
-      const registry = await Registry.open({ folder: locateRegistryFolder(cwd, options.registry), projectRoot: locateProjectRoot(cwd), onWarning: warn });
+      const registry = await Registry.open({ folder: locateRegistryFolder(cwd, options.registry), projectRoot: locateProjectRoot(cwd), onWarning: warn, willWrite: access?.willWrite });
       for (const warning of registry.warnings) warn(warning);
       try {
         await work(registry, options);

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { safeGit } from '../lineage/safeGit';
+import { gitText } from '../lineage/safeGit';
 
 /**
  * Who is acting: $MREG_ACTOR when set (CI jobs and service accounts name themselves), else git's
@@ -9,7 +9,7 @@ export async function resolveActor(cwd: string): Promise<string> {
   const named = process.env.MREG_ACTOR?.trim();
   if (named) return named;
   try {
-    const email = (await safeGit(cwd).raw(['config', '--get', 'user.email'])).trim();
+    const email = (await gitText(cwd, ['config', '--get', 'user.email'])).trim();
     if (email) return email;
   } catch {
     // no git, or no user.email configured

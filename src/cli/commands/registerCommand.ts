@@ -92,6 +92,6 @@ export function addRegisterCommand(program: Command, context: CliContext): void 
         } finally {
           bar.stop();
         }
-      }),
+      }, { willWrite: true }),
     );
 }
