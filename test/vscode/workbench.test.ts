@@ -58,7 +58,9 @@ describe('the extension in a real VS Code', function () {
       assert.equal(outcome.error, undefined, `the integration bundle failed to run: ${outcome.error}`);
       for (const title of outcome.passed) console.log(`      ✔ ${title}`);
       assert.deepEqual(outcome.failed, [], outcome.failed.map((failure) => `${failure.title}\n${failure.error}`).join('\n\n'));
-      assert.ok(outcome.passed.length >= 15, `only ${outcome.passed.length} integration tests ran`);
+      // MODEL_REGISTRY_TEST_GREP (see integration/index.ts) narrows the run on purpose.
+      if (!process.env.MODEL_REGISTRY_TEST_GREP) assert.ok(outcome.passed.length >= 15, `only ${outcome.passed.length} integration tests ran`);
+      else assert.ok(outcome.passed.length > 0, `no integration test matches ${process.env.MODEL_REGISTRY_TEST_GREP}`);
     });
   });
 

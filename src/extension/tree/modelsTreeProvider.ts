@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Registry } from '../../registry/registry';
 import type { RegistrySession } from '../registrySession';
 import type { ExpansionMemory } from './expansionMemory';
+import { HandedOutChildren } from './handedOutChildren';
 import { ModelNode } from './modelNode';
 import { RegistryTreeProvider } from './registryTreeProvider';
 import { VersionNode } from './versionNode';
@@ -20,26 +21,15 @@ export class ModelsTreeProvider extends RegistryTreeProvider {
   ) {
     super(session);
     // Registered before VS Code listens (the view is created after the provider): the next fetch is fresh.
-    this.onDidChangeTreeData(() => this.handedOut.clear());
+    this.onDidChangeTreeData(() => this.handedOut.forget());
   }
 
   private view: vscode.TreeView<TreeNode> | undefined;
-  /**
-   * The nodes handed to VS Code since the last refresh, by parent id: revealing needs the very
-   * objects VS Code holds (a new object with a known id is refused), so each parent's children are
-   * made once per refresh.
-   */
-  private readonly handedOut = new Map<string, Promise<TreeNode[]>>();
+  /** The nodes handed to VS Code since the last refresh (see HandedOutChildren). */
+  private readonly handedOut = new HandedOutChildren<TreeNode>();
 
   override getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    const key = node ? `node:${node.id}` : 'root';
-    let children = this.handedOut.get(key);
-    if (!children) {
-      children = super.getChildren(node);
-      this.handedOut.set(key, children);
-      children.catch(() => this.handedOut.delete(key));
-    }
-    return children;
+    return this.handedOut.get(node, () => super.getChildren(node));
   }
 
   /** The view showing this tree, for revealing versions in it. */
