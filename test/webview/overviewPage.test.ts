@@ -94,7 +94,11 @@ describe('the overview page in a browser', function () {
     await page.locator('#overview-completions li[aria-selected="true"]', { hasText: 'metrics.latency_ms' }).waitFor();
     await page.keyboard.press('Enter');
 
-    assert.equal(await page.locator('#overview-filter input').inputValue(), 'metrics.latency_ms ');
+    // The toolkit's text field hands a value set from script to its inner <input> on its next DOM
+    // update, which a headless page under load can run late: read it once it has.
+    const filterInput = page.locator('#overview-filter input');
+    for (let tries = 0; tries < 100 && (await filterInput.inputValue()) !== 'metrics.latency_ms '; tries++) await page.waitForTimeout(50);
+    assert.equal(await filterInput.inputValue(), 'metrics.latency_ms ');
     assert.ok((await page.locator('#overview-completions li').allInnerTexts()).some((text) => text.trim() === '>='), 'operators come next');
     await page.locator('#overview-filter input').fill("metrics.latency_ms > 14");
     await page.locator('#overview-filter input').press('Enter');
