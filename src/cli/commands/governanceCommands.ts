@@ -17,7 +17,7 @@ export function addGovernanceCommands(program: Command, context: CliContext): vo
       context.withRegistry(command, async (registry, options) => {
         const request = await registry.requestApproval(ref, stage, { reason: flags.reason });
         context.emit(options, request, `${approvalRequestLine(request)}\n  reviewers: mreg approve ${request.id}   or   mreg reject ${request.id} --reason "<why>"`);
-      }),
+      }, { willWrite: true }),
     );
 
   program
@@ -41,7 +41,7 @@ export function addGovernanceCommands(program: Command, context: CliContext): vo
           process.stderr.write(`mreg: approval recorded; ${ref} stays out of ${request.stage}: ${gates.results.filter((result) => !result.passed).length} other rule(s) failed\n`);
           process.exitCode = EXIT.gates;
         }
-      }),
+      }, { willWrite: true }),
     );
 
   program
@@ -53,7 +53,7 @@ export function addGovernanceCommands(program: Command, context: CliContext): vo
       context.withRegistry(command, async (registry, options) => {
         const request = await registry.reject(id, { reason: flags.reason });
         context.emit(options, request, `Rejected. ${approvalRequestLine(request)}`);
-      }),
+      }, { willWrite: true }),
     );
 
   program

@@ -27,7 +27,7 @@ export function addHistoryCommands(program: Command, context: CliContext): void 
       context.withRegistry(command, async (registry, options) => {
         const outcome = await registry.rollback(model, { reason: flags.reason });
         context.emit(options, outcome, `Rolled back Production: ${versionLine(outcome.target)} replaces ${versionLine(outcome.current)}`);
-      }),
+      }, { willWrite: true }),
     );
 }
 

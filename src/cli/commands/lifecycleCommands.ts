@@ -26,7 +26,7 @@ export function addLifecycleCommands(program: Command, context: CliContext): voi
           if (error instanceof GateFailedError) emit(options, error.evaluation, gateEvaluationText(error.evaluation));
           throw error;
         }
-      }),
+      }, { willWrite: true }),
     );
 
   program
@@ -39,7 +39,7 @@ export function addLifecycleCommands(program: Command, context: CliContext): voi
       withRegistry(command, async (registry, options) => {
         const version = await registry.setAlias(ref, alias, { reason: flags.reason });
         emit(options, version, `Alias ${alias} → ${versionLine(version)}`);
-      }),
+      }, { willWrite: true }),
     );
 
   program
@@ -52,6 +52,6 @@ export function addLifecycleCommands(program: Command, context: CliContext): voi
       withRegistry(command, async (registry, options) => {
         await registry.removeAlias(model, alias, { reason: flags.reason });
         emit(options, { model, alias, removed: true }, `Removed alias ${alias} from ${model}`);
-      }),
+      }, { willWrite: true }),
     );
 }

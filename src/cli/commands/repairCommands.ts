@@ -11,6 +11,6 @@ export function addRepairCommands(program: Command, context: CliContext): void {
       context.withRegistry(command, async (registry, options) => {
         const report = await registry.repair();
         context.emit(options, report, repairText(report));
-      }),
+      }, { willWrite: true }),
     );
 }

@@ -26,6 +26,6 @@ export function addRetentionCommands(program: Command, context: CliContext): voi
           ...(report.storeSkipped ? [`Shared store left alone: ${report.storeSkipped}`] : []),
         ];
         context.emit(options, report, text.join('\n'));
-      }),
+      }, { willWrite: !flags.dryRun }),
     );
 }

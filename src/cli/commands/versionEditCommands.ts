@@ -27,7 +27,7 @@ export function addVersionEditCommands(program: Command, context: CliContext): v
       await withRegistry(command, async (registry, options) => {
         const edited = await edit(registry, ref, { description, reason: flags.reason });
         emit(options, edited.json, `${description === null ? 'Cleared the description of' : 'Described'} ${edited.name}`);
-      });
+      }, { willWrite: true });
     });
 
   program
@@ -49,7 +49,7 @@ export function addVersionEditCommands(program: Command, context: CliContext): v
         const edited = await edit(registry, ref, { tags, reason: flags.reason });
         const said = [...Object.entries(tags).filter(([, value]) => value !== null).map(([key, value]) => `${key}=${value}`), ...flags.remove.map((key) => `-${key}`)];
         emit(options, edited.json, `Tagged ${edited.name}: ${said.join(' ')}`);
-      });
+      }, { willWrite: true });
     });
 
   program
@@ -61,7 +61,7 @@ export function addVersionEditCommands(program: Command, context: CliContext): v
       withRegistry(command, async (registry, options) => {
         const report = await registry.deleteVersion(ref, { reason: flags.reason });
         emit(options, report, deletionText(report));
-      }),
+      }, { willWrite: true }),
     );
 
   program
@@ -73,7 +73,7 @@ export function addVersionEditCommands(program: Command, context: CliContext): v
       withRegistry(command, async (registry, options) => {
         const report = await registry.deleteModel(model, { reason: flags.reason });
         emit(options, report, deletionText(report));
-      }),
+      }, { willWrite: true }),
     );
 }
 
