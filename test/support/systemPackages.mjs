@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The system packages the test suite needs, checked before `npm test` runs anything (its pretest
-// step, and .ci/run's install step). As root with apt, the missing ones are installed; otherwise the
-// run stops within seconds with the exact command to type, instead of failing minutes later.
+// step, and .ci/run's install step); with --bench, also those `npm run bench` compares against (its
+// prebench step). As root with apt, the missing ones are installed; otherwise the run stops within
+// seconds with the exact command to type, instead of failing minutes later.
 // Plain JavaScript: it must run before anything is built.
 import { execFileSync, spawnSync } from 'node:child_process';
 
@@ -19,6 +20,18 @@ const PACKAGES = [
   ['uuid-runtime', 'uuidgen', 'the same cluster: ids for its daemons'],
   ['curl', 'curl', 'the same cluster: radosgw pulls it in'],
 ];
+
+/** What the benchmarks add: the peers they time side by side with mreg, and the meter they time them with. */
+const BENCH_PACKAGES = [
+  ['git-lfs', 'git-lfs', 'registering a large file is compared with git lfs add'],
+  ['openssl', 'openssl', 'registering a large file is compared with openssl dgst -sha256 + cp + sync'],
+  ['time', '/usr/bin/time', 'GNU time measures the wall time and peak memory of each run'],
+];
+
+const bench = process.argv.includes('--bench');
+const wanted = bench ? [...PACKAGES, ...BENCH_PACKAGES] : PACKAGES;
+const run = bench ? 'npm run bench' : 'npm test';
+const who = bench ? 'The benchmarks' : 'The tests';
 
 function hasDpkg() {
   return spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -38,21 +51,21 @@ function explain(missing) {
 }
 
 const dpkg = hasDpkg();
-const missing = PACKAGES.filter(([name, program]) => (dpkg ? !installed(name) : !onPath(program)));
+const missing = wanted.filter(([name, program]) => (dpkg ? !installed(name) : !onPath(program)));
 if (missing.length === 0) process.exit(0);
 
 const names = missing.map(([name]) => name).join(' ');
 const command = `apt-get install -y --no-install-recommends ${names}`;
 if (!dpkg) {
-  process.stderr.write(`The tests need programs this machine lacks:\n${explain(missing)}\nOn Debian or Ubuntu: sudo ${command}\nElsewhere, install the same programs with your package manager.\n`);
+  process.stderr.write(`${who} need programs this machine lacks:\n${explain(missing)}\nOn Debian or Ubuntu: sudo ${command}\nElsewhere, install the same programs with your package manager.\n`);
   process.exit(1);
 }
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!root || !onPath('apt-get')) {
-  process.stderr.write(`The tests need system packages that are not installed:\n${explain(missing)}\nInstall them, then run npm test again:\n  sudo ${command}\n`);
+  process.stderr.write(`${who} need system packages that are not installed:\n${explain(missing)}\nInstall them, then run ${run} again:\n  sudo ${command}\n`);
   process.exit(1);
 }
-process.stdout.write(`Installing the system packages the tests need (${names}):\n${explain(missing)}\n`);
+process.stdout.write(`Installing the system packages ${who.toLowerCase()} need (${names}):\n${explain(missing)}\n`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 const install = () => execFileSync('apt-get', command.split(' ').slice(1), { stdio: 'inherit', env });
 try {
@@ -64,6 +77,6 @@ try {
     install();
   }
 } catch {
-  process.stderr.write(`Installing the packages failed (see apt-get's messages above). Install them, then run npm test again:\n  ${command}\n`);
+  process.stderr.write(`Installing the packages failed (see apt-get's messages above). Install them, then run ${run} again:\n  ${command}\n`);
   process.exit(1);
 }
