@@ -16,8 +16,8 @@ import { printTable, verdict } from './benchTable';
 const LIB = path.resolve(__dirname, '..', '..', 'dist', 'lib.js');
 /** The same measurement as a library user's process sees it, and as mreg's does (it sets CLI_V8_FLAGS). */
 const PROCESSES = [
-  { label: 'a library process (default V8 settings)', flags: [] as string[] },
-  { label: `an mreg process (${CLI_V8_FLAGS.join(' ')}, as the CLI sets them)`, flags: CLI_V8_FLAGS },
+  { label: 'a library process (default V8 settings)', flags: [] as string[], cli: false },
+  { label: `an mreg process (${CLI_V8_FLAGS.join(' ')}, as the CLI sets them)`, flags: CLI_V8_FLAGS, cli: true },
 ];
 const METRICS = 10;
 /** Processes measured per setting: a median of several, so a loaded machine shows as a wide range. */
@@ -155,7 +155,7 @@ export async function benchRegistryScale(totalVersions: number): Promise<void> {
         ['snapshot size', `${mib(sizes.snapshot)} MiB`],
       ],
     );
-    for (const { label, flags } of PROCESSES) {
+    for (const { label, flags, cli } of PROCESSES) {
       const measure = () => JSON.parse(execFileSync(process.execPath, [...flags, '-e', script, LIB, folder, root, middle], { encoding: 'utf8' })) as Measured;
       // The first open after a snapshot is written hashes it (and remembers it as verified); later opens read it only.
       const first = measure();
@@ -173,7 +173,8 @@ export async function benchRegistryScale(totalVersions: number): Promise<void> {
         [
           ['open, first after a new snapshot (hashes it)', `${ms(first.open)} ms`, '', ''],
           ['open (snapshot verified before; replay newer events)', spread(of((run) => run.open)), '≤ 250 ms', verdict(med(of((run) => run.open)) <= 250)],
-          ['register one version (git capture, fsync)', spread(of((run) => run.register)), '≤ 40 ms', verdict(med(of((run) => run.register)) <= 40)],
+          // The target is for mreg; a library process is shown for comparison.
+          ['register one version (git capture, fsync)', spread(of((run) => run.register)), cli ? '≤ 40 ms' : '(mreg: ≤ 40 ms)', cli ? verdict(med(of((run) => run.register)) <= 40) : ''],
           ["list one model's versions: first / median / max (median process)", queryCell(medianRun.list), '< 20 ms', verdict(Math.max(...medianRun.list) < 20)],
           ['metric filter, top 50: first / median / max (median process)', queryCell(medianRun.filter), '< 20 ms', verdict(Math.max(...medianRun.filter) < 20)],
           ['process memory: peak RSS', spread(of((run) => run.maxRss), 'MiB', 1048576), '≤ 250 MB', verdict(med(of((run) => run.maxRss)) <= 250e6)],
